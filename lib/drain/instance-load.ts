@@ -1,0 +1,152 @@
+import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchPort } from '../aws/ports.js';
+import { withRetry, type RetryPolicy } from '../aws/retry.js';
+import type { Target } from '../config/schema.js';
+import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, REQUEST_KINDS, fleetDimensions, type RequestKind } from '../engine-metrics.js';
+
+/** What one instance is serving, from its own engine_active_requests datapoints. */
+export interface InstanceLoad {
+  activeStreams?: number;
+  /** Every kind (stream, batch, tts) that reported, added up. */
+  activeRequests?: number;
+  /**
+   * Start of the oldest of the per-kind datapoints that were added up: the load is known
+   * to hold from this instant on, which is what "observed since the SIGINT" must compare.
+   */
+  at?: Date;
+}
+
+export interface InstanceLoadArgs {
+  namespace: string;
+  target: Target;
+  instanceIds: string[];
+  now: Date;
+  periodSeconds: number;
+  /** Complete periods looked back over; an instance with no datapoint in them is unknown. */
+  lookbackPeriods?: number;
+  retry?: RetryPolicy;
+}
+
+export class InstanceLoadError extends Error {
+  override readonly name = 'InstanceLoadError';
+}
+
+/** GetMetricData's limit on queries per call. */
+export const MAX_QUERIES_PER_CALL = 500;
+const DEFAULT_LOOKBACK_PERIODS = 3;
+
+/**
+ * The window ends at the start of the still-filling period, so every datapoint read is a
+ * complete period: a Maximum over half a minute would understate the load.
+ */
+export function instanceLoadWindow(now: Date, periodSeconds: number, lookbackPeriods: number): { start: Date; end: Date } {
+  const periodMs = periodSeconds * 1000;
+  const endMs = Math.floor(now.getTime() / periodMs) * periodMs;
+  return { start: new Date(endMs - lookbackPeriods * periodMs), end: new Date(endMs) };
+}
+
+interface QueryRef {
+  instanceId: string;
+  kind: RequestKind;
+}
+
+export function buildInstanceLoadQueries(
+  args: Pick<InstanceLoadArgs, 'namespace' | 'target' | 'instanceIds' | 'periodSeconds'>,
+): { queries: MetricDataQuery[]; refs: Map<string, QueryRef> } {
+  const queries: MetricDataQuery[] = [];
+  const refs = new Map<string, QueryRef>();
+  const fleet = Object.entries(fleetDimensions(args.target)).map(([Name, Value]) => ({ Name, Value }));
+  // The instance-level dimension set of engine_active_requests (lib/engine-metrics.ts):
+  // the fleet dimensions, InstanceId and kind; CloudWatch matches the set exactly.
+  [...new Set(args.instanceIds)].forEach((instanceId, index) => {
+    for (const kind of REQUEST_KINDS) {
+      const id = `i${index}_${kind}`;
+      refs.set(id, { instanceId, kind });
+      queries.push({
+        Id: id,
+        ReturnData: true,
+        MetricStat: {
+          Metric: {
+            Namespace: args.namespace,
+            MetricName: ENGINE_METRICS.activeRequests,
+            Dimensions: [...fleet, { Name: INSTANCE_DIMENSION, Value: instanceId }, { Name: KIND_DIMENSION, Value: kind }],
+          },
+          Period: args.periodSeconds,
+          // Maximum: the agent may scrape several times a period; the busiest sample is
+          // the one that must not be cut.
+          Stat: 'Maximum',
+        },
+      });
+    }
+  });
+  return { queries, refs };
+}
+
+/**
+ * Reads each instance's active requests with as few GetMetricData calls as the 500-query
+ * limit allows (one call up to 166 instances), following NextToken.
+ */
+export async function readInstanceLoad(cloudwatch: CloudWatchPort, args: InstanceLoadArgs): Promise<Map<string, InstanceLoad>> {
+  const loads = new Map<string, InstanceLoad>();
+  if (args.instanceIds.length === 0) return loads;
+  const lookback = args.lookbackPeriods ?? DEFAULT_LOOKBACK_PERIODS;
+  const { start, end } = instanceLoadWindow(args.now, args.periodSeconds, lookback);
+  const { queries, refs } = buildInstanceLoadQueries(args);
+  const latest = new Map<string, { value: number; at: number }>();
+  for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_CALL) {
+    const batch = queries.slice(offset, offset + MAX_QUERIES_PER_CALL);
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      let answer;
+      try {
+        answer = await withRetry(
+          'cloudwatch:GetMetricData',
+          () =>
+            cloudwatch.send(
+              new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ScanBy: 'TimestampDescending', NextToken: token }),
+            ),
+          args.retry,
+        );
+      } catch (cause) {
+        throw new InstanceLoadError(`reading engine_active_requests for ${batch.length} queries failed`, { cause });
+      }
+      for (const result of answer.MetricDataResults ?? []) keepLatest(latest, result);
+      nextToken = answer.NextToken;
+    } while (nextToken);
+  }
+  for (const instanceId of new Set(args.instanceIds)) {
+    loads.set(instanceId, combineKinds(instanceId, refs, latest));
+  }
+  return loads;
+}
+
+function keepLatest(latest: Map<string, { value: number; at: number }>, result: MetricDataResult): void {
+  if (!result.Id) return;
+  const timestamps = result.Timestamps ?? [];
+  const values = result.Values ?? [];
+  // Pages may split one query's datapoints, and order is not guaranteed across pages.
+  timestamps.forEach((timestamp, index) => {
+    const value = values[index];
+    if (value === undefined || !Number.isFinite(value)) return;
+    const at = new Date(timestamp).getTime();
+    const seen = latest.get(result.Id as string);
+    if (!seen || at > seen.at) latest.set(result.Id as string, { value, at });
+  });
+}
+
+function combineKinds(instanceId: string, refs: Map<string, QueryRef>, latest: Map<string, { value: number; at: number }>): InstanceLoad {
+  let total: number | undefined;
+  let stream: number | undefined;
+  let oldest: number | undefined;
+  for (const [id, ref] of refs) {
+    if (ref.instanceId !== instanceId) continue;
+    const point = latest.get(id);
+    if (!point) continue;
+    total = (total ?? 0) + point.value;
+    if (ref.kind === 'stream') stream = point.value;
+    oldest = oldest === undefined ? point.at : Math.min(oldest, point.at);
+  }
+  if (total === undefined) return {};
+  return { activeStreams: stream, activeRequests: total, at: oldest === undefined ? undefined : new Date(oldest) };
+}
