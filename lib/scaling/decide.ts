@@ -1,0 +1,209 @@
+import type { FleetConfig } from '../config/schema.js';
+import type { RequestKind } from '../engine-metrics.js';
+import { isComplete, type PeriodObservation } from './observation.js';
+import type { ReasonCode } from './reasons.js';
+import { configuredKinds, recommend, type Recommendation } from './recommend.js';
+
+export interface FleetSnapshot {
+  /** The group's desired capacity now (booting instances included). */
+  current: number;
+  groupMin: number;
+  groupMax: number;
+  /** InService instances past their warm-up: each is expected to report metrics. */
+  servingInstances: number;
+  bootingInstances: number;
+  drainingInstances: number;
+  lastScaling?: { at: Date; direction: 'up' | 'down' };
+  /** Someone else is changing the group (an EKS update in progress). */
+  busy?: boolean;
+}
+
+export interface DecisionSettings {
+  periodSeconds: number;
+  staleAfterSeconds: number;
+}
+
+export interface DecisionInput {
+  fleet: FleetConfig;
+  settings: DecisionSettings;
+  now: Date;
+  snapshot: FleetSnapshot;
+  /** Complete periods of the query window, oldest first. */
+  observations: PeriodObservation[];
+  /** Instances a forecast says the fleet will need within its boot time (predictive scaling). */
+  forecastInstances?: number;
+}
+
+export interface DecisionNumbers {
+  current: number;
+  desired: number;
+  min: number;
+  max: number;
+  latestRecommendation?: number;
+  scaleUpRecommendation?: number;
+  scaleDownRecommendation?: number;
+  forecastInstances?: number;
+  load: Partial<Record<RequestKind, number>>;
+  capacityPerInstance: Partial<Record<RequestKind, number>>;
+  utilization?: number;
+  rejected?: number;
+  reportingInstances?: number;
+  servingInstances: number;
+  bootingInstances: number;
+  drainingInstances: number;
+  dataAgeSeconds?: number;
+  cooldownRemainingSeconds?: number;
+  stepLimit?: number;
+}
+
+export interface Decision {
+  desired: number;
+  reason: ReasonCode;
+  numbers: DecisionNumbers;
+}
+
+/**
+ * The desired instance count of one fleet, with the reason and the numbers behind it.
+ * Pure: everything it knows is in `input`.
+ *
+ * 1. recommend per complete period (recommend.ts);
+ * 2. freshness: no complete period -> hold (MissingData); the newest too old -> no
+ *    scale-in (StaleData); fewer instances reported than serve -> no scale-in (PartialData);
+ * 3. stabilise: scale up to the lowest recommendation of the scale-up window, down to
+ *    the highest of the scale-down window, which must be complete to allow a scale-in;
+ * 4. a forecast can only raise the scale-up target and hold off a scale-in;
+ * 5. cooldowns from the fleet's last scaling activity, per direction;
+ * 6. step limits: the larger of maxInstancesPerStep and maxPercentPerStep of current;
+ * 7. clamp to [min, max] of the fleet and of the group.
+ */
+export function decide(input: DecisionInput): Decision {
+  const { fleet, settings, now, snapshot } = input;
+  const { current } = snapshot;
+  const max = Math.min(fleet.maxInstances, snapshot.groupMax);
+  const min = Math.min(Math.max(fleet.minInstances, snapshot.groupMin), max);
+  const kinds = configuredKinds(fleet);
+  const periodMs = settings.periodSeconds * 1000;
+
+  const numbers: DecisionNumbers = {
+    current,
+    desired: current,
+    min,
+    max,
+    load: {},
+    capacityPerInstance: {},
+    servingInstances: snapshot.servingInstances,
+    bootingInstances: snapshot.bootingInstances,
+    drainingInstances: snapshot.drainingInstances,
+    forecastInstances: input.forecastInstances,
+  };
+  const finish = (proposal: number, reason: ReasonCode): Decision => clamp(proposal, reason, numbers);
+
+  if (snapshot.busy) return finish(current, 'GroupBusy');
+
+  const recommendations = input.observations.map((observation) =>
+    isComplete(observation, kinds) ? { observation, recommendation: recommend(fleet, observation, current) } : undefined,
+  );
+  const latestIndex = findLastIndex(recommendations, (r) => r?.recommendation !== undefined);
+  const latest = recommendations[latestIndex];
+  if (latest === undefined || latest.recommendation === undefined) return finish(current, 'MissingData');
+
+  const latestRec: Recommendation = latest.recommendation;
+  const latestAtMs = latest.observation.at.getTime();
+  numbers.latestRecommendation = latestRec.instances;
+  numbers.load = latest.observation.load;
+  numbers.capacityPerInstance = latestRec.capacityPerInstance;
+  numbers.utilization = round(latestRec.utilization);
+  numbers.rejected = latest.observation.rejected;
+  numbers.reportingInstances = latest.observation.reportingInstances;
+  numbers.dataAgeSeconds = Math.round((now.getTime() - (latestAtMs + periodMs)) / 1000);
+
+  const stale = numbers.dataAgeSeconds > settings.staleAfterSeconds;
+  const partial = latest.observation.reportingInstances === undefined || latest.observation.reportingInstances < snapshot.servingInstances;
+
+  const upFromMs = latestAtMs - fleet.scaleUp.stabilizationSeconds * 1000;
+  const upWindow = recommendations.filter((r) => r?.recommendation !== undefined && r.observation.at.getTime() >= upFromMs);
+  let upRec = Math.min(...upWindow.map((r) => r!.recommendation!.instances));
+
+  // The scale-down window ends at the newest period that should exist by now, so a
+  // missing newest period counts as a gap in the window, never as quiet.
+  const expectedNewestMs = Math.floor(now.getTime() / periodMs) * periodMs - periodMs;
+  const downFromMs = expectedNewestMs - fleet.scaleDown.stabilizationSeconds * 1000;
+  const downWindow = input.observations.map((o, i) => ({ o, r: recommendations[i] })).filter(({ o }) => o.at.getTime() >= downFromMs);
+  const expectedDownPeriods = Math.floor((expectedNewestMs - downFromMs) / periodMs) + 1;
+  const downComplete = downWindow.length >= expectedDownPeriods && downWindow.every(({ r }) => r?.recommendation !== undefined);
+  let downRec = downComplete ? Math.max(...downWindow.map(({ r }) => r!.recommendation!.instances)) : current;
+
+  numbers.scaleUpRecommendation = upRec;
+  numbers.scaleDownRecommendation = downRec;
+
+  let predicted = false;
+  if (input.forecastInstances !== undefined) {
+    if (input.forecastInstances > upRec && input.forecastInstances > current) {
+      upRec = input.forecastInstances;
+      predicted = true;
+    }
+    downRec = Math.max(downRec, input.forecastInstances);
+  }
+
+  let proposal: number;
+  let reason: ReasonCode;
+  if (upRec > current) {
+    proposal = upRec;
+    reason = predicted ? 'ScaleUpPredicted' : latestRec.rejected ? 'ScaleUpRejectedRequests' : 'ScaleUp';
+  } else if (latestRec.instances > current) {
+    return finish(current, 'ScaleUpStabilized');
+  } else if (latestRec.instances < current || downRec < current) {
+    if (stale) return finish(current, 'StaleData');
+    if (partial) return finish(current, 'PartialData');
+    if (!downComplete) return finish(current, 'MissingData');
+    if (downRec >= current) return finish(current, 'ScaleDownStabilized');
+    proposal = downRec;
+    reason = 'ScaleDown';
+  } else {
+    return finish(current, 'WithinTolerance');
+  }
+
+  const direction = proposal > current ? 'up' : 'down';
+  const policy = direction === 'up' ? fleet.scaleUp : fleet.scaleDown;
+  if (snapshot.lastScaling !== undefined) {
+    const sinceSeconds = (now.getTime() - snapshot.lastScaling.at.getTime()) / 1000;
+    if (sinceSeconds < policy.cooldownSeconds) {
+      numbers.cooldownRemainingSeconds = Math.ceil(policy.cooldownSeconds - sinceSeconds);
+      // Cooldowns must not trap a fleet outside its bounds.
+      return finish(current, direction === 'up' ? 'ScaleUpCooldown' : 'ScaleDownCooldown');
+    }
+  }
+
+  const percentStep = direction === 'up' ? Math.ceil((current * policy.maxPercentPerStep) / 100) : Math.floor((current * policy.maxPercentPerStep) / 100);
+  const step = Math.max(policy.maxInstancesPerStep, percentStep);
+  numbers.stepLimit = step;
+  if (Math.abs(proposal - current) > step) {
+    proposal = direction === 'up' ? current + step : current - step;
+    reason = direction === 'up' ? 'ScaleUpLimited' : 'ScaleDownLimited';
+  }
+  return finish(proposal, reason);
+}
+
+function clamp(proposal: number, reason: ReasonCode, numbers: DecisionNumbers): Decision {
+  const { min, max, current } = numbers;
+  let desired = proposal;
+  let finalReason = reason;
+  if (proposal > max) {
+    desired = max;
+    finalReason = current > max ? 'AboveMax' : 'AtMax';
+  } else if (proposal < min) {
+    desired = min;
+    finalReason = current < min ? 'BelowMin' : 'AtMin';
+  }
+  numbers.desired = desired;
+  return { desired, reason: finalReason, numbers };
+}
+
+function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i] as T)) return i;
+  return -1;
+}
+
+function round(value: number): number {
+  return Number.isFinite(value) ? Math.round(value * 1000) / 1000 : value;
+}

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { decide, type DecisionInput } from '../../lib/scaling/decide.js';
+import type { ReasonCode } from '../../lib/scaling/reasons.js';
+import { fleet, snapshot, streams, T0 } from './fixtures.js';
+
+const settings = { periodSeconds: 60, staleAfterSeconds: 180 };
+
+interface Case {
+  name: string;
+  input: Partial<DecisionInput>;
+  desired: number;
+  reason: ReasonCode;
+}
+
+// Planned capacity per instance = 100 streams * 0.5 target = 50 unless a case says otherwise.
+const cases: Case[] = [
+  { name: 'steady load within tolerance keeps the count', input: { observations: streams([200]) }, desired: 4, reason: 'WithinTolerance' }, // 200 / (4*50) = 1.0
+  { name: 'load above the band scales up', input: { observations: streams([300]) }, desired: 6, reason: 'ScaleUp' }, // ceil(300/50) = 6
+  { name: 'load below the band scales down', input: { observations: streams([100]) }, desired: 2, reason: 'ScaleDown' }, // ceil(100/50) = 2
+  { name: 'just inside the tolerance band holds', input: { observations: streams([219]) }, desired: 4, reason: 'WithinTolerance' }, // 219/200 = 1.095 <= 1.1
+  { name: 'just outside the tolerance band moves', input: { observations: streams([221]) }, desired: 5, reason: 'ScaleUp' }, // 221/200 = 1.105; ceil(221/50) = 5
+  { name: 'no data in the window holds', input: { observations: streams([undefined, undefined]) }, desired: 4, reason: 'MissingData' },
+  { name: 'no data never lowers even far below', input: { observations: [] }, desired: 4, reason: 'MissingData' },
+  {
+    name: 'newest period missing blocks a scale-down',
+    input: { observations: streams([100, undefined]) },
+    desired: 4,
+    reason: 'MissingData',
+  },
+  {
+    name: 'newest period missing still allows scale-up on the data present',
+    input: { observations: streams([400, undefined]) },
+    desired: 8, // ceil(400/50)
+    reason: 'ScaleUp',
+  },
+  {
+    name: 'stale data never shrinks',
+    input: { observations: streams([100, undefined, undefined, undefined]) }, // newest data 4 periods old: 240 s > 180 s
+    desired: 4,
+    reason: 'StaleData',
+  },
+  {
+    name: 'fewer instances reporting than serving never shrinks',
+    input: { observations: streams([100], { reportingInstances: 3 }) },
+    desired: 4,
+    reason: 'PartialData',
+  },
+  {
+    name: 'partial data still scales out',
+    input: { observations: streams([400], { reportingInstances: 3 }) },
+    desired: 8,
+    reason: 'ScaleUp',
+  },
+  {
+    name: 'rejected requests push up even when active counts look fine',
+    input: { observations: streams([200], { rejected: 30 }) },
+    desired: 5, // max(ceil((200+30)/50)=5, current+1=5)
+    reason: 'ScaleUpRejectedRequests',
+  },
+  {
+    name: 'scale-up window takes its lowest recommendation',
+    input: { fleet: fleet({ scaleUp: { stabilizationSeconds: 120, cooldownSeconds: 0, maxInstancesPerStep: 100, maxPercentPerStep: 100 } }), observations: streams([300, 400, 500]) },
+    desired: 6, // min(6, 8, 10)
+    reason: 'ScaleUp',
+  },
+  {
+    name: 'one spike inside the scale-up window does not scale',
+    input: { fleet: fleet({ scaleUp: { stabilizationSeconds: 120, cooldownSeconds: 0, maxInstancesPerStep: 100, maxPercentPerStep: 100 } }), observations: streams([200, 200, 500]) },
+    desired: 4,
+    reason: 'ScaleUpStabilized',
+  },
+  {
+    name: 'scale-down window takes its highest recommendation',
+    input: { fleet: fleet({ scaleDown: { stabilizationSeconds: 120, cooldownSeconds: 0, maxInstancesPerStep: 100, maxPercentPerStep: 100 } }), observations: streams([150, 100, 50]) },
+    desired: 3, // max(3, 2, 1)
+    reason: 'ScaleDown',
+  },
+  {
+    name: 'a dip inside the scale-down window does not shrink',
+    input: { fleet: fleet({ scaleDown: { stabilizationSeconds: 120, cooldownSeconds: 0, maxInstancesPerStep: 100, maxPercentPerStep: 100 } }), observations: streams([200, 200, 50]) },
+    desired: 4,
+    reason: 'ScaleDownStabilized',
+  },
+  {
+    name: 'a gap inside the scale-down window blocks the scale-down',
+    input: { fleet: fleet({ scaleDown: { stabilizationSeconds: 120, cooldownSeconds: 0, maxInstancesPerStep: 100, maxPercentPerStep: 100 } }), observations: streams([50, undefined, 50]) },
+    desired: 4,
+    reason: 'MissingData',
+  },
+  {
+    name: 'scale-up cooldown holds',
+    input: { fleet: fleet({ scaleUp: { stabilizationSeconds: 0, cooldownSeconds: 120, maxInstancesPerStep: 100, maxPercentPerStep: 100 } }), observations: streams([400]), snapshot: snapshot({ lastScaling: { at: new Date(T0.getTime() - 60_000), direction: 'up' } }) },
+    desired: 4,
+    reason: 'ScaleUpCooldown',
+  },
+  {
+    name: 'scale-down cooldown holds after a scale-up',
+    input: { fleet: fleet({ scaleDown: { stabilizationSeconds: 0, cooldownSeconds: 300, maxInstancesPerStep: 100, maxPercentPerStep: 100 } }), observations: streams([50]), snapshot: snapshot({ lastScaling: { at: new Date(T0.getTime() - 200_000), direction: 'up' } }) },
+    desired: 4,
+    reason: 'ScaleDownCooldown',
+  },
+  {
+    name: 'cooldown over allows the move',
+    input: { fleet: fleet({ scaleDown: { stabilizationSeconds: 0, cooldownSeconds: 300, maxInstancesPerStep: 100, maxPercentPerStep: 100 } }), observations: streams([50]), snapshot: snapshot({ lastScaling: { at: new Date(T0.getTime() - 301_000), direction: 'up' } }) },
+    desired: 1,
+    reason: 'ScaleDown',
+  },
+  {
+    name: 'scale-up step is the larger of instances and percent',
+    input: { fleet: fleet({ scaleUp: { stabilizationSeconds: 0, cooldownSeconds: 0, maxInstancesPerStep: 1, maxPercentPerStep: 50 } }), observations: streams([1000]) },
+    desired: 6, // want 20; step max(1, ceil(4*50%)=2) -> 4+2
+    reason: 'ScaleUpLimited',
+  },
+  {
+    name: 'scale-down step is limited',
+    input: { fleet: fleet({ scaleDown: { stabilizationSeconds: 0, cooldownSeconds: 0, maxInstancesPerStep: 1, maxPercentPerStep: 10 } }), observations: streams([10], { reportingInstances: 10 }), snapshot: snapshot({ current: 10, servingInstances: 10 }) },
+    desired: 9, // want 1; step max(1, floor(10*10%)=1) -> 10-1
+    reason: 'ScaleDownLimited',
+  },
+  { name: 'never above max', input: { fleet: fleet({ maxInstances: 6 }), observations: streams([2000]) }, desired: 6, reason: 'AtMax' },
+  { name: 'never below min', input: { fleet: fleet({ minInstances: 3 }), observations: streams([10]) }, desired: 3, reason: 'AtMin' },
+  { name: 'below min is raised even without data', input: { fleet: fleet({ minInstances: 6 }), observations: [] }, desired: 6, reason: 'BelowMin' },
+  { name: 'above max is lowered even without data', input: { fleet: fleet({ maxInstances: 2 }), observations: [] }, desired: 2, reason: 'AboveMax' },
+  { name: "the group's own max also bounds", input: { observations: streams([2000]), snapshot: snapshot({ groupMax: 7 }) }, desired: 7, reason: 'AtMax' },
+  { name: 'an update in progress holds', input: { observations: streams([2000]), snapshot: snapshot({ busy: true }) }, desired: 4, reason: 'GroupBusy' },
+  { name: 'a forecast raises capacity ahead of the rise', input: { observations: streams([200]), forecastInstances: 7 }, desired: 7, reason: 'ScaleUpPredicted' },
+  { name: 'a forecast holds off a scale-in', input: { observations: streams([50]), forecastInstances: 4 }, desired: 4, reason: 'ScaleDownStabilized' },
+  {
+    name: 'the busiest kind wins',
+    input: { fleet: fleet({ kinds: { stream: { capacity: 100 }, batch: { capacity: 10 } } }), observations: [{ ...streams([100])[0]!, load: { stream: 100, batch: 40 } }] },
+    desired: 8, // stream ceil(100/50)=2, batch ceil(40/5)=8
+    reason: 'ScaleUp',
+  },
+  {
+    name: "the Engine's own capacity estimate is used",
+    input: { fleet: fleet({ kinds: { stream: { capacity: 'engine', fallbackCapacity: 100 } } }), observations: streams([300], { streamCapacityPerInstance: 150 }) },
+    desired: 4, // 300 / (4 * 75) = 1.0
+    reason: 'WithinTolerance',
+  },
+  {
+    name: 'the fallback capacity is used when no Engine reports one',
+    input: { fleet: fleet({ kinds: { stream: { capacity: 'engine', fallbackCapacity: 100 } } }), observations: streams([300]) },
+    desired: 6, // ceil(300/50)
+    reason: 'ScaleUp',
+  },
+  {
+    name: 'an empty fleet scales from zero on load',
+    input: { fleet: fleet({ minInstances: 0 }), observations: streams([120], { reportingInstances: 0 }), snapshot: snapshot({ current: 0, servingInstances: 0 }) },
+    desired: 3, // ceil(120/50)
+    reason: 'ScaleUp',
+  },
+];
+
+describe('decide', () => {
+  it.each(cases)('$name', ({ input, desired, reason }) => {
+    const decision = decide({ fleet: fleet(), settings, now: T0, snapshot: snapshot(), observations: [], ...input });
+    expect({ desired: decision.desired, reason: decision.reason }).toEqual({ desired, reason });
+    expect(decision.numbers.desired).toBe(desired);
+  });
+
+  it('returns the numbers that led to the count', () => {
+    const decision = decide({ fleet: fleet(), settings, now: T0, snapshot: snapshot(), observations: streams([300]) });
+    expect(decision.numbers).toMatchObject({
+      current: 4,
+      desired: 6,
+      latestRecommendation: 6,
+      load: { stream: 300 },
+      capacityPerInstance: { stream: 100 },
+      utilization: 1.5, // 300 / (4 * 50)
+      reportingInstances: 4,
+      dataAgeSeconds: 30, // newest period 11:59:00-12:00:00, now 12:00:30
+    });
+  });
+});
