@@ -1,0 +1,124 @@
+import { CreateOrUpdateTagsCommand, SetDesiredCapacityCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { TagResourceCommand, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
+import type { AutoScalingPort, CloudWatchPort, EksPort } from '../aws/ports.js';
+import { withRetry, type RetryPolicy } from '../aws/retry.js';
+import { chooseVictims } from '../drain/choose-victims.js';
+import { readInstanceLoad } from '../drain/instance-load.js';
+import { LAST_SCALING_TAG, formatLastScaling, type GroupState } from './fleet-state.js';
+
+export interface ActuationPorts {
+  autoscaling: AutoScalingPort;
+  eks: EksPort;
+  cloudwatch: CloudWatchPort;
+}
+
+export interface ActuationContext {
+  engineNamespace: string;
+  periodSeconds: number;
+  now: Date;
+  retry?: RetryPolicy;
+}
+
+export interface ActuationResult {
+  calls: number;
+  /** Instances terminated by choice (scale-in of an Auto Scaling group). */
+  victims: string[];
+  victimReason?: string;
+}
+
+/**
+ * Moves a group to `desired` and records when, on the group itself, so the next tick's
+ * cooldown reads it back without a database.
+ *
+ * Scale-in of an Auto Scaling group picks its victims: the instances serving the
+ * fewest requests leave through TerminateInstanceInAutoScalingGroup (decrementing
+ * desired capacity), so the fewest streams have to drain; the termination lifecycle
+ * hook then holds each while its streams finish. What cannot be picked (protected or
+ * unknown instances) is left to SetDesiredCapacity and the group's termination policy.
+ */
+export async function applyDesired(ports: ActuationPorts, group: GroupState, desired: number, context: ActuationContext): Promise<ActuationResult> {
+  const result: ActuationResult = { calls: 0, victims: [] };
+  const direction = desired > group.desired ? 'up' : 'down';
+  const { retry } = context;
+  if (group.target.type === 'asg') {
+    const name = group.target.autoScalingGroupName;
+    let remainingDesired = group.desired;
+    if (direction === 'down') {
+      const candidates = group.instances.filter((i) => i.lifecycleState === 'InService');
+      const loads = await readInstanceLoad(ports.cloudwatch, {
+        namespace: context.engineNamespace,
+        target: group.target,
+        instanceIds: candidates.map((c) => c.instanceId),
+        now: context.now,
+        periodSeconds: context.periodSeconds,
+        retry,
+      });
+      result.calls++;
+      const choice = chooseVictims(
+        candidates.map((c) => ({ instanceId: c.instanceId, lifecycleState: c.lifecycleState, protectedFromScaleIn: c.protectedFromScaleIn, activeRequests: loads.get(c.instanceId)?.activeRequests })),
+        group.desired - desired,
+      );
+      result.victimReason = choice.reason;
+      for (const instanceId of choice.victims) {
+        await withRetry(
+          'autoscaling:TerminateInstanceInAutoScalingGroup',
+          () => ports.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: true })),
+          retry,
+        );
+        result.calls++;
+        result.victims.push(instanceId);
+        remainingDesired--;
+      }
+    }
+    if (remainingDesired !== desired) {
+      await withRetry(
+        'autoscaling:SetDesiredCapacity',
+        () => ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: desired, HonorCooldown: false })),
+        retry,
+      );
+      result.calls++;
+    }
+    await withRetry(
+      'autoscaling:CreateOrUpdateTags',
+      () =>
+        ports.autoscaling.send(
+          new CreateOrUpdateTagsCommand({
+            Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: LAST_SCALING_TAG, Value: formatLastScaling(context.now, direction), PropagateAtLaunch: false }],
+          }),
+        ),
+      retry,
+    );
+    result.calls++;
+    return result;
+  }
+
+  const { clusterName, nodegroupName } = group.target;
+  await withRetry(
+    'eks:UpdateNodegroupConfig',
+    () => ports.eks.send(new UpdateNodegroupConfigCommand({ clusterName, nodegroupName, scalingConfig: { desiredSize: desired } })),
+    retry,
+  );
+  result.calls++;
+  if (group.nodegroupArn) {
+    const arn = group.nodegroupArn;
+    await withRetry('eks:TagResource', () => ports.eks.send(new TagResourceCommand({ resourceArn: arn, tags: { [LAST_SCALING_TAG]: formatLastScaling(context.now, direction) } })), retry);
+    result.calls++;
+  }
+  return result;
+}
+
+/** The API fleet follows the Engine count: no victims to pick, its own hook drains it. */
+export async function applyApiDesired(ports: ActuationPorts, group: GroupState, desired: number, retry?: RetryPolicy): Promise<number> {
+  if (group.target.type === 'asg') {
+    const name = group.target.autoScalingGroupName;
+    await withRetry(
+      'autoscaling:SetDesiredCapacity',
+      () => ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: desired, HonorCooldown: false })),
+      retry,
+    );
+    return 1;
+  }
+  const { clusterName, nodegroupName } = group.target;
+  await withRetry('eks:UpdateNodegroupConfig', () => ports.eks.send(new UpdateNodegroupConfigCommand({ clusterName, nodegroupName, scalingConfig: { desiredSize: desired } })), retry);
+  return 1;
+}

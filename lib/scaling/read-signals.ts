@@ -1,0 +1,85 @@
+import { GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchPort } from '../aws/ports.js';
+import { withRetry, type RetryPolicy } from '../aws/retry.js';
+import type { FleetQuery } from './metric-queries.js';
+import type { FleetSeries } from './observation.js';
+import type { QueryWindow } from './query-window.js';
+
+/** GetMetricData accepts at most 500 queries per call. */
+export const MAX_QUERIES_PER_CALL = 500;
+
+export class SignalReadError extends Error {
+  override readonly name = 'SignalReadError';
+}
+
+export function emptySeries(): FleetSeries {
+  return { activeSum: {}, sampleCount: new Map(), rejectedSum: new Map() };
+}
+
+/**
+ * Reads every fleet's signals in as few GetMetricData calls as the 500-query limit
+ * allows, following NextToken. A query CloudWatch answers only partly (StatusCode
+ * PartialData even after paging) keeps what it returned: the decision treats the
+ * periods it lacks as missing.
+ */
+export async function readSignals(
+  cloudwatch: CloudWatchPort,
+  queries: readonly FleetQuery[],
+  window: QueryWindow,
+  fleetCount: number,
+  retry?: RetryPolicy,
+): Promise<{ series: FleetSeries[]; calls: number }> {
+  const series = Array.from({ length: fleetCount }, emptySeries);
+  const byId = new Map(queries.map((q) => [q.id, q]));
+  let calls = 0;
+  for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_CALL) {
+    const chunk = queries.slice(offset, offset + MAX_QUERIES_PER_CALL).map((q) => q.query);
+    let nextToken: string | undefined;
+    do {
+      const answer = await withRetry(
+        'cloudwatch:GetMetricData',
+        () =>
+          cloudwatch.send(
+            new GetMetricDataCommand({ MetricDataQueries: chunk, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampDescending', NextToken: nextToken }),
+          ),
+        retry,
+      );
+      calls++;
+      for (const result of answer.MetricDataResults ?? []) {
+        const query = result.Id === undefined ? undefined : byId.get(result.Id);
+        if (query === undefined) throw new SignalReadError(`GetMetricData answered an unknown query id ${JSON.stringify(result.Id)}`);
+        const fleetSeries = series[query.fleetIndex] as FleetSeries;
+        addResult(fleetSeries, query, result);
+      }
+      nextToken = answer.NextToken;
+    } while (nextToken);
+  }
+  return { series, calls };
+}
+
+function addResult(series: FleetSeries, query: FleetQuery, result: MetricDataResult): void {
+  const target = targetMap(series, query);
+  const timestamps = result.Timestamps ?? [];
+  const values = result.Values ?? [];
+  timestamps.forEach((timestamp, i) => {
+    const value = values[i];
+    if (value !== undefined && Number.isFinite(value)) target.set(new Date(timestamp).getTime(), value);
+  });
+}
+
+function targetMap(series: FleetSeries, query: FleetQuery): Map<number, number> {
+  const key = query.key;
+  switch (key.signal) {
+    case 'active':
+      return (series.activeSum[key.kind] ??= new Map());
+    case 'samples':
+      return series.sampleCount;
+    case 'capacity':
+      return (series.capacityAverage ??= new Map());
+    case 'rejected': {
+      let map = series.rejectedSum.get(key.status);
+      if (!map) series.rejectedSum.set(key.status, (map = new Map()));
+      return map;
+    }
+  }
+}

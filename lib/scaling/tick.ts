@@ -1,0 +1,286 @@
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { describeError } from '../aws/retry.js';
+import { ConfigError } from '../config/load.js';
+import type { ControllerConfig, FleetConfig, Target } from '../config/schema.js';
+import type { HandlerDeps } from '../runtime.js';
+import { MetricUnit, type Telemetry } from '../telemetry.js';
+import { applyApiDesired, applyDesired } from './actuate.js';
+import { decide, type Decision } from './decide.js';
+import {
+  LAST_SCALING_TAG,
+  MANAGED_TAG,
+  asgGroupState,
+  countInstances,
+  describeGroups,
+  describeNodegroup,
+  eksGroupState,
+  parseLastScaling,
+  type GroupState,
+  type NodegroupState,
+} from './fleet-state.js';
+import { fleetQueries } from './metric-queries.js';
+import { observationsFromSeries, type FleetSeries } from './observation.js';
+import { lookbackPeriodsFor, queryWindow } from './query-window.js';
+import { emptySeries, readSignals } from './read-signals.js';
+import { configuredKinds } from './recommend.js';
+
+export interface ForecastInput {
+  fleet: FleetConfig;
+  now: Date;
+  current: number;
+}
+
+/** Predictive scaling plugs in here: instances the fleet will need within its boot time. */
+export type ForecastProvider = (input: ForecastInput) => Promise<number | undefined>;
+
+export interface TickOptions {
+  /** Stack-wide override: decide and log, change nothing (a safe first deploy). */
+  forceDryRun?: boolean;
+  forecast?: ForecastProvider;
+}
+
+export interface ApiOutcome {
+  current: number;
+  desired: number;
+  applied: boolean;
+  error?: string;
+}
+
+export interface FleetOutcome {
+  fleet: string;
+  decision?: Decision;
+  applied: boolean;
+  dryRun: boolean;
+  victims?: string[];
+  api?: ApiOutcome;
+  error?: string;
+}
+
+export interface TickResult {
+  configValid: boolean;
+  configProblems?: string[];
+  fleets: FleetOutcome[];
+  awsCalls: number;
+}
+
+function asgNameOf(target: Target, nodegroups: Map<string, NodegroupState>): string | undefined {
+  return target.type === 'asg' ? target.autoScalingGroupName : nodegroups.get(nodegroupKey(target))?.autoScalingGroupName;
+}
+
+function nodegroupKey(target: Target & { type: 'eks' }): string {
+  return `${target.clusterName}/${target.nodegroupName}`;
+}
+
+function groupStateOf(target: Target, groups: Map<string, AutoScalingGroup>, nodegroups: Map<string, NodegroupState>): GroupState {
+  if (target.type === 'asg') {
+    const group = groups.get(target.autoScalingGroupName);
+    if (!group) throw new ScaleTickError(`Auto Scaling group ${target.autoScalingGroupName} does not exist (DescribeAutoScalingGroups did not return it)`);
+    return asgGroupState(target, group);
+  }
+  const nodegroup = nodegroups.get(nodegroupKey(target));
+  if (!nodegroup) throw new ScaleTickError(`EKS node group ${nodegroupKey(target)} could not be described`);
+  return eksGroupState(target, nodegroup, nodegroup.autoScalingGroupName ? groups.get(nodegroup.autoScalingGroupName) : undefined);
+}
+
+export class ScaleTickError extends Error {
+  override readonly name = 'ScaleTickError';
+}
+
+/**
+ * One tick of the scale Lambda: observe every fleet, decide, act where something
+ * changes. AWS is read in batches (one DescribeAutoScalingGroups per 50 groups, one
+ * GetMetricData per 500 queries, one DescribeNodegroup per EKS fleet); writes happen
+ * only when a count changes. A fleet whose calls fail is logged and counted; the
+ * others proceed.
+ */
+export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {}): Promise<TickResult> {
+  const { telemetry, ports, retry } = deps;
+  const now = deps.now();
+  let config: ControllerConfig;
+  try {
+    config = await deps.loadConfig(now);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    telemetry.error('configuration invalid: changing nothing', { source: error.source, problems: error.problems });
+    telemetry.metric({ name: 'ConfigInvalid', value: 1, unit: MetricUnit.Count, dimensions: {} });
+    return { configValid: false, configProblems: error.message.split('\n').slice(1), fleets: [], awsCalls: 0 };
+  }
+  telemetry.metric({ name: 'ConfigInvalid', value: 0, unit: MetricUnit.Count, dimensions: {} });
+
+  let awsCalls = 0;
+  const fleetErrors = new Map<string, string>();
+
+  const nodegroups = new Map<string, NodegroupState>();
+  const eksTargets = config.fleets.flatMap((f) => [f.target, ...(f.api ? [f.api.target] : [])]).filter((t): t is Target & { type: 'eks' } => t.type === 'eks');
+  await Promise.all(
+    eksTargets.map(async (target) => {
+      try {
+        nodegroups.set(nodegroupKey(target), await describeNodegroup(ports.eks, target, retry));
+      } catch (error) {
+        fleetErrors.set(nodegroupKey(target), describeError(error));
+      } finally {
+        awsCalls++;
+      }
+    }),
+  );
+
+  const groupNames = config.fleets
+    .flatMap((f) => [f.target, ...(f.api ? [f.api.target] : [])])
+    .map((t) => asgNameOf(t, nodegroups))
+    .filter((n): n is string => n !== undefined);
+  let groups = new Map<string, AutoScalingGroup>();
+  let describeFailure: string | undefined;
+  try {
+    const described = await describeGroups(ports.autoscaling, groupNames, retry);
+    groups = described.groups;
+    awsCalls += described.calls;
+  } catch (error) {
+    describeFailure = describeError(error);
+    awsCalls++;
+  }
+
+  const window = queryWindow(now, config.periodSeconds, lookbackPeriodsFor(maxWindowSeconds(config), config.staleAfterSeconds, config.periodSeconds));
+  const queries = config.fleets.flatMap((fleet, index) => fleetQueries(config, fleet, index));
+  let series: FleetSeries[];
+  try {
+    const read = await readSignals(ports.cloudwatch, queries, window, config.fleets.length, retry);
+    series = read.series;
+    awsCalls += read.calls;
+  } catch (error) {
+    // Without metrics every fleet holds (MissingData); bounds are still enforced.
+    telemetry.error('metrics unreadable: every fleet holds this tick', { error: describeError(error) });
+    telemetry.metric({ name: 'MetricReadErrors', value: 1, unit: MetricUnit.Count, dimensions: {} });
+    series = config.fleets.map(emptySeries);
+    awsCalls++;
+  }
+
+  const periodMs = config.periodSeconds * 1000;
+  const periodStarts: number[] = [];
+  for (let t = window.start.getTime(); t < window.end.getTime(); t += periodMs) periodStarts.push(t);
+  const samplesPerPeriod = config.periodSeconds / config.scrapeIntervalSeconds;
+
+  const outcomes: FleetOutcome[] = [];
+  for (const [index, fleet] of config.fleets.entries()) {
+    const dryRun = fleet.dryRun || options.forceDryRun === true;
+    const outcome: FleetOutcome = { fleet: fleet.name, applied: false, dryRun };
+    outcomes.push(outcome);
+    try {
+      const targetError = fleet.target.type === 'eks' ? fleetErrors.get(nodegroupKey(fleet.target)) : undefined;
+      if (targetError) throw new ScaleTickError(targetError);
+      if (describeFailure) throw new ScaleTickError(`DescribeAutoScalingGroups failed: ${describeFailure}`);
+      const group = groupStateOf(fleet.target, groups, nodegroups);
+      const counts = countInstances(group.instances);
+      const observations = observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod);
+      const forecastInstances = options.forecast ? await options.forecast({ fleet, now, current: group.desired }) : undefined;
+      const decision = decide({
+        fleet,
+        settings: { periodSeconds: config.periodSeconds, staleAfterSeconds: config.staleAfterSeconds },
+        now,
+        snapshot: {
+          current: group.desired,
+          groupMin: group.min,
+          groupMax: group.max,
+          servingInstances: counts.serving,
+          bootingInstances: counts.booting,
+          drainingInstances: counts.draining,
+          lastScaling: parseLastScaling(group.tags[LAST_SCALING_TAG]),
+          busy: group.busy,
+        },
+        observations,
+        forecastInstances,
+      });
+      outcome.decision = decision;
+      const managed = group.tags[MANAGED_TAG] === 'true';
+      if (decision.desired !== group.desired && !dryRun) {
+        if (!managed) throw new ScaleTickError(`${describeTarget(fleet.target)} is not tagged ${MANAGED_TAG}=true: the controller only changes groups an operator has tagged as managed`);
+        const result = await applyDesired(ports, group, decision.desired, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now, retry });
+        awsCalls += result.calls;
+        outcome.applied = true;
+        outcome.victims = result.victims;
+      }
+      if (fleet.api) {
+        outcome.api = await followWithApi(deps, fleet, decision.desired, groups, nodegroups, fleetErrors, dryRun);
+        if (outcome.api.applied) awsCalls++;
+      }
+    } catch (error) {
+      outcome.error = describeError(error);
+    }
+    record(telemetry, fleet, outcome);
+  }
+  telemetry.metric({ name: 'AwsCallsPerTick', value: awsCalls, unit: MetricUnit.Count, dimensions: {} });
+  return { configValid: true, fleets: outcomes, awsCalls };
+}
+
+async function followWithApi(
+  deps: HandlerDeps,
+  fleet: FleetConfig,
+  engineDesired: number,
+  groups: Map<string, AutoScalingGroup>,
+  nodegroups: Map<string, NodegroupState>,
+  fleetErrors: Map<string, string>,
+  dryRun: boolean,
+): Promise<ApiOutcome> {
+  const api = fleet.api!;
+  const targetError = api.target.type === 'eks' ? fleetErrors.get(nodegroupKey(api.target)) : undefined;
+  if (targetError) throw new ScaleTickError(`API fleet: ${targetError}`);
+  const group = groupStateOf(api.target, groups, nodegroups);
+  const max = Math.min(api.maxInstances, group.max);
+  const min = Math.min(Math.max(api.minInstances, group.min), max);
+  const desired = Math.min(max, Math.max(min, Math.ceil(engineDesired / api.ratio)));
+  const outcome: ApiOutcome = { current: group.desired, desired, applied: false };
+  if (desired === group.desired || dryRun || group.busy) return outcome;
+  if (group.tags[MANAGED_TAG] !== 'true') {
+    outcome.error = `${describeTarget(api.target)} is not tagged ${MANAGED_TAG}=true`;
+    return outcome;
+  }
+  await applyApiDesired(deps.ports, group, desired, deps.retry);
+  outcome.applied = true;
+  return outcome;
+}
+
+function describeTarget(target: Target): string {
+  return target.type === 'asg' ? `Auto Scaling group ${target.autoScalingGroupName}` : `EKS node group ${target.clusterName}/${target.nodegroupName}`;
+}
+
+function maxWindowSeconds(config: ControllerConfig): number {
+  return Math.max(...config.fleets.map((f) => Math.max(f.scaleUp.stabilizationSeconds, f.scaleDown.stabilizationSeconds)));
+}
+
+/** One structured line and a few metrics per fleet per tick: "why did it do that?" from logs alone. */
+function record(telemetry: Telemetry, fleet: FleetConfig, outcome: FleetOutcome): void {
+  const dimensions = { Fleet: fleet.name };
+  const decision = outcome.decision;
+  const line = {
+    fleet: fleet.name,
+    reason: decision?.reason,
+    current: decision?.numbers.current,
+    desired: decision?.desired,
+    load: decision?.numbers.load,
+    capacityPerInstance: decision?.numbers.capacityPerInstance,
+    utilization: decision?.numbers.utilization,
+    numbers: decision?.numbers,
+    dryRun: outcome.dryRun,
+    applied: outcome.applied,
+    victims: outcome.victims,
+    api: outcome.api,
+    error: outcome.error,
+  };
+  if (outcome.error) {
+    telemetry.error('fleet tick failed: other fleets proceed', line);
+    telemetry.metric({ name: 'FleetErrors', value: 1, unit: MetricUnit.Count, dimensions });
+    return;
+  }
+  telemetry.info('fleet decision', line);
+  if (!decision) return;
+  const n = decision.numbers;
+  const load = Object.values(n.load).reduce((sum, v) => sum + (v ?? 0), 0);
+  const streamCapacity = n.capacityPerInstance.stream ?? Object.values(n.capacityPerInstance)[0];
+  telemetry.metric({ name: 'FleetErrors', value: 0, unit: MetricUnit.Count, dimensions });
+  telemetry.metric({ name: 'ObservedLoad', value: load, unit: MetricUnit.Count, dimensions });
+  if (streamCapacity !== undefined) telemetry.metric({ name: 'ServingCapacity', value: n.servingInstances * streamCapacity, unit: MetricUnit.Count, dimensions });
+  telemetry.metric({ name: 'CurrentInstances', value: n.current, unit: MetricUnit.Count, dimensions });
+  telemetry.metric({ name: 'DesiredInstances', value: decision.desired, unit: MetricUnit.Count, dimensions });
+  telemetry.metric({ name: 'InstancesBooting', value: n.bootingInstances, unit: MetricUnit.Count, dimensions });
+  telemetry.metric({ name: 'InstancesDraining', value: n.drainingInstances, unit: MetricUnit.Count, dimensions });
+  telemetry.metric({ name: 'ScaleDecision', value: 1, unit: MetricUnit.Count, dimensions: { ...dimensions, Reason: decision.reason } });
+}

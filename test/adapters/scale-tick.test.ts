@@ -1,0 +1,276 @@
+import {
+  AutoScalingClient,
+  CreateOrUpdateTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+  SetDesiredCapacityCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { DescribeNodegroupCommand, EKSClient, TagResourceCommand, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createAwsPorts } from '../../lib/aws/clients.js';
+import { ConfigError } from '../../lib/config/load.js';
+import { validateConfig } from '../../lib/config/load.js';
+import type { ConfigInput } from '../../lib/config/schema.js';
+import type { HandlerDeps } from '../../lib/runtime.js';
+import { runScaleTick } from '../../lib/scaling/tick.js';
+import { MemoryTelemetry } from '../../lib/telemetry.js';
+
+const NOW = new Date('2026-03-02T12:00:30Z');
+const NEWEST = new Date('2026-03-02T11:59:00Z');
+
+const autoscaling = mockClient(AutoScalingClient);
+const cloudwatch = mockClient(CloudWatchClient);
+const eks = mockClient(EKSClient);
+
+function config(overrides: Partial<ConfigInput> = {}): ConfigInput {
+  return {
+    version: 1,
+    fleets: [
+      {
+        name: 'engine-a',
+        target: { type: 'asg', autoScalingGroupName: 'dg-engine-a' },
+        kinds: { stream: { capacity: 100 } },
+        targetUtilization: 0.5,
+        minInstances: 1,
+        maxInstances: 10,
+        scaleDown: { stabilizationSeconds: 0, cooldownSeconds: 0, maxInstancesPerStep: 10, maxPercentPerStep: 100 },
+        dryRun: false,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+function deps(document: ConfigInput, telemetry = new MemoryTelemetry()): HandlerDeps {
+  return {
+    ports: createAwsPorts({ region: 'us-east-1' }),
+    telemetry,
+    now: () => NOW,
+    loadConfig: async () => validateConfig(document, 'test'),
+    retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {}, random: () => 0 },
+  };
+}
+
+function group(name: string, desired: number, instances: number, tags: Record<string, string> = { 'gpu-fleet-scaler:managed': 'true' }) {
+  return {
+    AutoScalingGroupName: name,
+    MinSize: 0,
+    MaxSize: 20,
+    DesiredCapacity: desired,
+    DefaultCooldown: 300,
+    AvailabilityZones: ['us-east-1a'],
+    HealthCheckType: 'EC2',
+    CreatedTime: new Date('2026-01-01T00:00:00Z'),
+    Instances: Array.from({ length: instances }, (_, i) => ({
+      InstanceId: `i-${name}-${i}`,
+      AvailabilityZone: 'us-east-1a',
+      LifecycleState: 'InService' as const,
+      HealthStatus: 'Healthy',
+      ProtectedFromScaleIn: false,
+    })),
+    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value, ResourceId: name, ResourceType: 'auto-scaling-group', PropagateAtLaunch: false })),
+  };
+}
+
+/** Fleet-level answers: `streams` concurrent streams over `reporting` instances in the newest period. */
+function metricAnswer(fleetIndex: number, streams: number, reporting: number): MetricDataResult[] {
+  return [
+    { Id: `f${fleetIndex}_active_stream`, Timestamps: [NEWEST], Values: [streams], StatusCode: 'Complete' },
+    { Id: `f${fleetIndex}_samples`, Timestamps: [NEWEST], Values: [reporting], StatusCode: 'Complete' },
+    { Id: `f${fleetIndex}_rejected_429`, Timestamps: [], Values: [], StatusCode: 'Complete' },
+    { Id: `f${fleetIndex}_rejected_503`, Timestamps: [], Values: [], StatusCode: 'Complete' },
+  ];
+}
+
+beforeEach(() => {
+  autoscaling.reset();
+  cloudwatch.reset();
+  eks.reset();
+});
+
+describe('scale tick against the AWS SDK', () => {
+  it('reads all fleets with one describe and one GetMetricData, and scales up with SetDesiredCapacity and a tag', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 2, 2)] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 300, 2) });
+
+    const result = await runScaleTick(deps(config()));
+
+    expect(result.fleets[0]).toMatchObject({ fleet: 'engine-a', applied: true, decision: { desired: 6, reason: 'ScaleUp' } }); // ceil(300 / 50)
+    expect(autoscaling).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 1);
+    expect(autoscaling).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['dg-engine-a'], MaxRecords: 100 });
+    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    const input = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    // Window: lookback ceil((0 + 180) / 60) + 1 = 4 periods, ending at the start of the filling 12:00 period.
+    expect(input.StartTime).toEqual(new Date('2026-03-02T11:56:00Z'));
+    expect(input.EndTime).toEqual(new Date('2026-03-02T12:00:00Z'));
+    expect(input.MetricDataQueries?.[0]).toEqual({
+      Id: 'f0_active_stream',
+      MetricStat: {
+        Metric: {
+          Namespace: 'Deepgram/Engine',
+          MetricName: 'engine_active_requests',
+          Dimensions: [
+            { Name: 'AutoScalingGroupName', Value: 'dg-engine-a' },
+            { Name: 'kind', Value: 'stream' },
+          ],
+        },
+        Period: 60,
+        Stat: 'Sum',
+      },
+      ReturnData: true,
+    });
+    expect(autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'dg-engine-a', DesiredCapacity: 6, HonorCooldown: false });
+    expect(autoscaling).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, {
+      Tags: [{ ResourceId: 'dg-engine-a', ResourceType: 'auto-scaling-group', Key: 'gpu-fleet-scaler:last-scaling', Value: '2026-03-02T12:00:30.000Z up', PropagateAtLaunch: false }],
+    });
+  });
+
+  it('writes nothing when the count does not change', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 4, 4)] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 200, 4) });
+
+    const result = await runScaleTick(deps(config()));
+
+    expect(result.fleets[0]?.decision?.reason).toBe('WithinTolerance'); // 200 / (4 * 50) = 1.0
+    expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
+    expect(autoscaling).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 0);
+    expect(result.awsCalls).toBe(2);
+  });
+
+  it('scales in by terminating the least-loaded instances, decrementing desired capacity', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 3, 3)] });
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .resolvesOnce({ MetricDataResults: metricAnswer(0, 60, 3) })
+      .resolves({
+        MetricDataResults: [0, 1, 2].flatMap((i) =>
+          ['stream', 'batch', 'tts'].map((kind) => ({
+            Id: `i${i}_${kind}`,
+            Timestamps: [NEWEST],
+            Values: [kind === 'stream' ? [40, 5, 15][i]! : 0],
+            StatusCode: 'Complete' as const,
+          })),
+        ),
+      });
+    autoscaling.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
+
+    const result = await runScaleTick(deps(config()));
+
+    expect(result.fleets[0]?.decision).toMatchObject({ desired: 2, reason: 'ScaleDown' }); // ceil(60 / 50)
+    // Instance 1 serves 5 streams against 40 and 15: it is the one to drain.
+    expect(result.fleets[0]?.victims).toEqual(['i-dg-engine-a-1']);
+    expect(autoscaling).toHaveReceivedCommandWith(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-dg-engine-a-1', ShouldDecrementDesiredCapacity: true });
+    expect(autoscaling).toHaveReceivedCommandTimes(TerminateInstanceInAutoScalingGroupCommand, 1);
+    expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
+  });
+
+  it('resizes an EKS managed node group through UpdateNodegroupConfig', async () => {
+    eks.on(DescribeNodegroupCommand).resolves({
+      nodegroup: {
+        nodegroupName: 'gpu',
+        clusterName: 'speech',
+        nodegroupArn: 'arn:aws:eks:us-east-1:123456789012:nodegroup/speech/gpu/abc',
+        status: 'ACTIVE',
+        scalingConfig: { minSize: 1, maxSize: 10, desiredSize: 2 },
+        resources: { autoScalingGroups: [{ name: 'eks-gpu-abc' }] },
+        tags: { 'gpu-fleet-scaler:managed': 'true' },
+      },
+    });
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('eks-gpu-abc', 2, 2, {})] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 200, 2) });
+    eks.on(UpdateNodegroupConfigCommand).resolves({ update: { id: 'u-1', status: 'InProgress' } });
+
+    const document = config();
+    document.fleets[0]!.target = { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu' };
+    const result = await runScaleTick(deps(document));
+
+    expect(result.fleets[0]?.decision).toMatchObject({ desired: 4, reason: 'ScaleUp' }); // ceil(200/50)
+    expect(eks).toHaveReceivedCommandWith(UpdateNodegroupConfigCommand, { clusterName: 'speech', nodegroupName: 'gpu', scalingConfig: { desiredSize: 4 } });
+    expect(eks).toHaveReceivedCommandWith(TagResourceCommand, {
+      resourceArn: 'arn:aws:eks:us-east-1:123456789012:nodegroup/speech/gpu/abc',
+      tags: { 'gpu-fleet-scaler:last-scaling': '2026-03-02T12:00:30.000Z up' },
+    });
+    const dims = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions;
+    expect(dims).toEqual([
+      { Name: 'ClusterName', Value: 'speech' },
+      { Name: 'NodegroupName', Value: 'gpu' },
+      { Name: 'kind', Value: 'stream' },
+    ]);
+  });
+
+  it('retries throttling with backoff, then proceeds', async () => {
+    autoscaling
+      .on(DescribeAutoScalingGroupsCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }))
+      .resolves({ AutoScalingGroups: [group('dg-engine-a', 4, 4)] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 200, 4) });
+
+    const result = await runScaleTick(deps(config()));
+
+    expect(autoscaling).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 2);
+    expect(result.fleets[0]?.error).toBeUndefined();
+  });
+
+  it('holds every fleet when metrics cannot be read, never shrinking', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 4, 4)] });
+    cloudwatch.on(GetMetricDataCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } }));
+
+    const result = await runScaleTick(deps(config()));
+
+    expect(result.fleets[0]?.decision).toMatchObject({ desired: 4, reason: 'MissingData' });
+    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 3);
+    expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
+  });
+
+  it('refuses to change a group not tagged as managed, and says why', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 2, 2, {})] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 300, 2) });
+
+    const result = await runScaleTick(deps(config()));
+
+    expect(result.fleets[0]?.error).toMatch(/not tagged gpu-fleet-scaler:managed=true/);
+    expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
+  });
+
+  it('decides but changes nothing in dry-run', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 2, 2)] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 300, 2) });
+
+    const result = await runScaleTick(deps(config()), { forceDryRun: true });
+
+    expect(result.fleets[0]).toMatchObject({ dryRun: true, applied: false, decision: { desired: 6 } });
+    expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
+  });
+
+  it('changes nothing on an invalid config and publishes ConfigInvalid', async () => {
+    const telemetry = new MemoryTelemetry();
+    const broken = { ...deps(config(), telemetry), loadConfig: async () => validateConfig({ version: 2, fleets: [] }, 'test') };
+
+    const result = await runScaleTick(broken);
+
+    expect(result.configValid).toBe(false);
+    expect(telemetry.metricValues('ConfigInvalid')).toEqual([1]);
+    expect(autoscaling.calls()).toHaveLength(0);
+    expect(cloudwatch.calls()).toHaveLength(0);
+  });
+
+  it('an API fleet follows the Engine count at its ratio', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 4, 4), group('dg-api-a', 1, 1)] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 450, 4) });
+
+    const document = config();
+    document.fleets[0]!.api = { target: { type: 'asg', autoScalingGroupName: 'dg-api-a' }, ratio: 4 };
+    const result = await runScaleTick(deps(document));
+
+    // ceil(450 / 50) = 9 wanted; the default step allows max(4, 100% of 4) = 4 more: 8.
+    expect(result.fleets[0]?.decision).toMatchObject({ desired: 8, reason: 'ScaleUpLimited' });
+    expect(result.fleets[0]?.api).toMatchObject({ current: 1, desired: 2, applied: true }); // ceil(8 / 4)
+    expect(autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'dg-api-a', DesiredCapacity: 2, HonorCooldown: false });
+  });
+});
+
+it('ConfigError is what an invalid document raises', () => {
+  expect(() => validateConfig({}, 'x')).toThrow(ConfigError);
+});
