@@ -165,7 +165,7 @@ export const configSchema = z
     engineNamespace: z.string().min(1).max(255).default('Deepgram/Engine'),
     /** The controller's query period; a multiple of the agent's scrape interval. */
     periodSeconds: z.union([z.literal(60), z.literal(120), z.literal(300)]).default(60),
-    /** How often the CloudWatch agent scrapes /metrics: a Sum over a period adds period/scrape samples per instance. */
+    /** How often the CloudWatch agent scrapes /metrics: a Sum over a period adds period/scrape samples per instance (every allowed value divides every allowed period). */
     scrapeIntervalSeconds: z.union([z.literal(10), z.literal(15), z.literal(20), z.literal(30), z.literal(60)]).default(60),
     /** A fleet whose newest datapoint is older than this never scales in. */
     staleAfterSeconds: z.number().int().min(60).max(3600).default(180),
@@ -174,14 +174,6 @@ export const configSchema = z
     fleets: z.array(fleetSchema).min(1).max(500),
   })
   .superRefine((config, ctx) => {
-    if (config.periodSeconds % config.scrapeIntervalSeconds !== 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['scrapeIntervalSeconds'],
-        message: `must divide periodSeconds (${config.periodSeconds})`,
-        input: config.scrapeIntervalSeconds,
-      });
-    }
     const seen = new Map<string, number>();
     const targets = new Map<string, number>();
     config.fleets.forEach((fleet, index) => {
@@ -193,7 +185,7 @@ export const configSchema = z
         const key = targetKey(target);
         const owner = targets.get(key);
         if (owner !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['fleets', index, ...path], message: `must not be managed twice (also fleets[${owner}])`, input: key });
+          ctx.addIssue({ code: 'custom', path: ['fleets', index, ...path], message: `must not be managed twice (also fleets[${owner}])` });
         } else targets.set(key, index);
       }
     });

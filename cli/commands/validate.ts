@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { ConfigError, loadConfigFile } from '../../lib/config/load.js';
+import { parseFlags, type CommandIo } from '../flags.js';
+
+export const validateFlags = { config: { schema: z.string().min(1, 'must be a file path'), required: true } };
+
+/** Exit 0 with a one-line summary, or 1 with every problem listed. */
+export async function validateCommand(argv: string[], io: CommandIo): Promise<number> {
+  const flags = parseFlags(argv, validateFlags);
+  const path = flags.config as string;
+  try {
+    const config = await loadConfigFile(path);
+    const asg = config.fleets.filter((f) => f.target.type === 'asg').length;
+    const api = config.fleets.filter((f) => f.api).length;
+    const dry = config.fleets.filter((f) => f.dryRun).length;
+    const redeploy = config.fleets.filter((f) => f.redeploy?.enabled).length;
+    io.stdout.write(
+      `valid: ${path}: ${config.fleets.length} fleet(s) (${asg} Auto Scaling group, ${config.fleets.length - asg} EKS node group), ${api} with an API fleet, ${dry} in dry-run, ${redeploy} with nightly redeploys\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n${error.problems.length} problem(s)\n`);
+    return 1;
+  }
+}
