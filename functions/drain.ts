@@ -1,0 +1,79 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { describeError } from '../lib/aws/retry.js';
+import { parseDrainEvent } from '../lib/drain/event.js';
+import { DEFAULT_HOOK_NAME } from '../lib/drain/hook.js';
+import { runDrainTick, type DrainTickResult } from '../lib/drain/reconcile.js';
+import { productionDeps, type HandlerDeps } from '../lib/runtime.js';
+import { MetricUnit } from '../lib/telemetry.js';
+
+export interface DrainHandlerDeps extends HandlerDeps {
+  /** The SSM document of infra/ssm-drain-document.yml (DRAIN_DOCUMENT_NAME). */
+  drainDocumentName: string;
+  hookName?: string;
+}
+
+export class DrainHandlerError extends Error {
+  override readonly name = 'DrainHandlerError';
+}
+
+export type DrainHandlerResult = DrainTickResult | { ignored: string };
+
+/**
+ * The lifecycle event and the every-minute schedule run the same reconciliation: the
+ * event only makes the SIGINT go out seconds after the termination instead of up to a
+ * minute later. The schedule alone also checks the hooks.
+ */
+export function createDrainHandler(deps: () => DrainHandlerDeps) {
+  return middy(async (event: unknown, _context: Context): Promise<DrainHandlerResult> => {
+    const parsed = parseDrainEvent(event);
+    const resolved = deps();
+    const hookName = resolved.hookName ?? DEFAULT_HOOK_NAME;
+    try {
+      if (parsed.kind === 'lifecycle' && parsed.hookName !== hookName) {
+        // Another hook on a managed group; ours raises its own event for the same instance.
+        resolved.telemetry.info('drain event for another lifecycle hook ignored', { hook: parsed.hookName, group: parsed.groupName, instanceId: parsed.instanceId });
+        return { ignored: `hook ${parsed.hookName} is not ${hookName}` };
+      }
+      let config;
+      try {
+        config = await resolved.loadConfig(resolved.now());
+      } catch (error) {
+        resolved.telemetry.error('drain: configuration rejected, nothing changed', { error: describeError(error) });
+        resolved.telemetry.metric({ name: 'ConfigInvalid', value: 1, unit: MetricUnit.Count, dimensions: { Function: 'drain' } });
+        throw error;
+      }
+      const result = await runDrainTick(resolved, config, {
+        documentName: resolved.drainDocumentName,
+        hookName,
+        ensureHooks: parsed.kind === 'schedule',
+      });
+      if (parsed.kind === 'lifecycle' && !result.fleets.some((f) => f.instances.some((i) => i.instanceId === parsed.instanceId && i.groupName === parsed.groupName))) {
+        // A duplicate or late event (already released, instance gone), an unmanaged group,
+        // or a describe that has not caught up; the schedule looks again within a minute.
+        resolved.telemetry.info('drain event instance not waiting in a managed group', { group: parsed.groupName, instanceId: parsed.instanceId, eventTime: parsed.time.toISOString() });
+      }
+      return result;
+    } finally {
+      resolved.telemetry.flush();
+    }
+  });
+}
+
+let cached: DrainHandlerDeps | undefined;
+
+export function drainDepsFromEnv(env: NodeJS.ProcessEnv = process.env): DrainHandlerDeps {
+  if (cached) return cached;
+  const documentName = env.DRAIN_DOCUMENT_NAME;
+  if (!documentName || !/^[a-zA-Z0-9_.-]{3,128}$/.test(documentName)) {
+    throw new DrainHandlerError(`DRAIN_DOCUMENT_NAME must name the drain SSM document (3-128 of letters, digits, "_", "." or "-"), got ${JSON.stringify(documentName)}`);
+  }
+  const hookName = env.DRAIN_HOOK_NAME;
+  if (hookName !== undefined && !/^[A-Za-z0-9_./-]{1,255}$/.test(hookName)) {
+    throw new DrainHandlerError(`DRAIN_HOOK_NAME must be a lifecycle hook name (1-255 of letters, digits and _./-), got ${JSON.stringify(hookName)}`);
+  }
+  cached = { ...productionDeps(env), drainDocumentName: documentName, hookName: hookName || undefined };
+  return cached;
+}
+
+export const handler = createDrainHandler(() => drainDepsFromEnv());

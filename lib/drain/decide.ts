@@ -1,0 +1,137 @@
+import type { InstanceLoad } from './instance-load.js';
+
+/**
+ * What SSM says about one drain command sent to the instance. Statuses are SSM's
+ * command statuses; `Success` is only reported by the drain document once every
+ * signalled container has exited (infra/ssm-drain-document.yml).
+ */
+export interface DrainCommand {
+  commandId: string;
+  requestedAt: Date;
+  /** When the agent started running the script (the plugin's ResponseStartDateTime): the SIGINT moment. */
+  startedAt?: Date;
+  /** SSM's invocation status: Pending, Delayed, InProgress, Success, Failed, TimedOut, Cancelled, Cancelling. */
+  status: string;
+  /** The script's exit code, once it has one. */
+  responseCode?: number;
+}
+
+/** The drain document's exit code when it signalled the containers but they outlived waitSeconds. */
+export const EXIT_SIGNALLED_STILL_RUNNING = 5;
+
+export interface DrainPolicy {
+  gracePeriodSeconds: number;
+  /** A command that failed or timed out is sent again, at most this often. */
+  resendAfterSeconds: number;
+}
+
+export interface DrainObservation {
+  instanceId: string;
+  /** Every drain command sent to this instance, in any order. */
+  commands: readonly DrainCommand[];
+  load: InstanceLoad | undefined;
+  /**
+   * When the instance began terminating according to the group's scaling activity; the
+   * drain clock falls back to it when no command could ever be sent, so an instance
+   * whose SSM agent never registered is still released at its deadline.
+   */
+  terminatingSince?: Date;
+}
+
+export const DRAIN_REASONS = {
+  SigintNotSent: 'no drain command for this instance yet: send one',
+  SigintRetry: 'the last drain command failed or was never delivered: send it again',
+  SigintPending: 'the drain command is not delivered yet (SSM agent busy or not answering): holding',
+  AwaitingPostSigintData: 'no load datapoint measured wholly after the SIGINT yet: holding, never releasing on missing data',
+  StreamsActive: 'the instance still serves requests: holding',
+  DrainedEmpty: 'a datapoint measured after the SIGINT shows no active request: releasing',
+  ContainersExited: 'the drain command reports every signalled container has exited: releasing',
+  GraceExpired: 'the grace period is over: releasing, whatever is still running is cut',
+} as const;
+export type DrainReason = keyof typeof DRAIN_REASONS;
+
+export type DrainAction =
+  /** Send the SIGINT command, and heartbeat: the hook may have been waiting a while. */
+  | 'SendAndHeartbeat'
+  | 'Heartbeat'
+  | 'Complete'
+  | 'Force';
+
+export interface DrainDecision {
+  instanceId: string;
+  action: DrainAction;
+  reason: DrainReason;
+  numbers: {
+    /** Seconds since the drain began (first command, else the termination activity); undefined before either. */
+    drainSeconds?: number;
+    secondsToDeadline?: number;
+    gracePeriodSeconds: number;
+    activeStreams?: number;
+    activeRequests?: number;
+    /** Age of the load datapoint's period start. */
+    dataAgeSeconds?: number;
+    commands: number;
+  };
+}
+
+// The agent is running the script (its first act is the SIGINT) or ran it to the end.
+const DELIVERED = new Set(['InProgress', 'Success']);
+const signalled = (c: DrainCommand) => DELIVERED.has(c.status) || (c.status === 'Failed' && c.responseCode === EXIT_SIGNALLED_STILL_RUNNING);
+// Statuses that end a command without the SIGINT known to be sent: worth sending again.
+// A resend never sends a second SIGINT: the document keeps a marker per container.
+const RETRYABLE = new Set(['Failed', 'TimedOut', 'Cancelled']);
+
+/**
+ * One tick's decision for one instance in Terminating:Wait. Pure: plain values and `now`.
+ *
+ * 1. The drain clock starts at the first command's RequestedDateTime (before any command
+ *    exists, at the termination activity); the deadline is that plus the grace period,
+ *    and a resend never moves it.
+ * 2. The command reports the containers exited: release.
+ * 3. A datapoint whose whole period lies after the first delivered SIGINT shows zero
+ *    requests: release. Earlier datapoints include requests from before the SIGINT, and a
+ *    missing datapoint proves nothing, so both hold.
+ * 4. At the deadline: release whatever runs (Force), counting the streams cut. Checked
+ *    after 2 and 3 so an empty instance is never reported as cut.
+ * 5. No command: send one. The latest failed: send again, at most every resendAfterSeconds.
+ * 6. Otherwise hold, heartbeating so the hook does not time out.
+ */
+export function decideDrain(observation: DrainObservation, policy: DrainPolicy, now: Date): DrainDecision {
+  const commands = [...observation.commands].sort((a, b) => a.requestedAt.getTime() - b.requestedAt.getTime());
+  const first = commands[0];
+  const latest = commands[commands.length - 1];
+  const startMs = (first?.requestedAt ?? observation.terminatingSince)?.getTime();
+  const nowMs = now.getTime();
+  const load = observation.load;
+  const numbers: DrainDecision['numbers'] = {
+    drainSeconds: startMs === undefined ? undefined : seconds(nowMs - startMs),
+    secondsToDeadline: startMs === undefined ? undefined : seconds(startMs + policy.gracePeriodSeconds * 1000 - nowMs),
+    gracePeriodSeconds: policy.gracePeriodSeconds,
+    activeStreams: load?.activeStreams,
+    activeRequests: load?.activeRequests,
+    dataAgeSeconds: load?.at ? seconds(nowMs - load.at.getTime()) : undefined,
+    commands: commands.length,
+  };
+  const decide = (action: DrainAction, reason: DrainReason): DrainDecision => ({ instanceId: observation.instanceId, action, reason, numbers });
+
+  const expired = startMs !== undefined && nowMs >= startMs + policy.gracePeriodSeconds * 1000;
+  if (commands.some((c) => c.status === 'Success')) return decide('Complete', 'ContainersExited');
+  const delivered = commands.find(signalled);
+  // The datapoint's timestamp is its period's start: at or after the SIGINT means every
+  // sample in it was taken after the Engine stopped accepting new requests. The SIGINT is
+  // when the agent ran the script, which a busy agent may do long after the request.
+  const sigintMs = delivered ? (delivered.startedAt ?? delivered.requestedAt).getTime() : undefined;
+  const postSigint = sigintMs !== undefined && load?.at !== undefined && load.activeRequests !== undefined && load.at.getTime() >= sigintMs;
+  if (postSigint && load?.activeRequests === 0) return decide('Complete', 'DrainedEmpty');
+  if (expired) return decide('Force', 'GraceExpired');
+  if (!latest) return decide('SendAndHeartbeat', 'SigintNotSent');
+  if (!delivered) {
+    const resendDue = RETRYABLE.has(latest.status) && nowMs - latest.requestedAt.getTime() >= policy.resendAfterSeconds * 1000;
+    return resendDue ? decide('SendAndHeartbeat', 'SigintRetry') : decide('Heartbeat', 'SigintPending');
+  }
+  return postSigint ? decide('Heartbeat', 'StreamsActive') : decide('Heartbeat', 'AwaitingPostSigintData');
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 1000);
+}

@@ -1,0 +1,320 @@
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { describeError } from '../aws/retry.js';
+import type { ControllerConfig, FleetConfig } from '../config/schema.js';
+import type { HandlerDeps } from '../runtime.js';
+import { describeGroups, instancesOf } from '../scaling/fleet-state.js';
+import { MetricUnit } from '../telemetry.js';
+import { DrainCommandError, listDrainCommands, sendDrainCommand } from './commands.js';
+import { decideDrain, DRAIN_REASONS, type DrainCommand, type DrainDecision } from './decide.js';
+import { resolveDrainGroups, terminationStarts, TERMINATING_WAIT, type DrainGroup } from './groups.js';
+import { completeAction, DEFAULT_HOOK_NAME, ensureTerminationHook, hookSpecFor, recordHeartbeat, type HookEnsured } from './hook.js';
+import { readInstanceLoad, type InstanceLoad } from './instance-load.js';
+
+export interface DrainTickOptions {
+  documentName: string;
+  hookName?: string;
+  /** Put the termination hook where it is missing or differs (the schedule does; an event need not). */
+  ensureHooks: boolean;
+  /** A failed or undelivered command is sent again after this long. */
+  resendAfterSeconds?: number;
+  /** How long SSM tries to reach an agent that does not answer before the command times out. */
+  deliveryTimeoutSeconds?: number;
+}
+
+/** What happened to one instance this tick, after the decision. */
+export type DrainOutcome =
+  | 'DryRun'
+  | 'Held'
+  | 'Sent'
+  | 'Released'
+  /** CompleteLifecycleAction answered ValidationError: another tick or a timeout already released it. */
+  | 'AlreadyReleased'
+  /** SendCommand answered InvalidInstanceId: the instance is gone or its agent is not registered. */
+  | 'Unreachable'
+  | 'Failed';
+
+export interface InstanceDrainResult extends DrainDecision {
+  groupName: string;
+  outcome: DrainOutcome;
+  detail?: string;
+}
+
+export interface FleetDrainResult {
+  fleet: string;
+  dryRun: boolean;
+  draining: number;
+  hooks: Record<string, HookEnsured | 'Failed' | 'DryRun'>;
+  instances: InstanceDrainResult[];
+  errors: string[];
+}
+
+export interface DrainTickResult {
+  fleets: FleetDrainResult[];
+}
+
+export const DRAIN_METRICS = {
+  instancesDraining: 'InstancesDraining',
+  drainDuration: 'DrainDurationSeconds',
+  streamsCut: 'StreamsCutAtGrace',
+  errors: 'DrainErrors',
+} as const;
+
+const DEFAULT_RESEND_AFTER_S = 300;
+const DEFAULT_DELIVERY_TIMEOUT_S = 300;
+/** Commands older than the longest grace plus this cannot belong to a drain still running. */
+const HISTORY_MARGIN_S = 3600;
+
+interface FleetPlan {
+  fleet: FleetConfig;
+  result: FleetDrainResult;
+  groups: DrainGroup[];
+  waiting: Array<{ group: DrainGroup; instanceId: string }>;
+}
+
+/**
+ * One reconciliation over every managed fleet: make sure each group has its termination
+ * hook, then for each instance in Terminating:Wait observe (SSM command history, the
+ * instance's active requests), decide (lib/drain/decide.ts) and act. Everything it knows
+ * it reads again each time, so a lost, repeated or concurrent tick changes nothing.
+ * A fleet's failure is recorded on that fleet and the others proceed.
+ */
+export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, options: DrainTickOptions): Promise<DrainTickResult> {
+  const now = deps.now();
+  const hookName = options.hookName ?? DEFAULT_HOOK_NAME;
+  const plans: FleetPlan[] = config.fleets.map((fleet) => ({
+    fleet,
+    result: { fleet: fleet.name, dryRun: fleet.dryRun, draining: 0, hooks: {}, instances: [], errors: [] },
+    groups: [],
+    waiting: [],
+  }));
+
+  for (const plan of plans) {
+    try {
+      plan.groups = await resolveDrainGroups(deps.ports.eks, plan.fleet, deps.retry);
+    } catch (error) {
+      plan.result.errors.push(describeError(error));
+    }
+  }
+
+  let described: Map<string, AutoScalingGroup> | undefined;
+  try {
+    described = (await describeGroups(deps.ports.autoscaling, plans.flatMap((p) => p.groups.map((g) => g.groupName)), deps.retry)).groups;
+  } catch (error) {
+    for (const plan of plans) if (plan.groups.length > 0) plan.result.errors.push(describeError(error));
+  }
+
+  for (const plan of plans) {
+    for (const group of plan.groups) {
+      if (!described) break;
+      const asg = described.get(group.groupName);
+      if (!asg) {
+        plan.result.errors.push(`Auto Scaling group ${group.groupName} not found`);
+        continue;
+      }
+      if (options.ensureHooks) await ensureHook(deps, plan, group, hookName);
+      for (const instance of instancesOf(asg)) {
+        if (instance.lifecycleState === TERMINATING_WAIT) plan.waiting.push({ group, instanceId: instance.instanceId });
+      }
+    }
+    plan.result.draining = plan.waiting.length;
+  }
+
+  const anyWaiting = plans.some((p) => p.waiting.length > 0);
+  let commands: Map<string, DrainCommand[]> | undefined;
+  let commandsError: string | undefined;
+  if (anyWaiting) {
+    const longestGrace = Math.max(...config.fleets.map((f) => f.drain.gracePeriodSeconds));
+    try {
+      commands = await listDrainCommands(deps.ports.ssm, {
+        documentName: options.documentName,
+        invokedAfter: new Date(now.getTime() - (longestGrace + HISTORY_MARGIN_S) * 1000),
+        retry: deps.retry,
+      });
+    } catch (error) {
+      commandsError = describeError(error);
+    }
+  }
+
+  for (const plan of plans) {
+    if (plan.waiting.length > 0) {
+      try {
+        await drainFleet(deps, config, plan, { commands, commandsError, now, hookName, options });
+      } catch (error) {
+        plan.result.errors.push(describeError(error));
+      }
+    }
+    publishFleet(deps, plan.result);
+  }
+  return { fleets: plans.map((p) => p.result) };
+}
+
+async function ensureHook(deps: HandlerDeps, plan: FleetPlan, group: DrainGroup, hookName: string): Promise<void> {
+  const spec = hookSpecFor(plan.fleet.drain.gracePeriodSeconds, hookName);
+  if (plan.fleet.dryRun) {
+    plan.result.hooks[group.groupName] = 'DryRun';
+    return;
+  }
+  try {
+    const ensured = await ensureTerminationHook(deps.ports.autoscaling, group.groupName, spec, deps.retry);
+    plan.result.hooks[group.groupName] = ensured;
+    if (ensured !== 'Unchanged') deps.telemetry.info('drain hook written', { fleet: plan.fleet.name, group: group.groupName, hook: spec.name, outcome: ensured, heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds, defaultResult: spec.defaultResult });
+  } catch (error) {
+    plan.result.hooks[group.groupName] = 'Failed';
+    plan.result.errors.push(describeError(error));
+  }
+}
+
+interface FleetContext {
+  commands: Map<string, DrainCommand[]> | undefined;
+  commandsError: string | undefined;
+  now: Date;
+  hookName: string;
+  options: DrainTickOptions;
+}
+
+async function drainFleet(deps: HandlerDeps, config: ControllerConfig, plan: FleetPlan, context: FleetContext): Promise<void> {
+  const { fleet } = plan;
+  const { now } = context;
+  // Only Engines publish engine_active_requests; an API instance is released when its
+  // containers exit (the command's Success) or at the deadline.
+  const engineIds = plan.waiting.filter((w) => w.group.role === 'engine').map((w) => w.instanceId);
+  let loads = new Map<string, InstanceLoad>();
+  try {
+    loads = await readInstanceLoad(deps.ports.cloudwatch, { namespace: config.engineNamespace, target: fleet.target, instanceIds: engineIds, now, periodSeconds: config.periodSeconds, retry: deps.retry });
+  } catch (error) {
+    // Without loads nothing is released early; the deadline still holds.
+    plan.result.errors.push(describeError(error));
+  }
+
+  const starts = new Map<string, Date>();
+  if (context.commands) {
+    for (const group of plan.groups) {
+      const uncommanded = plan.waiting.filter((w) => w.group.groupName === group.groupName && !context.commands?.get(w.instanceId)?.length).map((w) => w.instanceId);
+      if (uncommanded.length === 0) continue;
+      try {
+        for (const [id, at] of await terminationStarts(deps.ports.autoscaling, group.groupName, uncommanded, deps.retry)) starts.set(id, at);
+      } catch (error) {
+        plan.result.errors.push(describeError(error));
+      }
+    }
+  }
+
+  const policy = { gracePeriodSeconds: fleet.drain.gracePeriodSeconds, resendAfterSeconds: context.options.resendAfterSeconds ?? DEFAULT_RESEND_AFTER_S };
+  for (const { group, instanceId } of plan.waiting) {
+    const target = { groupName: group.groupName, hookName: context.hookName, instanceId };
+    if (!context.commands) {
+      // Without the command history a tick cannot tell a new drain from a running one:
+      // it only keeps the hook alive, and sends or releases nothing.
+      const held = await hold(deps, plan, target, instanceId);
+      plan.result.instances.push({ ...held, groupName: group.groupName });
+      continue;
+    }
+    const decision = decideDrain({ instanceId, commands: context.commands.get(instanceId) ?? [], load: loads.get(instanceId), terminatingSince: starts.get(instanceId) }, policy, now);
+    let outcome: DrainOutcome;
+    let detail: string | undefined;
+    try {
+      ({ outcome, detail } = await act(deps, fleet, group, decision, target, context));
+    } catch (error) {
+      outcome = 'Failed';
+      detail = describeError(error);
+      plan.result.errors.push(detail);
+    }
+    const result: InstanceDrainResult = { ...decision, groupName: group.groupName, outcome, detail };
+    plan.result.instances.push(result);
+    deps.telemetry[outcome === 'Failed' ? 'error' : 'info']('drain decision', {
+      fleet: fleet.name,
+      group: group.groupName,
+      instanceId,
+      action: decision.action,
+      reason: decision.reason,
+      explanation: DRAIN_REASONS[decision.reason],
+      ...decision.numbers,
+      outcome,
+      detail,
+      dryRun: fleet.dryRun,
+    });
+    if (outcome === 'Released') publishRelease(deps, fleet.name, decision);
+  }
+}
+
+async function hold(deps: HandlerDeps, plan: FleetPlan, target: { groupName: string; hookName: string; instanceId: string }, instanceId: string): Promise<Omit<InstanceDrainResult, 'groupName'>> {
+  const base = { instanceId, action: 'Heartbeat' as const, reason: 'SigintPending' as const, numbers: { gracePeriodSeconds: plan.fleet.drain.gracePeriodSeconds, commands: 0 } };
+  if (plan.fleet.dryRun) return { ...base, outcome: 'DryRun', detail: 'command history unreadable' };
+  try {
+    await recordHeartbeat(deps.ports.autoscaling, target, deps.retry);
+    return { ...base, outcome: 'Held', detail: 'command history unreadable' };
+  } catch (error) {
+    plan.result.errors.push(describeError(error));
+    return { ...base, outcome: 'Failed', detail: describeError(error) };
+  }
+}
+
+async function act(
+  deps: HandlerDeps,
+  fleet: FleetConfig,
+  group: DrainGroup,
+  decision: DrainDecision,
+  target: { groupName: string; hookName: string; instanceId: string },
+  context: FleetContext,
+): Promise<{ outcome: DrainOutcome; detail?: string }> {
+  if (fleet.dryRun) return { outcome: 'DryRun' };
+  switch (decision.action) {
+    case 'SendAndHeartbeat': {
+      try {
+        const commandId = await sendDrainCommand(deps.ports.ssm, {
+          documentName: context.options.documentName,
+          instanceId: decision.instanceId,
+          containerNamePattern: fleet.drain.containerNamePattern,
+          runtime: fleet.drain.runtime ?? (group.target.type === 'eks' ? 'containerd' : 'docker'),
+          waitSeconds: fleet.drain.gracePeriodSeconds,
+          deliveryTimeoutSeconds: context.options.deliveryTimeoutSeconds ?? DEFAULT_DELIVERY_TIMEOUT_S,
+          retry: deps.retry,
+        });
+        await recordHeartbeat(deps.ports.autoscaling, target, deps.retry);
+        return { outcome: 'Sent', detail: commandId };
+      } catch (error) {
+        if (error instanceof DrainCommandError && error.code === 'InvalidInstanceId') {
+          // Gone, or an agent that never registered: the hook is still heartbeated so the
+          // deadline (from the termination activity) decides, not the hook's timeout.
+          const heartbeat = await recordHeartbeat(deps.ports.autoscaling, target, deps.retry);
+          return { outcome: heartbeat.outcome === 'Done' ? 'Unreachable' : 'AlreadyReleased', detail: error.message };
+        }
+        throw error;
+      }
+    }
+    case 'Heartbeat': {
+      const heartbeat = await recordHeartbeat(deps.ports.autoscaling, target, deps.retry);
+      return heartbeat.outcome === 'Done' ? { outcome: 'Held' } : { outcome: 'AlreadyReleased', detail: heartbeat.message };
+    }
+    case 'Complete':
+    case 'Force': {
+      const completed = await completeAction(deps.ports.autoscaling, target, deps.retry);
+      return completed.outcome === 'Done' ? { outcome: 'Released' } : { outcome: 'AlreadyReleased', detail: completed.message };
+    }
+  }
+}
+
+/**
+ * Published only by the tick whose CompleteLifecycleAction succeeded: a concurrent tick
+ * or a duplicate event gets ValidationError and counts nothing, so a cut is counted once.
+ */
+function publishRelease(deps: HandlerDeps, fleet: string, decision: DrainDecision): void {
+  const dimensions = { Fleet: fleet };
+  if (decision.numbers.drainSeconds !== undefined) {
+    deps.telemetry.metric({ name: DRAIN_METRICS.drainDuration, value: decision.numbers.drainSeconds, unit: MetricUnit.Seconds, dimensions });
+  }
+  const cut = decision.action === 'Force' ? decision.numbers.activeStreams : 0;
+  if (cut === undefined) {
+    deps.telemetry.warn('drain forced with the load unknown: streams cut cannot be counted', { fleet, instanceId: decision.instanceId, reason: decision.reason });
+    return;
+  }
+  deps.telemetry.metric({ name: DRAIN_METRICS.streamsCut, value: cut, unit: MetricUnit.Count, dimensions });
+  if (cut > 0) deps.telemetry.warn('streams cut at the grace deadline', { fleet, instanceId: decision.instanceId, streamsCut: cut, ...decision.numbers });
+}
+
+function publishFleet(deps: HandlerDeps, result: FleetDrainResult): void {
+  const dimensions = { Fleet: result.fleet };
+  deps.telemetry.metric({ name: DRAIN_METRICS.instancesDraining, value: result.draining, unit: MetricUnit.Count, dimensions });
+  deps.telemetry.metric({ name: DRAIN_METRICS.errors, value: result.errors.length, unit: MetricUnit.Count, dimensions });
+  for (const error of result.errors) deps.telemetry.error('drain fleet error', { fleet: result.fleet, error });
+}
