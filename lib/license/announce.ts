@@ -65,6 +65,8 @@ export async function readAnnouncedMasks(cloudwatch: CloudWatchPort, proxies: re
     },
     ReturnData: true,
   }));
+  // Aligned to whole minutes (CloudWatch answers aligned windows fastest) and ending after the current minute, which may already hold a datapoint.
+  const endMs = Math.floor(now.getTime() / 60_000) * 60_000 + 60_000;
   const newest = new Map<string, { at: number; value: number }>();
   let nextToken: string | undefined;
   let pages = 0;
@@ -75,8 +77,8 @@ export async function readAnnouncedMasks(cloudwatch: CloudWatchPort, proxies: re
         cloudwatch.send(
           new GetMetricDataCommand({
             MetricDataQueries: queries,
-            StartTime: new Date(now.getTime() - ANNOUNCEMENT_LOOKBACK_SECONDS * 1000),
-            EndTime: now,
+            StartTime: new Date(endMs - ANNOUNCEMENT_LOOKBACK_SECONDS * 1000),
+            EndTime: new Date(endMs),
             ScanBy: 'TimestampDescending',
             NextToken: nextToken,
           }),

@@ -119,8 +119,12 @@ const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|EPROTO$|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_S
 
 export function classifyFetchError(error: unknown, timeoutMs: number): { problem: TransportProblem; detail: string } {
   const chain = errorChain(error);
-  const describe = chain.map((e) => [e.code, e.message].filter(Boolean).join(' ')).filter(Boolean).join(' <- ');
-  const codes = chain.map((e) => e.code ?? '');
+  // DOMException carries a numeric legacy code; only Node's string codes say anything.
+  const codes = chain.map((e) => (typeof e.code === 'string' ? e.code : ''));
+  const describe = chain
+    .map((e, i) => [codes[i], e.message?.replace(/\s+/g, ' ').trim()].filter(Boolean).join(' '))
+    .filter(Boolean)
+    .join(' <- ');
   const names = chain.map((e) => e.name ?? '');
   if (names.includes('TimeoutError') || names.includes('AbortError') || codes.includes('UND_ERR_CONNECT_TIMEOUT') || codes.includes('ETIMEDOUT')) {
     return { problem: 'Timeout', detail: `no complete answer within ${timeoutMs} ms (${describe})` };
