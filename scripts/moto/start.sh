@@ -32,7 +32,9 @@ answers && die "something else already answers on port $PORT"
 
 # setsid: the server gets its own session, so a CI step ending does not take it down
 # before stop.sh and stop.sh can end exactly this process and nothing else.
-PYTHONPATH="$ROOT/usr/lib/python3/dist-packages" setsid "$PYTHON" -s "$ROOT/usr/bin/moto_server" \
+# no_proxy: moto itself POSTs SNS notifications to local HTTP subscribers (the contract
+# tests' sink), which must never go through a proxy from the environment.
+PYTHONPATH="$ROOT/usr/lib/python3/dist-packages" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" setsid "$PYTHON" -s "$ROOT/usr/bin/moto_server" \
   -H 127.0.0.1 -p "$PORT" >"$LOG_FILE" 2>&1 < /dev/null &
 pid=$!
 echo "$pid" > "$PID_FILE"
