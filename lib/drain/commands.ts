@@ -9,6 +9,9 @@ import type { DrainCommand } from './decide.js';
  */
 export const DRAIN_COMMENT_PREFIX = 'gpu-fleet-scaler drain';
 
+/** The drain document's last line when every container it signalled has exited. */
+export const CONTAINERS_EXITED_LINE = 'gpu-fleet-scaler-drain: every signalled container has exited';
+
 export class DrainCommandError extends Error {
   override readonly name = 'DrainCommandError';
   constructor(
@@ -79,6 +82,7 @@ function toDrainCommand(invocation: CommandInvocation): DrainCommand | undefined
     startedAt: plugin?.ResponseStartDateTime ? new Date(plugin.ResponseStartDateTime) : undefined,
     status: invocation.Status,
     responseCode: plugin?.ResponseCode !== undefined && plugin.ResponseCode >= 0 ? plugin.ResponseCode : undefined,
+    containersExited: (plugin?.Output ?? '').includes(CONTAINERS_EXITED_LINE),
   };
 }
 

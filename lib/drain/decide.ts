@@ -1,9 +1,9 @@
 import type { InstanceLoad } from './instance-load.js';
 
 /**
- * What SSM says about one drain command sent to the instance. Statuses are SSM's
- * command statuses; `Success` is only reported by the drain document once every
- * signalled container has exited (infra/ssm-drain-document.yml).
+ * What SSM says about one drain command sent to the instance. `Success` means the script
+ * ran and the SIGINT went out; only `containersExited` (the document's closing line in
+ * the output) says the Engine and API containers are gone (infra/ssm-drain-document.yml).
  */
 export interface DrainCommand {
   commandId: string;
@@ -14,6 +14,8 @@ export interface DrainCommand {
   status: string;
   /** The script's exit code, once it has one. */
   responseCode?: number;
+  /** The output ends with the document's "every signalled container has exited" line. */
+  containersExited?: boolean;
 }
 
 /** The drain document's exit code when it signalled the containers but they outlived waitSeconds. */
@@ -115,7 +117,7 @@ export function decideDrain(observation: DrainObservation, policy: DrainPolicy, 
   const decide = (action: DrainAction, reason: DrainReason): DrainDecision => ({ instanceId: observation.instanceId, action, reason, numbers });
 
   const expired = startMs !== undefined && nowMs >= startMs + policy.gracePeriodSeconds * 1000;
-  if (commands.some((c) => c.status === 'Success')) return decide('Complete', 'ContainersExited');
+  if (commands.some((c) => c.status === 'Success' && c.containersExited === true)) return decide('Complete', 'ContainersExited');
   const delivered = commands.find(signalled);
   // The datapoint's timestamp is its period's start: at or after the SIGINT means every
   // sample in it was taken after the Engine stopped accepting new requests. The SIGINT is

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { decideDrain, type DrainCommand, type DrainObservation } from '../../lib/drain/decide.js';
+
+const t = (hhmmss: string) => new Date(`2026-11-20T${hhmmss}Z`);
+const policy = { gracePeriodSeconds: 3600, resendAfterSeconds: 300 };
+const cmd = (requested: string, status: string, extra: Partial<DrainCommand> = {}): DrainCommand => ({
+  commandId: `c-${requested}`,
+  requestedAt: t(requested),
+  startedAt: status === 'Pending' || status === 'TimedOut' ? undefined : t(requested),
+  status,
+  ...extra,
+});
+const load = (activeRequests: number, at: string, activeStreams = activeRequests) => ({ activeRequests, activeStreams, at: t(at) });
+
+describe('decideDrain', () => {
+  const cases: Array<{ name: string; observation: Omit<DrainObservation, 'instanceId'>; now: string; action: string; reason: string }> = [
+    { name: 'a new drain sends the SIGINT', observation: { commands: [], load: load(40, '10:00:00') }, now: '10:01:10', action: 'SendAndHeartbeat', reason: 'SigintNotSent' },
+    {
+      name: 'a command the agent has not picked up yet is waited for',
+      observation: { commands: [cmd('10:00:00', 'Pending')], load: undefined },
+      now: '10:02:00',
+      action: 'Heartbeat',
+      reason: 'SigintPending',
+    },
+    {
+      name: 'an undelivered command is sent again once resendAfter has passed',
+      // 10:00 + 300 s = 10:05 <= 10:05:30
+      observation: { commands: [cmd('10:00:00', 'TimedOut')], load: undefined },
+      now: '10:05:30',
+      action: 'SendAndHeartbeat',
+      reason: 'SigintRetry',
+    },
+    {
+      name: 'a failed command is not sent again before resendAfter',
+      observation: { commands: [cmd('10:00:00', 'Failed', { responseCode: 3 })], load: undefined },
+      now: '10:04:59',
+      action: 'Heartbeat',
+      reason: 'SigintPending',
+    },
+    {
+      name: 'streams still running after the SIGINT hold the instance',
+      observation: { commands: [cmd('10:00:30', 'InProgress')], load: load(12, '10:03:00') },
+      now: '10:05:10',
+      action: 'Heartbeat',
+      reason: 'StreamsActive',
+    },
+    {
+      name: 'a zero measured before the SIGINT proves nothing',
+      // the 10:00 period started 30 s before the SIGINT at 10:00:30
+      observation: { commands: [cmd('10:00:30', 'Success')], load: load(0, '10:00:00') },
+      now: '10:02:10',
+      action: 'Heartbeat',
+      reason: 'AwaitingPostSigintData',
+    },
+    {
+      name: 'a missing datapoint after the SIGINT never releases',
+      observation: { commands: [cmd('10:00:30', 'Success')], load: {} },
+      now: '10:20:00',
+      action: 'Heartbeat',
+      reason: 'AwaitingPostSigintData',
+    },
+    {
+      name: 'a zero measured wholly after the SIGINT releases',
+      observation: { commands: [cmd('10:00:30', 'Success')], load: load(0, '10:01:00') },
+      now: '10:02:10',
+      action: 'Complete',
+      reason: 'DrainedEmpty',
+    },
+    {
+      name: 'the SIGINT moment is when the agent ran the script, not when it was asked',
+      // requested 10:00, run at 10:04: the 10:02 zero predates the SIGINT
+      observation: { commands: [cmd('10:00:00', 'Success', { startedAt: t('10:04:00') })], load: load(0, '10:02:00') },
+      now: '10:05:10',
+      action: 'Heartbeat',
+      reason: 'AwaitingPostSigintData',
+    },
+    {
+      name: 'the document reporting every container exited releases at once',
+      observation: { commands: [cmd('10:00:30', 'Success', { containersExited: true })], load: load(30, '09:59:00') },
+      now: '10:09:00',
+      action: 'Complete',
+      reason: 'ContainersExited',
+    },
+    {
+      name: 'streams still running at the deadline are cut',
+      // 10:00:30 + 3600 s = 11:00:30 <= 11:00:40
+      observation: { commands: [cmd('10:00:30', 'InProgress')], load: load(3, '10:59:00') },
+      now: '11:00:40',
+      action: 'Force',
+      reason: 'GraceExpired',
+    },
+    {
+      name: 'one second before the deadline the instance is still held',
+      observation: { commands: [cmd('10:00:30', 'InProgress')], load: load(3, '10:59:00') },
+      now: '11:00:29',
+      action: 'Heartbeat',
+      reason: 'StreamsActive',
+    },
+    {
+      name: 'a resend does not move the deadline: it runs from the first command',
+      observation: { commands: [cmd('10:30:00', 'Pending'), cmd('10:00:00', 'TimedOut')], load: undefined },
+      now: '11:00:00',
+      action: 'Force',
+      reason: 'GraceExpired',
+    },
+    {
+      name: 'an agent that never answers is forced at the deadline',
+      observation: { commands: [cmd('10:00:00', 'Pending')], load: undefined },
+      now: '11:00:00',
+      action: 'Force',
+      reason: 'GraceExpired',
+    },
+    {
+      name: 'without any command the deadline runs from the termination activity',
+      observation: { commands: [], load: undefined, terminatingSince: t('09:59:00') },
+      now: '10:59:00',
+      action: 'Force',
+      reason: 'GraceExpired',
+    },
+    {
+      name: 'an empty instance at the deadline is released as empty, not as cut',
+      observation: { commands: [cmd('10:00:00', 'Success')], load: load(0, '10:58:00') },
+      now: '11:00:10',
+      action: 'Complete',
+      reason: 'DrainedEmpty',
+    },
+    {
+      name: 'a command that signalled but outlived its wait counts as delivered',
+      observation: { commands: [cmd('10:00:00', 'Failed', { responseCode: 5 })], load: load(0, '10:30:00') },
+      now: '10:31:10',
+      action: 'Complete',
+      reason: 'DrainedEmpty',
+    },
+    {
+      name: 'a command that failed before signalling is not a SIGINT: its zero does not release',
+      observation: { commands: [cmd('10:00:00', 'Failed', { responseCode: 4 })], load: load(0, '10:02:00') },
+      now: '10:03:10',
+      action: 'Heartbeat',
+      reason: 'SigintPending',
+    },
+  ];
+
+  it.each(cases)('$name', ({ observation, now, action, reason }) => {
+    const decision = decideDrain({ instanceId: 'i-0abc', ...observation }, policy, t(now));
+    expect({ action: decision.action, reason: decision.reason }).toEqual({ action, reason });
+  });
+
+  it('returns the numbers behind the decision', () => {
+    const decision = decideDrain({ instanceId: 'i-0abc', commands: [cmd('10:00:30', 'InProgress')], load: load(7, '10:03:00', 5) }, policy, t('10:05:10'));
+    // drain 10:00:30 -> 10:05:10 = 280 s; deadline 11:00:30 - 10:05:10 = 3320 s; data 10:03:00 -> 10:05:10 = 130 s
+    expect(decision.numbers).toEqual({ drainSeconds: 280, secondsToDeadline: 3320, gracePeriodSeconds: 3600, activeStreams: 5, activeRequests: 7, dataAgeSeconds: 130, commands: 1 });
+  });
+});
