@@ -166,7 +166,7 @@ sed -i "s/^$id \\(.*\\) yes$/$id \\1 no/" "$FAKE_DIR/containers"
     expect(calls.some((c) => c.startsWith('docker kill'))).toBe(false);
   });
 
-  it.each([
+  it.each<{ name: string; env: Record<string, string> }>([
     { name: 'a shell command in the pattern', env: { SSM_containerNamePattern: 'x;touch pwned' } },
     { name: 'a command substitution in the pattern', env: { SSM_containerNamePattern: '$(touch pwned)' } },
     { name: 'an unknown runtime', env: { SSM_runtime: 'podman' } },
