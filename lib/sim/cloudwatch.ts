@@ -1,0 +1,220 @@
+import type {
+  Dimension,
+  GetMetricDataCommandInput,
+  GetMetricDataCommandOutput,
+  ListMetricsCommandInput,
+  ListMetricsCommandOutput,
+  MetricDataResult,
+  PutMetricDataCommandInput,
+} from '@aws-sdk/client-cloudwatch';
+import { awsError, metadata, SimulationError } from './errors.js';
+import { absoluteMinute, type MetricStore, type MinuteStats } from './metric-store.js';
+
+const MAX_QUERIES = 500;
+const DEFAULT_MAX_DATAPOINTS = 100_800;
+const STATS = new Set(['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount']);
+const ID_PATTERN = /^[a-z][a-zA-Z0-9_]*$/;
+
+function invalid(message: string): Error {
+  return awsError('cloudwatch', 'ValidationError', message);
+}
+
+function parameter(message: string): Error {
+  return awsError('cloudwatch', 'InvalidParameterValue', message);
+}
+
+function toMs(value: unknown, field: string): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' || typeof value === 'number' ? new Date(value).getTime() : Number.NaN;
+  if (Number.isNaN(ms)) throw invalid(`1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must be a timestamp, got ${String(value)}`);
+  return ms;
+}
+
+/**
+ * CloudWatch over the simulated metric store. A datapoint stamped minute m becomes
+ * visible from minute m + 1: `visibleBeforeMinute` is the current absolute minute.
+ */
+export class SimCloudWatch {
+  constructor(
+    private readonly store: MetricStore,
+    private readonly nowMs: () => number,
+  ) {}
+
+  getMetricData(input: GetMetricDataCommandInput): GetMetricDataCommandOutput {
+    const queries = input.MetricDataQueries ?? [];
+    if (queries.length === 0) throw invalid("1 validation error detected: Value null at 'metricDataQueries' failed to satisfy constraint: Member must not be null");
+    if (queries.length > MAX_QUERIES) {
+      throw invalid(`1 validation error detected: Value at 'metricDataQueries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_QUERIES} (got ${queries.length})`);
+    }
+    const startMs = toMs(input.StartTime, 'startTime');
+    const endMs = toMs(input.EndTime, 'endTime');
+    if (startMs >= endMs) throw invalid('The parameter StartTime must be less than the parameter EndTime.');
+    const scanBy = input.ScanBy ?? 'TimestampDescending';
+    if (scanBy !== 'TimestampDescending' && scanBy !== 'TimestampAscending') throw invalid(`Invalid ScanBy: ${String(scanBy)}`);
+    const maxDatapoints = input.MaxDatapoints ?? DEFAULT_MAX_DATAPOINTS;
+    if (!Number.isInteger(maxDatapoints) || maxDatapoints < 1) throw invalid(`MaxDatapoints must be a positive integer, got ${maxDatapoints}`);
+
+    const ids = new Set<string>();
+    for (const q of queries) {
+      if (!q.Id || !ID_PATTERN.test(q.Id) || q.Id.length > 255) throw invalid(`Invalid metric data query Id ${JSON.stringify(q.Id)}: it must start with a lowercase letter and contain only letters, digits and underscores`);
+      if (ids.has(q.Id)) throw invalid(`The values for parameter id in MetricDataQueries are not unique: ${q.Id}`);
+      ids.add(q.Id);
+      if (q.Expression !== undefined) throw new SimulationError(`the simulated CloudWatch does not evaluate metric math: query ${q.Id} has Expression ${JSON.stringify(q.Expression)}; use MetricStat queries`);
+      if (!q.MetricStat) throw invalid(`Exactly one element of the Expression and MetricStat parameters must be specified in query ${q.Id}`);
+      const { Metric, Period, Stat } = q.MetricStat;
+      if (!Metric?.Namespace || !Metric.MetricName) throw invalid(`Query ${q.Id}: MetricStat.Metric needs Namespace and MetricName`);
+      if (Period === undefined || !Number.isInteger(Period) || Period < 1) throw invalid(`Query ${q.Id}: Period must be a positive integer, got ${String(Period)}`);
+      if (Period % 60 !== 0) {
+        if ([1, 5, 10, 20, 30].includes(Period)) throw new SimulationError(`query ${q.Id}: the simulated CloudWatch stores one-minute data only; Period ${Period} (high resolution) is not modelled`);
+        throw invalid(`The parameter MetricDataQueries.member.Period must be a multiple of 60, got ${Period}`);
+      }
+      if (!Stat) throw invalid(`Query ${q.Id}: MetricStat.Stat is required`);
+      if (!STATS.has(Stat)) {
+        if (/^(p|tm|wm|tc|ts|pr|iqm)/i.test(Stat)) throw new SimulationError(`query ${q.Id}: the simulated CloudWatch computes Sum, Average, Minimum, Maximum and SampleCount only, not ${Stat}`);
+        throw invalid(`Query ${q.Id}: invalid statistic ${JSON.stringify(Stat)}`);
+      }
+      if ((Metric.Dimensions ?? []).length > 30) throw invalid(`Query ${q.Id}: at most 30 dimensions`);
+    }
+
+    let startQuery = 0;
+    let startPoint = 0;
+    if (input.NextToken !== undefined) {
+      const match = /^sim:(\d+):(\d+)$/.exec(input.NextToken);
+      if (!match) throw awsError('cloudwatch', 'InvalidNextToken', `The service cannot find the specified NextToken ${input.NextToken}`);
+      startQuery = Number(match[1]);
+      startPoint = Number(match[2]);
+    }
+
+    // CloudWatch rounds StartTime down to the minute; EndTime is exclusive.
+    const fromMinute = absoluteMinute(startMs);
+    const toMinute = Math.ceil(endMs / 60_000);
+    const visibleBefore = absoluteMinute(this.nowMs());
+    const results: MetricDataResult[] = [];
+    let budget = maxDatapoints;
+    let nextToken: string | undefined;
+    for (let qi = startQuery; qi < queries.length; qi++) {
+      const q = queries[qi]!;
+      if (q.ReturnData === false) continue;
+      const points = this.points(q.MetricStat!, fromMinute, toMinute, visibleBefore);
+      if (scanBy === 'TimestampDescending') points.reverse();
+      const skip = qi === startQuery ? startPoint : 0;
+      const available = points.length - skip;
+      const take = Math.min(available, budget);
+      const page = points.slice(skip, skip + take);
+      budget -= take;
+      const partial = take < available;
+      results.push({
+        Id: q.Id,
+        Label: q.Label ?? q.MetricStat!.Metric!.MetricName,
+        Timestamps: page.map((p) => new Date(p.minute * 60_000)),
+        Values: page.map((p) => p.value),
+        StatusCode: partial ? 'PartialData' : 'Complete',
+      });
+      if (partial) {
+        nextToken = `sim:${qi}:${skip + take}`;
+        break;
+      }
+    }
+    return { $metadata: metadata(), MetricDataResults: results, Messages: [], ...(nextToken ? { NextToken: nextToken } : {}) };
+  }
+
+  /** Datapoints in ascending time: one per period with data, stamped at the period's start. */
+  private points(stat: NonNullable<GetMetricDataCommandInput['MetricDataQueries']>[number]['MetricStat'] & object, fromMinute: number, toMinute: number, visibleBefore: number) {
+    const metric = stat.Metric!;
+    const series = this.store.find(metric.Namespace!, metric.MetricName!, metric.Dimensions ?? []);
+    const out: Array<{ minute: number; value: number }> = [];
+    if (!series) return out;
+    if (stat.Unit !== undefined && (series.unit ?? 'None') !== stat.Unit) return out;
+    const periodMinutes = stat.Period! / 60;
+    const last = Math.min(toMinute, visibleBefore);
+    const stats: MinuteStats = { sum: 0, count: 0, min: 0, max: 0 };
+    for (let bucket = fromMinute; bucket < last; bucket += periodMinutes) {
+      if (bucket + periodMinutes <= series.firstMinute) continue;
+      if (bucket > series.lastMinute) break;
+      stats.sum = 0;
+      stats.count = 0;
+      if (!series.accumulate(bucket, Math.min(bucket + periodMinutes, last), stats)) continue;
+      out.push({ minute: bucket, value: statValue(stat.Stat!, stats) });
+    }
+    return out;
+  }
+
+  putMetricData(input: PutMetricDataCommandInput): { $metadata: ReturnType<typeof metadata> } {
+    const namespace = input.Namespace;
+    if (!namespace) throw invalid("1 validation error detected: Value null at 'namespace' failed to satisfy constraint: Member must not be null");
+    if (namespace.startsWith('AWS/')) throw parameter(`The value AWS/ for parameter Namespace is invalid: namespaces beginning with AWS/ are reserved (got ${namespace})`);
+    const data = input.MetricData ?? [];
+    if (data.length === 0) throw invalid("1 validation error detected: Value null at 'metricData' failed to satisfy constraint: Member must not be null");
+    if (data.length > 1000) throw invalid(`1 validation error detected: Value at 'metricData' failed to satisfy constraint: Member must have length less than or equal to 1000 (got ${data.length})`);
+    const nowMs = this.nowMs();
+    const writes: Array<() => void> = [];
+    data.forEach((datum, index) => {
+      if (!datum.MetricName) throw invalid(`The parameter MetricData.member.${index + 1}.MetricName is required.`);
+      const dims = dimensionRecord(datum.Dimensions ?? [], index);
+      const minute = absoluteMinute(datum.Timestamp ? toMs(datum.Timestamp, 'timestamp') : nowMs);
+      const unit = datum.Unit ?? 'None';
+      const series = () => this.store.seriesFor(namespace, datum.MetricName!, dims, unit);
+      if (datum.StatisticValues) {
+        const s = datum.StatisticValues;
+        if ([s.Sum, s.SampleCount, s.Minimum, s.Maximum].some((v) => v === undefined || !Number.isFinite(v))) {
+          throw parameter(`The parameter MetricData.member.${index + 1}.StatisticValues needs finite Sum, SampleCount, Minimum and Maximum`);
+        }
+        writes.push(() => series().add(minute, s.Sum!, s.SampleCount!, s.Minimum!, s.Maximum!));
+      } else if (datum.Values) {
+        const counts = datum.Counts ?? datum.Values.map(() => 1);
+        if (counts.length !== datum.Values.length) throw parameter(`The parameter MetricData.member.${index + 1}.Counts must have as many members as Values`);
+        datum.Values.forEach((v, i) => {
+          if (!Number.isFinite(v)) throw parameter(`The parameter MetricData.member.${index + 1}.Values contains a non-finite value ${v}`);
+          const c = counts[i] ?? 1;
+          writes.push(() => series().add(minute, v * c, c, v, v));
+        });
+      } else {
+        const v = datum.Value;
+        if (v === undefined || !Number.isFinite(v)) throw parameter(`The parameter MetricData.member.${index + 1}.Value must be a finite number, got ${String(v)}`);
+        writes.push(() => series().add(minute, v));
+      }
+    });
+    // All or nothing: a bad datum changes nothing.
+    for (const write of writes) write();
+    return { $metadata: metadata() };
+  }
+
+  listMetrics(input: ListMetricsCommandInput): ListMetricsCommandOutput {
+    const wanted = input.Dimensions ?? [];
+    const matches: Array<{ Namespace: string; MetricName: string; Dimensions: Dimension[] }> = [];
+    for (const s of this.store.all()) {
+      if (input.Namespace !== undefined && s.namespace !== input.Namespace) continue;
+      if (input.MetricName !== undefined && s.metricName !== input.MetricName) continue;
+      if (!wanted.every((w) => s.dimensions.some((d) => d.Name === w.Name && (w.Value === undefined || d.Value === w.Value)))) continue;
+      matches.push({ Namespace: s.namespace, MetricName: s.metricName, Dimensions: s.dimensions.map((d) => ({ ...d })) });
+    }
+    const offset = input.NextToken ? Number(input.NextToken.replace(/^sim:/, '')) : 0;
+    if (!Number.isInteger(offset) || offset < 0) throw awsError('cloudwatch', 'InvalidNextToken', `The service cannot find the specified NextToken ${String(input.NextToken)}`);
+    const page = matches.slice(offset, offset + 500);
+    return { $metadata: metadata(), Metrics: page, ...(offset + 500 < matches.length ? { NextToken: `sim:${offset + 500}` } : {}) };
+  }
+}
+
+function dimensionRecord(dimensions: Dimension[], index: number): Record<string, string> {
+  if (dimensions.length > 30) throw invalid(`The parameter MetricData.member.${index + 1}.Dimensions must have at most 30 members`);
+  const out: Record<string, string> = {};
+  for (const d of dimensions) {
+    if (!d.Name || d.Value === undefined) throw invalid(`The parameter MetricData.member.${index + 1}.Dimensions needs Name and Value on every member`);
+    out[d.Name] = d.Value;
+  }
+  return out;
+}
+
+export function statValue(stat: string, s: MinuteStats): number {
+  switch (stat) {
+    case 'Sum':
+      return s.sum;
+    case 'Average':
+      return s.sum / s.count;
+    case 'Minimum':
+      return s.min;
+    case 'Maximum':
+      return s.max;
+    default:
+      return s.count;
+  }
+}
