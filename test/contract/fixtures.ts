@@ -8,6 +8,8 @@ import { PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwat
 import { CreateClusterCommand, CreateNodegroupCommand } from '@aws-sdk/client-eks';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateDocumentCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
 import type { AwsPorts } from '../../lib/aws/ports.js';
 import type { Target } from '../../lib/config/schema.js';
 import {
@@ -101,30 +103,23 @@ export async function createEksFleet(
   );
 }
 
-/** The SSM command document drain sends (the shape of infra's document: parameters, one shell step). */
+/**
+ * The drain command document exactly as infra/ssm-drain-document.yml deploys it, so moto
+ * parses the real content and SendCommand names its real parameters.
+ */
 export const DRAIN_DOCUMENT = 'GpuFleetScaler-Drain';
+export async function drainDocumentContent(): Promise<unknown> {
+  const template = parseYaml(await readFile(new URL('../../infra/ssm-drain-document.yml', import.meta.url), 'utf8')) as {
+    Resources?: { GpuFleetScalerDrainDocument?: { Properties?: { Content?: unknown } } };
+  };
+  const content = template.Resources?.GpuFleetScalerDrainDocument?.Properties?.Content;
+  if (!content) throw new Error('fixture: infra/ssm-drain-document.yml has no GpuFleetScalerDrainDocument Content');
+  return content;
+}
+
 export async function createDrainDocument(ports: AwsPorts): Promise<void> {
   await ports.ssm.send(
-    new CreateDocumentCommand({
-      Name: DRAIN_DOCUMENT,
-      DocumentType: 'Command',
-      DocumentFormat: 'JSON',
-      Content: JSON.stringify({
-        schemaVersion: '2.2',
-        description: 'SIGINT the Deepgram containers so that they finish their streams and exit',
-        parameters: {
-          containerNamePattern: { type: 'String', default: 'deepgram', allowedPattern: '^[A-Za-z0-9_.-]{1,64}$' },
-          runtime: { type: 'String', default: 'docker', allowedValues: ['docker', 'containerd'] },
-        },
-        mainSteps: [
-          {
-            action: 'aws:runShellScript',
-            name: 'sigint',
-            inputs: { runCommand: ['docker ps --filter "name={{ containerNamePattern }}" -q | xargs -r docker kill --signal SIGINT'] },
-          },
-        ],
-      }),
-    }),
+    new CreateDocumentCommand({ Name: DRAIN_DOCUMENT, DocumentType: 'Command', DocumentFormat: 'JSON', Content: JSON.stringify(await drainDocumentContent()) }),
   );
 }
 
