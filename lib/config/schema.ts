@@ -108,6 +108,8 @@ export const redeploySchema = z.strictObject({
   segmentSize: z.number().int().min(1).max(1000).default(1),
   /** Skip the roll while utilisation (load / serving capacity) is above this. */
   busyUtilization: z.number().gt(0).max(1).default(0.5),
+  /** No instance replaced for this many minutes: the roll is stopped and pages. Default: warm-up + 2 + drain grace, in minutes. */
+  stallMinutes: z.number().int().min(5).max(720).optional(),
 });
 
 export const fleetSchema = z
