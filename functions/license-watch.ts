@@ -65,6 +65,14 @@ export function licenseWatchProductionDeps(env: NodeJS.ProcessEnv = process.env)
 }
 
 export const handler = (event: unknown, context: Parameters<ReturnType<typeof createLicenseWatchHandler>>[1]) => {
-  production ??= createLicenseWatchHandler(licenseWatchProductionDeps());
+  if (!production) {
+    try {
+      production = createLicenseWatchHandler(licenseWatchProductionDeps());
+    } catch (error) {
+      // Not cached: every tick fails loudly until the settings are fixed; the missing heartbeat pages.
+      powertoolsTelemetry().error('license-watch cannot start: nothing is being watched', { error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  }
   return production(event, context);
 };

@@ -3,7 +3,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLicenseWatchHandler, type LicenseWatchDeps } from '../../functions/license-watch.js';
+import { createLicenseWatchHandler, licenseWatchProductionDeps, type LicenseWatchDeps } from '../../functions/license-watch.js';
 import { pageMask } from '../../lib/license/announce.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 import { FakeProxyServer, refusedPort, statusBody } from './proxy-server.js';
@@ -179,5 +179,18 @@ describe('license-watch handler', () => {
 
   it('accepts a manual {} invoke', async () => {
     await expect(invoke(deps(), {})).resolves.toMatchObject({ summary: { configured: 3, reachable: 2 } });
+  });
+});
+
+describe('licenseWatchProductionDeps', () => {
+  it('refuses to start on bad settings, naming each variable', () => {
+    expect(() => licenseWatchProductionDeps({ AWS_REGION: 'us-east-1', LICENSE_PROXIES: '[]', LICENSE_ALERT_TOPIC_ARN: 'x' })).toThrow(
+      /LICENSE_ALERT_TOPIC_ARN: must be an SNS topic ARN \(got "x"\)[\s\S]*LICENSE_PROXIES: must list at least one proxy \(got \[\]\)/,
+    );
+  });
+
+  it('builds deps from valid settings', () => {
+    const built = licenseWatchProductionDeps({ AWS_REGION: 'us-east-1', LICENSE_PROXIES: '[{"name":"a","url":"http://10.0.0.5:8089"}]', LICENSE_ALERT_TOPIC_ARN: TOPIC });
+    expect(built.settings).toEqual({ proxies: [{ name: 'a', url: 'http://10.0.0.5:8089/v1/status' }], timeoutMs: 3000, alertTopicArn: TOPIC });
   });
 });
