@@ -90,7 +90,13 @@ describe('GetMetricData over the Engine metrics', () => {
     expect(second.NextToken).toBeUndefined();
   });
 
-  it.each([
+  interface BadRequest {
+    count: number;
+    end?: number;
+    period?: number;
+    sameId?: boolean;
+  }
+  it.each<[string, BadRequest, string]>([
     ['501 queries', { count: 501 }, 'ValidationError'],
     ['StartTime not before EndTime', { count: 1, end: 0 }, 'ValidationError'],
     ['a period not a multiple of 60', { count: 1, period: 90 }, 'ValidationError'],
