@@ -28,6 +28,8 @@ export interface ProxyTickResult {
   evaluation: ProxyEvaluation;
   announcement: AnnouncementPlan;
   published: boolean;
+  /** LicenseProxyAnnouncedPages published this tick. */
+  announcedMask: number;
 }
 
 export interface LicenseWatchResult {
@@ -54,15 +56,16 @@ export async function runLicenseWatch(context: LicenseWatchContext): Promise<Lic
   telemetry[summary.allDown ? 'error' : 'info']('license proxies summary', { ...summary });
 
   const history = await readHistory(context, evaluations, now);
-  const announced = new Map<string, number>();
-  const proxies: ProxyTickResult[] = [];
-  for (const evaluation of evaluations) {
-    const previous = history?.get(evaluation.proxy) ?? (history ? 0 : undefined);
-    const announcement = planAnnouncement(evaluation.pageReasons, previous);
-    const published = announcement.announce ? await publishAlert(context, evaluation, announcement, now) : false;
-    announced.set(evaluation.proxy, announcedAfter(evaluation.pageReasons, previous, published));
-    proxies.push({ evaluation, announcement, published });
-  }
+  // Concurrent, so one proxy's slow Publish retries do not delay another's message.
+  const proxies: ProxyTickResult[] = await Promise.all(
+    evaluations.map(async (evaluation) => {
+      const previous = history?.get(evaluation.proxy) ?? (history ? 0 : undefined);
+      const announcement = planAnnouncement(evaluation.pageReasons, previous);
+      const published = announcement.announce ? await publishAlert(context, evaluation, announcement, now) : false;
+      return { evaluation, announcement, published, announcedMask: announcedAfter(evaluation.pageReasons, previous, published) };
+    }),
+  );
+  const announced = new Map(proxies.map((p) => [p.evaluation.proxy, p.announcedMask]));
 
   const data = buildMetricData(evaluations, summary, announced, now);
   try {
