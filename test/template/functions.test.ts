@@ -1,0 +1,112 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { asArray, loadTemplate, render, resourcesOfType, type Json, type Resource, type Template } from './template.js';
+
+interface Trigger {
+  rule: string;
+  schedule?: string;
+  pattern?: Record<string, Json>;
+  enabled: boolean;
+}
+
+/** EventBridge rules that target the function, and whether Lambda lets them invoke it. */
+function triggersOf(template: Template, functionId: string): Trigger[] {
+  const out: Trigger[] = [];
+  for (const [rule, resource] of resourcesOfType(template, 'AWS::Events::Rule')) {
+    const targets = asArray(resource.Properties?.Targets as Json) as { Arn: Json }[];
+    if (!targets.some((t) => render(t.Arn) === `\${${functionId}.Arn}`)) continue;
+    out.push({
+      rule,
+      schedule: resource.Properties?.ScheduleExpression as string | undefined,
+      pattern: resource.Properties?.EventPattern as Record<string, Json> | undefined,
+      enabled: resource.Properties?.State === undefined || resource.Properties.State === 'ENABLED',
+    });
+  }
+  return out;
+}
+
+function invokePermitted(template: Template, functionId: string, ruleId: string): boolean {
+  const ruleName = template.Resources[ruleId]?.Properties?.Name;
+  // serverless names the rule's ARN either by GetAtt or, for eventBridge events, spelled out.
+  const ruleArns = [`\${${ruleId}.Arn}`, ...(typeof ruleName === 'string' ? [`arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${ruleName}`] : [])];
+  return resourcesOfType(template, 'AWS::Lambda::Permission').some(([, p]) => {
+    const target = render(p.Properties?.FunctionName as Json);
+    return (
+      (target === `\${${functionId}.Arn}` || target === `\${${functionId}}`) &&
+      p.Properties?.Principal === 'events.amazonaws.com' &&
+      ruleArns.includes(render(p.Properties?.SourceArn as Json))
+    );
+  });
+}
+
+/** Lambda's Node.js runtimes still supported (not deprecated) at the time of writing. */
+const SUPPORTED_NODE_MAJOR = 22;
+
+const env = (resource: Resource | undefined) => (resource?.Properties?.Environment as { Variables: Record<string, Json> } | undefined)?.Variables ?? {};
+
+describe('functions and their triggers in the packaged template', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = loadTemplate();
+  }, 240_000);
+
+  it('runs every function on a Node.js runtime that is not past end of life', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(3);
+    for (const [name, fn] of functions) {
+      const runtime = String(fn.Properties?.Runtime);
+      const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+      expect(major, `${name} runtime ${runtime}`).toBeDefined();
+      expect(Number(major), `${name} runtime ${runtime}`).toBeGreaterThanOrEqual(SUPPORTED_NODE_MAJOR);
+    }
+  });
+
+  it.each([
+    { fn: 'ScaleLambdaFunction', schedules: ['rate(1 minute)'], lifecycleEvents: false },
+    { fn: 'DrainLambdaFunction', schedules: ['rate(1 minute)'], lifecycleEvents: true },
+    { fn: 'LicenseWatchLambdaFunction', schedules: ['rate(1 minute)'], lifecycleEvents: false },
+  ])('$fn has the schedule and events it needs, each allowed to invoke it', ({ fn, schedules, lifecycleEvents }) => {
+    expect(template.Resources[fn], `${fn} missing`).toBeDefined();
+    const triggers = triggersOf(template, fn);
+    expect(triggers.filter((t) => t.schedule && t.enabled).map((t) => t.schedule)).toEqual(schedules);
+    const lifecycle = triggers.filter(
+      (t) =>
+        t.enabled &&
+        JSON.stringify(t.pattern?.source) === JSON.stringify(['aws.autoscaling']) &&
+        JSON.stringify(t.pattern?.['detail-type']) === JSON.stringify(['EC2 Instance-terminate Lifecycle Action']),
+    );
+    expect(lifecycle.length).toBe(lifecycleEvents ? 1 : 0);
+    for (const trigger of triggers) expect(invokePermitted(template, fn, trigger.rule), `${trigger.rule} may not invoke ${fn}`).toBe(true);
+  });
+
+  it('finishes each every-minute tick inside its minute', () => {
+    for (const [name, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) expect(Number(fn.Properties?.Timeout), name).toBeLessThan(60);
+  });
+
+  it('starts in dry-run: the stack-wide override defaults to "true" and reaches every function', () => {
+    expect(template.Parameters?.ForceDryRun?.Default).toBe('true');
+    expect(template.Parameters?.ForceDryRun?.AllowedValues).toEqual(['true', 'false']);
+    for (const [name, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) expect(env(fn).FLEET_SCALER_FORCE_DRY_RUN, name).toEqual({ Ref: 'ForceDryRun' });
+  });
+
+  it('tells the fleet functions where the fleet document is, a parameter whose name starts with "/"', () => {
+    const pattern = new RegExp(template.Parameters?.FleetConfigParameterName?.AllowedPattern ?? '(none)');
+    expect(pattern.test(String(template.Parameters?.FleetConfigParameterName?.Default))).toBe(true);
+    expect(pattern.test('no-leading-slash')).toBe(false);
+    for (const fn of ['ScaleLambdaFunction', 'DrainLambdaFunction']) expect(env(template.Resources[fn]).FLEET_CONFIG_PARAMETER, fn).toEqual({ Ref: 'FleetConfigParameterName' });
+  });
+
+  it('gives drain the project document and license-watch the project topic', () => {
+    expect(env(template.Resources.DrainLambdaFunction).DRAIN_DOCUMENT_NAME).toEqual({ Ref: 'GpuFleetScalerDrainDocument' });
+    expect(template.Resources.GpuFleetScalerDrainDocument?.Type).toBe('AWS::SSM::Document');
+    expect(env(template.Resources.LicenseWatchLambdaFunction).LICENSE_ALERT_TOPIC_ARN).toEqual({ Ref: 'LicenseAlertTopic' });
+    expect(() => JSON.parse(String(env(template.Resources.LicenseWatchLambdaFunction).LICENSE_PROXIES))).not.toThrow();
+  });
+
+  it('puts license-watch in the VPC only when subnets are given', () => {
+    const vpc = template.Resources.LicenseWatchLambdaFunction?.Properties?.VpcConfig as { 'Fn::If': [string, Json, Json] };
+    expect(vpc['Fn::If'][0]).toBe('LicenseWatchInVpc');
+    expect(vpc['Fn::If'][2]).toEqual({ Ref: 'AWS::NoValue' });
+    expect(template.Conditions?.LicenseWatchInVpc).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'LicenseWatchSubnetIds' }, ''] }] });
+    expect(template.Parameters?.LicenseWatchSubnetIds?.Default).toBe('');
+  });
+});

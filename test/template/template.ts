@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The packaged CloudFormation template, as `serverless package` writes it. CI packages
+ * before the tests (.ci/run); anywhere else, a missing or stale template is packaged
+ * here first, once, whichever template test file gets there first.
+ */
+export const ROOT = new URL('../..', import.meta.url).pathname;
+export const TEMPLATE = join(ROOT, '.serverless/cloudformation-template-update-stack.json');
+const LOCK = join(ROOT, '.serverless-package.lock');
+const PACKAGE_ARGS = ['package', '--stage', 'ci', '--region', 'us-east-1'];
+
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+}
+
+function newestInput(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestInput(join(path, entry))), stat.mtimeMs);
+}
+
+function isFresh(): boolean {
+  if (!existsSync(TEMPLATE)) return false;
+  const inputs = ['serverless.yml', 'infra', 'functions', 'lib', 'package-lock.json'].map((p) => join(ROOT, p)).filter(existsSync);
+  return statSync(TEMPLATE).mtimeMs >= Math.max(...inputs.map(newestInput));
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Packages unless the template is newer than every input; safe from parallel test files. */
+export function ensurePackaged(): void {
+  if (isFresh()) return;
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      // A lock left by a killed run would block forever: packaging never takes minutes.
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 180_000) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new TemplateError(`waited 4 minutes for ${LOCK}; remove it if no test run is packaging`);
+      sleep(500);
+    }
+  }
+  try {
+    if (isFresh()) return;
+    try {
+      execFileSync(join(ROOT, 'node_modules/.bin/serverless'), PACKAGE_ARGS, { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
+    } catch (cause) {
+      const { stdout, stderr } = cause as { stdout?: unknown; stderr?: unknown };
+      const output = stdout === undefined ? String(cause) : `${String(stdout)}${String(stderr)}`;
+      throw new TemplateError(`serverless ${PACKAGE_ARGS.join(' ')} failed:\n${output}`, { cause });
+    }
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export interface Resource {
+  Type: string;
+  Condition?: string;
+  Properties?: Record<string, Json>;
+  DependsOn?: string | string[];
+}
+export interface Template {
+  Parameters?: Record<string, { Type: string; Default?: string | number; AllowedValues?: Json[]; AllowedPattern?: string }>;
+  Conditions?: Record<string, Json>;
+  Resources: Record<string, Resource>;
+}
+
+export function loadTemplate(): Template {
+  ensurePackaged();
+  return JSON.parse(readFileSync(TEMPLATE, 'utf8')) as Template;
+}
+
+export function resourcesOfType(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+/**
+ * Every value a property can take: an Fn::If contributes both branches (a check must
+ * hold whichever way the condition goes), AWS::NoValue contributes nothing.
+ */
+export function branches(value: Json): Json[] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const conditional = value['Fn::If'];
+    if (Array.isArray(conditional)) return [...branches(conditional[1] as Json), ...branches(conditional[2] as Json)];
+    if (value.Ref === 'AWS::NoValue') return [];
+  }
+  return [value];
+}
+
+/** Text of a Fn::Sub / Fn::Join / Ref / plain string, with references kept as ${Name}. */
+export function render(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    if (typeof value.Ref === 'string') return `\${${value.Ref}}`;
+    const sub = value['Fn::Sub'];
+    if (typeof sub === 'string') return sub;
+    if (Array.isArray(sub) && typeof sub[0] === 'string') return sub[0];
+    const getAtt = value['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) return `\${${getAtt.join('.')}}`;
+    const join = value['Fn::Join'];
+    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) return join[1].map(render).join(join[0]);
+  }
+  throw new TemplateError(`cannot render ${JSON.stringify(value)}`);
+}
+
+export function asArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** The zipped bundle serverless-esbuild built for a function, as text. */
+export function bundleText(functionKey: string): string {
+  const zip = join(ROOT, '.serverless', `${functionKey}.zip`);
+  ensurePackaged();
+  const listing = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).split('\n').filter((name) => name.endsWith('.mjs'));
+  if (listing.length === 0) throw new TemplateError(`${zip} holds no .mjs bundle`);
+  return listing.map((name) => execFileSync('unzip', ['-p', zip, name], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).join('\n');
+}
