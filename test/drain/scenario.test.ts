@@ -1,34 +1,11 @@
 import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { createDrainHandler, type DrainHandlerDeps } from '../../functions/drain.js';
-import type { CloudWatchPort } from '../../lib/aws/ports.js';
 import { validateConfig } from '../../lib/config/load.js';
-import { INSTANCE_DIMENSION, KIND_DIMENSION, STATUS_DIMENSION } from '../../lib/engine-metrics.js';
+import { instanceSetAsSimPublishesIt } from './sim-workaround.js';
 import { lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimCloud, SimTelemetry, type LifecycleEvent } from '../../lib/sim/index.js';
 
 const START = new Date('2026-11-16T00:00:00Z');
-
-/**
- * Workaround, not a fix: the simulated cloud publishes the Engine's instance-level series
- * under exactly [InstanceId, kind], while the CloudWatch agent configuration
- * (infra/cloudwatch-agent) and readInstanceLoad use the fleet dimensions plus those. Until
- * the sim agrees, the instance-level queries reach it without the fleet dimensions.
- */
-function instanceSetAsSimPublishesIt(cloudwatch: CloudWatchPort): CloudWatchPort {
-  const keep = new Set<string>([INSTANCE_DIMENSION, KIND_DIMENSION, STATUS_DIMENSION]);
-  return {
-    send: ((command: GetMetricDataCommand) => {
-      if (!(command instanceof GetMetricDataCommand)) return cloudwatch.send(command);
-      const input: GetMetricDataCommandInput = structuredClone(command.input);
-      for (const query of input.MetricDataQueries ?? []) {
-        const metric = query.MetricStat?.Metric;
-        if (metric?.Dimensions?.some((d) => d.Name === INSTANCE_DIMENSION)) metric.Dimensions = metric.Dimensions.filter((d) => keep.has(d.Name ?? ''));
-      }
-      return cloudwatch.send(new GetMetricDataCommand(input));
-    }) as CloudWatchPort['send'],
-  };
-}
 
 interface WorldOptions {
   graceSeconds?: number;
