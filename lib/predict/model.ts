@@ -1,0 +1,250 @@
+/**
+ * Predictive scaling, the pure part: from a fleet's load history (plain numbers) and
+ * `now`, the load it will carry over the next lead time and the instances that needs.
+ *
+ * 1. Recent trend: a least-squares line through the last `trendMinutes` one-minute loads
+ *    (twice the lead: a line carried further than it was fitted over mostly projects
+ *    noise), carried forward by the lead time. A rise counts only when it stands out of
+ *    the line's own uncertainty by `noiseSigmas` standard errors; otherwise the trend
+ *    says "the current level".
+ * 2. Seasonal: for each lag (whole weeks first, then whole days) the history at the same
+ *    time of week or day. A lag is used only if it matches: scaled to the recent window's
+ *    level, it must track the recent minutes within Poisson noise plus `matchTolerance`
+ *    of the load. Matching weekly lags win over daily ones (a Saturday is not a Friday);
+ *    matching lags of a kind are averaged.
+ * 3. The horizon is now .. now + lead + one history period, so a rise inside the last
+ *    history bucket is not averaged away; the forecast is the highest load in it.
+ * 4. Headroom: `noiseSigmas` standard deviations of Poisson arrival noise (the count of
+ *    concurrent streams of independent callers varies as sqrt of its mean), plus the
+ *    seasonal model's own recent error. Instances = ceil(load with headroom / capacity).
+ * 5. Too little recent data: no forecast at all, and the decision stays reactive.
+ */
+
+export interface LoadPoint {
+  /** Period start, ms. */
+  atMs: number;
+  /** Mean concurrent requests of the fleet in the period. */
+  load: number;
+}
+
+export interface ForecastSettings {
+  /** Minutes between a decision and the moment new capacity serves: boot + data delay + a tick. */
+  leadMinutes: number;
+  /** Requests one instance serves. */
+  capacity: number;
+  /** Minutes of recent data the seasonal match compares (default 60). */
+  matchMinutes?: number;
+  /** Minutes the trend line is fitted over (default: twice the lead, at least 10). */
+  trendMinutes?: number;
+  /** Allowed relative misfit of a lag beyond Poisson noise (default 0.15). */
+  matchTolerance?: number;
+  /** Standard deviations of arrival noise kept as headroom (default 3). */
+  noiseSigmas?: number;
+  /** Lags tried, in days; multiples of 7 are weekly (default 7, 14, 21, 28, then 1). */
+  lagDays?: readonly number[];
+  /** Fewest recent one-minute points needed to forecast at all (default 5). */
+  minRecentPoints?: number;
+}
+
+export interface ForecastInputs {
+  now: Date;
+  /** One-minute loads, any order; the newest complete minute is now - 1 min at best. */
+  recent: readonly LoadPoint[];
+  /** Loads at `historyPeriodMinutes` resolution, covering past weeks. */
+  history: readonly LoadPoint[];
+  historyPeriodMinutes: number;
+  settings: ForecastSettings;
+}
+
+export type ForecastReason = 'InsufficientData' | 'TrendOnly' | 'WeeklyPattern' | 'DailyPattern';
+
+export interface LagFit {
+  lagDays: number;
+  /** Recent level over the lag's level in the match window. */
+  scale: number;
+  /** Relative misfit beyond noise; undefined when the lag has no history there. */
+  misfit?: number;
+  matched: boolean;
+  /** The lag's peak load over the horizon, scaled. */
+  peak?: number;
+}
+
+export interface LoadForecast {
+  /** Instances the fleet will need within the lead time; undefined = stay reactive. */
+  instances?: number;
+  reason: ForecastReason;
+  /** One line an operator reads in a log or on hover. */
+  explanation: string;
+  numbers: {
+    lastLoad?: number;
+    trendPeak?: number;
+    seasonalPeak?: number;
+    peakLoad?: number;
+    headroom?: number;
+    leadMinutes: number;
+    horizonMinutes: number;
+    lags: LagFit[];
+  };
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const DEFAULT_LAGS = [7, 14, 21, 28, 1] as const;
+
+export function forecastLoad(inputs: ForecastInputs): LoadForecast {
+  const s = inputs.settings;
+  if (!(s.capacity > 0)) throw new RangeError(`capacity must be > 0, got ${s.capacity}`);
+  if (!(s.leadMinutes >= 0)) throw new RangeError(`leadMinutes must be >= 0, got ${s.leadMinutes}`);
+  const nowMs = inputs.now.getTime();
+  const matchMinutes = s.matchMinutes ?? 60;
+  const trendMinutes = s.trendMinutes ?? Math.max(10, 2 * Math.ceil(s.leadMinutes));
+  const tolerance = s.matchTolerance ?? 0.15;
+  const sigmas = s.noiseSigmas ?? 3;
+  const horizonMinutes = Math.ceil(s.leadMinutes) + inputs.historyPeriodMinutes;
+  const numbers: LoadForecast['numbers'] = { leadMinutes: s.leadMinutes, horizonMinutes, lags: [] };
+
+  const recent = [...inputs.recent].filter((p) => p.atMs < nowMs && p.atMs >= nowMs - matchMinutes * MINUTE_MS && Number.isFinite(p.load)).sort((a, b) => a.atMs - b.atMs);
+  if (recent.length < (s.minRecentPoints ?? 5)) {
+    return { reason: 'InsufficientData', explanation: `no forecast: ${recent.length} minute(s) of recent load, fewer than ${s.minRecentPoints ?? 5}; reactive only`, numbers };
+  }
+  const last = recent[recent.length - 1] as LoadPoint;
+  numbers.lastLoad = round(last.load);
+
+  const trendPoints = recent.filter((p) => p.atMs > last.atMs - trendMinutes * MINUTE_MS);
+  const trend = projectTrend(trendPoints.map((p) => [(p.atMs - last.atMs) / MINUTE_MS, p.load]), (nowMs - last.atMs) / MINUTE_MS + s.leadMinutes, sigmas);
+  const trendPeak = trend.peak;
+  numbers.trendPeak = round(trendPeak);
+
+  const history = indexHistory(inputs.history, inputs.historyPeriodMinutes);
+  const fits = (s.lagDays ?? DEFAULT_LAGS).map((lagDays) => fitLag(lagDays, recent, history, { nowMs, horizonMinutes, tolerance, sigmas, capacity: s.capacity }));
+  numbers.lags = fits;
+  const weekly = fits.filter((f) => f.matched && f.lagDays % 7 === 0);
+  const daily = fits.filter((f) => f.matched && f.lagDays % 7 !== 0);
+  const chosen = weekly.length > 0 ? weekly : daily;
+
+  let reason: ForecastReason = 'TrendOnly';
+  let peak = trendPeak;
+  let misfit = 0;
+  if (chosen.length > 0) {
+    const seasonalPeak = chosen.reduce((sum, f) => sum + (f.peak ?? 0), 0) / chosen.length;
+    misfit = chosen.reduce((sum, f) => sum + (f.misfit ?? 0), 0) / chosen.length;
+    numbers.seasonalPeak = round(seasonalPeak);
+    peak = Math.max(peak, seasonalPeak);
+    reason = weekly.length > 0 ? 'WeeklyPattern' : 'DailyPattern';
+  }
+  const headroom = sigmas * Math.sqrt(peak) + misfit * peak;
+  numbers.peakLoad = round(peak);
+  numbers.headroom = round(headroom);
+  const instances = Math.ceil((peak + headroom) / s.capacity - 1e-9);
+  const source =
+    reason === 'TrendOnly'
+      ? `recent trend (no past ${fits.some((f) => f.misfit !== undefined) ? 'week or day matched the last hour' : 'weeks or days in the history yet'})`
+      : `${reason === 'WeeklyPattern' ? 'same time in past weeks' : 'same time on past days'} (${chosen.map((f) => `${f.lagDays}d x${round(f.scale)}`).join(', ')}) and the recent trend`;
+  const explanation = `forecast ${instances} instance(s): peak ${Math.round(peak)} + headroom ${Math.round(headroom)} requests within ${horizonMinutes} min, from the ${source}`;
+  return { instances, reason, explanation, numbers };
+}
+
+interface LagContext {
+  nowMs: number;
+  horizonMinutes: number;
+  tolerance: number;
+  sigmas: number;
+  capacity: number;
+}
+
+function fitLag(lagDays: number, recent: readonly LoadPoint[], history: HistoryIndex, c: LagContext): LagFit {
+  const lagMs = lagDays * DAY_MS;
+  let observed = 0;
+  let expected = 0;
+  const pairs: Array<[number, number]> = [];
+  for (const p of recent) {
+    const h = history.at(p.atMs - lagMs);
+    if (h === undefined) continue;
+    pairs.push([p.load, h]);
+    observed += p.load;
+    expected += h;
+  }
+  // Too little history in the match window: the lag cannot be judged.
+  if (pairs.length < Math.max(3, recent.length / 2)) return { lagDays, scale: 1, matched: false };
+  // Both quiet (a closed centre before opening): levels cannot be compared, shapes can.
+  const quiet = Math.max(observed, expected) < c.capacity * pairs.length * 0.05;
+  const scale = quiet || expected === 0 ? 1 : observed / expected;
+  let excess = 0;
+  for (const [o, h] of pairs) {
+    const e = scale * h;
+    const noise = c.sigmas * Math.sqrt(Math.max(o, e));
+    excess += Math.max(0, Math.abs(o - e) - noise);
+  }
+  const misfit = excess / Math.max(observed, scale * expected, c.capacity);
+  const plausibleScale = scale >= 1 / 3 && scale <= 3;
+  const matched = plausibleScale && misfit <= c.tolerance;
+  let peak: number | undefined;
+  if (matched) {
+    peak = 0;
+    for (let m = 0; m <= c.horizonMinutes; m++) {
+      const h = history.at(c.nowMs + m * MINUTE_MS - lagMs);
+      if (h !== undefined) peak = Math.max(peak, scale * h);
+    }
+    peak = round(peak);
+  }
+  return { lagDays, scale: round(scale), misfit: round(misfit), matched, peak };
+}
+
+interface HistoryIndex {
+  at(ms: number): number | undefined;
+}
+
+function indexHistory(points: readonly LoadPoint[], periodMinutes: number): HistoryIndex {
+  const periodMs = periodMinutes * MINUTE_MS;
+  const byPeriod = new Map<number, number>();
+  for (const p of points) if (Number.isFinite(p.load)) byPeriod.set(Math.floor(p.atMs / periodMs), p.load);
+  return { at: (ms) => byPeriod.get(Math.floor(ms / periodMs)) };
+}
+
+/**
+ * The fitted level now and, when the rise to `ahead` minutes past the last point is
+ * significant, the level then. x = minutes relative to the last point.
+ */
+export function projectTrend(points: ReadonlyArray<readonly [number, number]>, ahead: number, sigmas: number): { level: number; peak: number; significant: boolean } {
+  const line = fitLine(points);
+  const level = Math.max(0, line.intercept);
+  const n = points.length;
+  if (n < 3 || line.slope <= 0) return { level, peak: level, significant: false };
+  let sxx = 0;
+  let sse = 0;
+  const mx = points.reduce((sum, [x]) => sum + x, 0) / n;
+  for (const [x, y] of points) {
+    sxx += (x - mx) * (x - mx);
+    const r = y - (line.intercept + line.slope * x);
+    sse += r * r;
+  }
+  const slopeError = Math.sqrt(sse / (n - 2) / sxx);
+  const significant = line.slope > sigmas * slopeError;
+  return { level, peak: significant ? level + line.slope * ahead : level, significant };
+}
+
+/** Least squares; a single point is a flat line through it. */
+export function fitLine(points: ReadonlyArray<readonly [number, number]>): { slope: number; intercept: number } {
+  const n = points.length;
+  if (n === 0) return { slope: 0, intercept: 0 };
+  let sx = 0;
+  let sy = 0;
+  for (const [x, y] of points) {
+    sx += x;
+    sy += y;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (const [x, y] of points) {
+    sxx += (x - mx) * (x - mx);
+    sxy += (x - mx) * (y - my);
+  }
+  const slope = sxx === 0 ? 0 : sxy / sxx;
+  return { slope, intercept: my - slope * mx };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,183 @@
+import { describeError, type RetryPolicy } from '../aws/retry.js';
+import type { CloudWatchPort } from '../aws/ports.js';
+import type { ControllerConfig, FleetConfig } from '../config/schema.js';
+import type { RequestKind } from '../engine-metrics.js';
+import type { ForecastInput, ForecastProvider } from '../scaling/tick.js';
+import { configuredKinds } from '../scaling/recommend.js';
+import { MetricUnit, type Telemetry } from '../telemetry.js';
+import { loadQueries, readLoads, type LoadQuery } from './history.js';
+import { forecastLoad, type ForecastSettings, type LoadForecast, type LoadPoint } from './model.js';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** CloudWatch keeps one-minute data for 15 days; five-minute data for 63. */
+const HISTORY_PERIOD_SECONDS = 300;
+
+export interface PredictiveOptions {
+  /** Days of history kept per fleet (default 29: four weeks and the day before). */
+  historyDays?: number;
+  /** How long fetched history is trusted before new periods are appended (default 3600 s). */
+  cacheTtlSeconds?: number;
+  /** Minutes of one-minute load read each tick for the trend and the match (default 60). */
+  recentMinutes?: number;
+  /** Overrides of the model's defaults (lags, tolerance, headroom). */
+  model?: Omit<ForecastSettings, 'leadMinutes' | 'capacity'>;
+}
+
+export interface ForecastDeps {
+  cloudwatch: CloudWatchPort;
+  telemetry: Telemetry;
+  loadConfig: (now: Date) => Promise<ControllerConfig>;
+  retry?: RetryPolicy;
+}
+
+interface FleetHistory {
+  /** Five-minute loads per kind, oldest first. */
+  loads: Partial<Record<RequestKind, LoadPoint[]>>;
+  /** End (exclusive) of the span fetched so far. */
+  untilMs: number;
+  fetchedAtMs: number;
+}
+
+interface TickData {
+  recent: Map<string, Partial<Record<RequestKind, LoadPoint[]>>>;
+  capacity: Map<string, number>;
+}
+
+export interface PredictiveProvider {
+  forecast: ForecastProvider;
+  /** The latest forecast per fleet, with its explanation (for logs, the report, replay). */
+  readonly latest: Map<string, LoadForecast>;
+  /** GetMetricData calls made so far. */
+  readonly calls: () => number;
+}
+
+/** Minutes between a decision and new capacity serving: warm-up, the period the newest data lags, and a tick. */
+export function leadMinutesFor(fleet: FleetConfig, periodSeconds: number): number {
+  return Math.ceil(fleet.warmupSeconds / 60) + 2 * Math.ceil(periodSeconds / 60);
+}
+
+/**
+ * Predictive scaling for the scale loop (TickOptions.forecast). Each tick it reads the
+ * last hour of one-minute load of every fleet in one batched GetMetricData; the
+ * five-minute history of past weeks is kept per fleet for the Lambda's lifetime and only
+ * extended once its TTL runs out (week-old history does not change minute to minute),
+ * in the same call. A read failure means no forecast this tick: the fleet stays
+ * reactive, and the decision's own rules keep missing data from shrinking it.
+ */
+export function createPredictiveProvider(deps: ForecastDeps, options: PredictiveOptions = {}): PredictiveProvider {
+  const historyDays = options.historyDays ?? 29;
+  const ttlMs = (options.cacheTtlSeconds ?? 3600) * 1000;
+  const recentMinutes = options.recentMinutes ?? 60;
+  const histories = new Map<string, FleetHistory>();
+  const latest = new Map<string, LoadForecast>();
+  let calls = 0;
+  let tick: { nowMs: number; data: Promise<TickData | undefined> } | undefined;
+
+  async function readTick(now: Date): Promise<TickData | undefined> {
+    const config = await deps.loadConfig(now);
+    const nowMs = now.getTime();
+    const recentEnd = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
+    const recentStart = recentEnd - recentMinutes * MINUTE_MS;
+    const historyEnd = Math.floor(nowMs / (HISTORY_PERIOD_SECONDS * 1000)) * HISTORY_PERIOD_SECONDS * 1000;
+    const recentQs: LoadQuery[] = [];
+    const historyQs: LoadQuery[] = [];
+    const due: FleetConfig[] = [];
+    config.fleets.forEach((fleet, index) => {
+      recentQs.push(...loadQueries(config, fleet, `r${index}`, 60, true));
+      const cached = histories.get(fleet.name);
+      if (!cached || nowMs - cached.fetchedAtMs >= ttlMs) {
+        due.push(fleet);
+        historyQs.push(...loadQueries(config, fleet, `h${index}`, HISTORY_PERIOD_SECONDS, false));
+      }
+    });
+    const historyStart = Math.min(...due.map((f) => histories.get(f.name)?.untilMs ?? historyEnd - historyDays * DAY_MS));
+    try {
+      let recentPoints: Map<string, LoadPoint[]>;
+      let historyPoints = new Map<string, LoadPoint[]>();
+      // Appending an hour of history rides along with the recent read; only a cold
+      // start's weeks of history need a call of their own.
+      if (historyQs.length > 0 && historyStart >= recentStart - 2 * ttlMs) {
+        // Five-minute buckets count from StartTime: it must fall on a five-minute boundary.
+        const start = Math.min(historyStart, Math.floor(recentStart / (HISTORY_PERIOD_SECONDS * 1000)) * HISTORY_PERIOD_SECONDS * 1000);
+        const read = await readLoads(deps.cloudwatch, [...recentQs, ...historyQs], new Date(start), new Date(recentEnd), deps.retry);
+        calls += read.calls;
+        recentPoints = read.points;
+        historyPoints = read.points;
+      } else {
+        const read = await readLoads(deps.cloudwatch, recentQs, new Date(recentStart), new Date(recentEnd), deps.retry);
+        calls += read.calls;
+        recentPoints = read.points;
+        if (historyQs.length > 0) {
+          const old = await readLoads(deps.cloudwatch, historyQs, new Date(historyStart), new Date(historyEnd), deps.retry);
+          calls += old.calls;
+          historyPoints = old.points;
+        }
+      }
+      const data: TickData = { recent: new Map(), capacity: new Map() };
+      config.fleets.forEach((fleet, index) => {
+        const perKind: Partial<Record<RequestKind, LoadPoint[]>> = {};
+        for (const kind of configuredKinds(fleet)) perKind[kind] = (recentPoints.get(`r${index}_${kind}`) ?? []).filter((p) => p.atMs >= recentStart);
+        data.recent.set(fleet.name, perKind);
+        const capacity = recentPoints.get(`r${index}_capacity`)?.at(-1)?.load;
+        if (capacity !== undefined && capacity > 0) data.capacity.set(fleet.name, capacity);
+        if (due.includes(fleet)) mergeHistory(fleet, index, historyPoints, historyEnd, nowMs);
+      });
+      return data;
+    } catch (error) {
+      deps.telemetry.error('forecast: load history unreadable, every fleet stays reactive this tick', { error: describeError(error) });
+      deps.telemetry.metric({ name: 'ForecastReadErrors', value: 1, unit: MetricUnit.Count, dimensions: {} });
+      return undefined;
+    }
+  }
+
+  function mergeHistory(fleet: FleetConfig, index: number, points: Map<string, LoadPoint[]>, historyEnd: number, nowMs: number): void {
+    const cached = histories.get(fleet.name) ?? { loads: {}, untilMs: 0, fetchedAtMs: 0 };
+    const keepFrom = nowMs - historyDays * DAY_MS;
+    for (const kind of configuredKinds(fleet)) {
+      const fresh = (points.get(`h${index}_${kind}`) ?? []).filter((p) => p.atMs >= cached.untilMs && p.atMs + HISTORY_PERIOD_SECONDS * 1000 <= historyEnd);
+      cached.loads[kind] = [...(cached.loads[kind] ?? []).filter((p) => p.atMs >= keepFrom), ...fresh];
+    }
+    cached.untilMs = historyEnd;
+    cached.fetchedAtMs = nowMs;
+    histories.set(fleet.name, cached);
+  }
+
+  async function forecast(input: ForecastInput): Promise<number | undefined> {
+    const nowMs = input.now.getTime();
+    if (tick?.nowMs !== nowMs) tick = { nowMs, data: readTick(input.now) };
+    const data = await tick.data;
+    if (!data) return undefined;
+    const { fleet } = input;
+    const config = await deps.loadConfig(input.now);
+    const history = histories.get(fleet.name);
+    let best: LoadForecast | undefined;
+    for (const kind of configuredKinds(fleet)) {
+      const capacity = capacityOf(fleet, kind, data.capacity.get(fleet.name));
+      const result = forecastLoad({
+        now: input.now,
+        recent: data.recent.get(fleet.name)?.[kind] ?? [],
+        history: history?.loads[kind] ?? [],
+        historyPeriodMinutes: HISTORY_PERIOD_SECONDS / 60,
+        settings: { ...options.model, leadMinutes: leadMinutesFor(fleet, config.periodSeconds), capacity },
+      });
+      if (best === undefined || (result.instances ?? -1) > (best.instances ?? -1)) best = { ...result, explanation: `${kind}: ${result.explanation}` };
+    }
+    if (!best) return undefined;
+    latest.set(fleet.name, best);
+    deps.telemetry.info('forecast', { fleet: fleet.name, current: input.current, instances: best.instances, reason: best.reason, explanation: best.explanation, numbers: best.numbers });
+    if (best.instances !== undefined) {
+      deps.telemetry.metric({ name: 'ForecastInstances', value: best.instances, unit: MetricUnit.Count, dimensions: { Fleet: fleet.name } });
+    }
+    return best.instances;
+  }
+
+  return { forecast, latest, calls: () => calls };
+}
+
+function capacityOf(fleet: FleetConfig, kind: RequestKind, engineEstimate: number | undefined): number {
+  const declared = fleet.kinds[kind];
+  if (declared === undefined) throw new RangeError(`fleet ${fleet.name} does not serve ${kind}`);
+  if (declared.capacity !== 'engine') return declared.capacity;
+  return engineEstimate ?? (declared as { fallbackCapacity: number }).fallbackCapacity;
+}
