@@ -56,6 +56,8 @@ export interface RedeployInput {
   marker?: RedeployMarker;
   roll?: RollView;
   load: LoadView;
+  /** The group has a termination lifecycle hook, so old instances leave through the drain path. */
+  hasDrainHook: boolean;
 }
 
 export interface RollPlan {
@@ -118,7 +120,8 @@ const MINUTE_MS = 60_000;
  *    otherwise wait (recording progress in the marker);
  * 2. a skipped night whose window has closed -> close (the night's record);
  * 3. not enabled, no window, or tonight already done -> idle;
- * 4. in the window: someone else's refresh or update, an empty fleet, unknown load,
+ * 4. in the window: someone else's refresh or update, an empty fleet, no termination
+ *    hook (old instances would leave without draining), unknown load,
  *    load above busyUtilization, or a roll that would not fit -> skip (retry next tick);
  * 5. otherwise start, launching each segment before terminating (MaxHealthy > 100)
  *    and keeping every serving instance until its replacement is warm (MinHealthy 100).
@@ -153,6 +156,7 @@ export function decideRedeploy(input: RedeployInput): RedeployAction {
   if (fleet.busyByOther) return skip('GroupBusy');
   if (roll && (roll.state === 'active' || roll.state === 'cancelling')) return skip('RollInProgressByOther');
   if (fleet.desired === 0) return skip('EmptyFleet');
+  if (!input.hasDrainHook) return skip('NoDrainHook');
   if (load.unknown) return skip(load.unknown);
   if (load.utilization === undefined) return skip('MissingData');
   if (load.utilization > settings.busyUtilization) return skip('Busy');

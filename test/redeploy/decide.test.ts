@@ -8,7 +8,7 @@ const settings = { segmentSize: 2, busyUtilization: 0.5, warmupSeconds: 600, sta
 const fleet = { desired: 10, min: 2, max: 20, inService: 10, busyByOther: false };
 
 function input(over: Partial<RedeployInput> = {}): RedeployInput {
-  return { now: T('2025-01-15T08:05:00Z'), enabled: true, window, settings, fleet, load: { utilization: 0.2, needed: 4 }, ...over };
+  return { now: T('2025-01-15T08:05:00Z'), enabled: true, window, settings, fleet, load: { utilization: 0.2, needed: 4 }, hasDrainHook: true, ...over };
 }
 
 const rolling: RedeployMarker = { phase: 'rolling', window: window.start, until: window.end, since: T('2025-01-15T08:05:00Z'), planned: 10, left: 10, progressAt: T('2025-01-15T08:05:00Z') };
@@ -27,6 +27,7 @@ describe('decideRedeploy: before a roll', () => {
     { name: 'EKS node group updating', over: { fleet: { ...fleet, busyByOther: true } }, kind: 'skip', reason: 'GroupBusy' },
     { name: "someone else's refresh running", over: { roll: roll({ startedAt: T('2025-01-15T07:00:00Z') }) }, kind: 'skip', reason: 'RollInProgressByOther' },
     { name: 'empty fleet', over: { fleet: { ...fleet, desired: 0, inService: 0, min: 0 } }, kind: 'skip', reason: 'EmptyFleet' },
+    { name: 'no drain hook on the group', over: { hasDrainHook: false }, kind: 'skip', reason: 'NoDrainHook' },
     { name: 'missing data means do not start', over: { load: { unknown: 'MissingData' as const } }, kind: 'skip', reason: 'MissingData' },
     { name: 'stale data', over: { load: { unknown: 'StaleData' as const, utilization: 0.1 } }, kind: 'skip', reason: 'StaleData' },
     { name: 'partial data', over: { load: { unknown: 'PartialData' as const, utilization: 0.1 } }, kind: 'skip', reason: 'PartialData' },

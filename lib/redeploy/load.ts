@@ -1,0 +1,58 @@
+import type { ControllerConfig, FleetConfig } from '../config/schema.js';
+import type { CloudWatchPort } from '../aws/ports.js';
+import type { RetryPolicy } from '../aws/retry.js';
+import { fleetQueries } from '../scaling/metric-queries.js';
+import { isComplete, observationsFromSeries, type FleetSeries, type PeriodObservation } from '../scaling/observation.js';
+import { lookbackPeriodsFor, queryWindow } from '../scaling/query-window.js';
+import { readSignals } from '../scaling/read-signals.js';
+import { capacityOf, configuredKinds, recommend } from '../scaling/recommend.js';
+import type { LoadView } from './decide.js';
+
+/**
+ * The fleet's load as the roll judges it, from the newest complete period. Busy is load
+ * over *serving* capacity (capacity x InService instances), the figure busyUtilization
+ * is written against; "needed" is what the scaler's own recommendation asks for at the
+ * target utilisation, so the baseline and the scaler agree.
+ */
+export function loadView(fleet: FleetConfig, observations: readonly PeriodObservation[], inService: number, now: Date, settings: { periodSeconds: number; staleAfterSeconds: number }): LoadView {
+  const kinds = configuredKinds(fleet);
+  let latest: PeriodObservation | undefined;
+  for (const observation of observations) if (isComplete(observation, kinds)) latest = observation;
+  if (!latest) return { unknown: 'MissingData' };
+  const needed = recommend(fleet, latest, 0)?.instances;
+  let utilization = 0;
+  for (const kind of kinds) {
+    const load = latest.load[kind] ?? 0;
+    const serving = capacityOf(fleet, kind, latest) * inService;
+    utilization = Math.max(utilization, serving > 0 ? load / serving : load > 0 ? Number.POSITIVE_INFINITY : 0);
+  }
+  const view: LoadView = { utilization, ...(needed !== undefined ? { needed } : {}) };
+  const ageSeconds = (now.getTime() - (latest.at.getTime() + settings.periodSeconds * 1000)) / 1000;
+  if (ageSeconds > settings.staleAfterSeconds) return { ...view, unknown: 'StaleData' };
+  if (latest.reportingInstances === undefined || latest.reportingInstances < inService) return { ...view, unknown: 'PartialData' };
+  return view;
+}
+
+/** One GetMetricData (per 500 queries) for every fleet that needs its load this tick. */
+export async function readObservations(
+  cloudwatch: CloudWatchPort,
+  config: ControllerConfig,
+  fleetIndexes: readonly number[],
+  now: Date,
+  retry?: RetryPolicy,
+): Promise<{ observations: Map<number, PeriodObservation[]>; calls: number }> {
+  const observations = new Map<number, PeriodObservation[]>();
+  if (fleetIndexes.length === 0) return { observations, calls: 0 };
+  const window = queryWindow(now, config.periodSeconds, lookbackPeriodsFor(0, config.staleAfterSeconds, config.periodSeconds));
+  const queries = fleetIndexes.flatMap((index) => fleetQueries(config, config.fleets[index] as FleetConfig, index));
+  const read = await readSignals(cloudwatch, queries, window, config.fleets.length, retry);
+  const periodMs = config.periodSeconds * 1000;
+  const periodStarts: number[] = [];
+  for (let t = window.start.getTime(); t < window.end.getTime(); t += periodMs) periodStarts.push(t);
+  const samplesPerPeriod = config.periodSeconds / config.scrapeIntervalSeconds;
+  for (const index of fleetIndexes) {
+    const fleet = config.fleets[index] as FleetConfig;
+    observations.set(index, observationsFromSeries(read.series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod));
+  }
+  return { observations, calls: read.calls };
+}

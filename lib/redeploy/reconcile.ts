@@ -1,0 +1,279 @@
+import { CreateOrUpdateTagsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { describeError, withRetry } from '../aws/retry.js';
+import { ConfigError } from '../config/load.js';
+import type { ControllerConfig, FleetConfig } from '../config/schema.js';
+import { DEFAULT_HOOK_NAME } from '../drain/hook.js';
+import type { HandlerDeps } from '../runtime.js';
+import { applyDesired } from '../scaling/actuate.js';
+import { LAST_SCALING_TAG, MANAGED_TAG, asgGroupState, countInstances, describeGroups, formatLastScaling, type GroupState } from '../scaling/fleet-state.js';
+import type { PeriodObservation } from '../scaling/observation.js';
+import { MetricUnit } from '../telemetry.js';
+import { CronError, parseCron } from './cron.js';
+import { decideRedeploy, LAUNCH_MINUTES, type LoadView, type RedeployAction, type RedeployInput } from './decide.js';
+import { loadView, readObservations } from './load.js';
+import { parseMarker, REDEPLOY_TAG } from './marker.js';
+import { recordRedeploy, type FleetRedeployOutcome } from './record.js';
+import { cancelRefresh, hasDrainHook, latestRefresh, startRefresh, writeMarker } from './refresh.js';
+import { windowAt } from './window.js';
+
+export interface RedeployTickOptions {
+  /** Stack-wide or per-invocation dry run: decide and log the plan, change nothing. */
+  forceDryRun?: boolean;
+  /** Only these fleets (an operator's manual invocation). */
+  fleets?: readonly string[];
+  /** The drain Lambda's termination hook (DRAIN_HOOK_NAME); a roll never starts without it. */
+  hookName?: string;
+}
+
+export interface RedeployTickResult {
+  configValid: boolean;
+  fleets: FleetRedeployOutcome[];
+  awsCalls: number;
+}
+
+export class RedeployError extends Error {
+  override readonly name = 'RedeployError';
+}
+
+type Observed = Omit<RedeployInput, 'load' | 'hasDrainHook'>;
+
+interface FleetContext {
+  index: number;
+  fleet: FleetConfig;
+  outcome: FleetRedeployOutcome;
+  observed?: Observed;
+  group?: GroupState;
+}
+
+/**
+ * One redeploy tick over every fleet with a redeploy section: observe (group, marker
+ * tag, newest instance refresh, load), decide (decide.ts), act, record. A lost,
+ * repeated or concurrent tick converges on the same state, and StartInstanceRefresh
+ * itself refuses a second roll. A fleet's failure is logged, counted and, for a running
+ * roll, paged; the other fleets proceed.
+ */
+export async function runRedeployTick(deps: HandlerDeps, options: RedeployTickOptions = {}): Promise<RedeployTickResult> {
+  const { telemetry, ports, retry } = deps;
+  const now = deps.now();
+  let config: ControllerConfig;
+  try {
+    config = await deps.loadConfig(now);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    telemetry.error('redeploy: configuration invalid, changing nothing', { source: error.source, problems: error.problems });
+    telemetry.metric({ name: 'ConfigInvalid', value: 1, unit: MetricUnit.Count, dimensions: { Function: 'redeploy' } });
+    return { configValid: false, fleets: [], awsCalls: 0 };
+  }
+  const hookName = options.hookName ?? DEFAULT_HOOK_NAME;
+  const calls = { n: 0 };
+
+  const contexts: FleetContext[] = config.fleets
+    .map((fleet, index) => ({ fleet, index }))
+    .filter(({ fleet }) => fleet.redeploy !== undefined && (!options.fleets || options.fleets.includes(fleet.name)))
+    .map(({ fleet, index }) => ({ index, fleet, outcome: { fleet: fleet.name, dryRun: fleet.dryRun || options.forceDryRun === true, applied: [] } }));
+
+  const asgNames = contexts.flatMap((c) => (c.fleet.target.type === 'asg' ? [c.fleet.target.autoScalingGroupName] : []));
+  let groups = new Map<string, AutoScalingGroup>();
+  let describeFailure: string | undefined;
+  if (asgNames.length > 0) {
+    try {
+      const described = await describeGroups(ports.autoscaling, asgNames, retry);
+      groups = described.groups;
+      calls.n += described.calls;
+    } catch (error) {
+      describeFailure = describeError(error);
+      calls.n++;
+    }
+  }
+
+  for (const context of contexts) {
+    try {
+      await observe(deps, context, groups, describeFailure, now, calls);
+    } catch (error) {
+      context.outcome.error = describeError(error);
+    }
+  }
+
+  // One metric read for every fleet that may start or settle this tick.
+  const wanting = contexts.filter((c) => c.observed !== undefined && needsLoad(c.observed));
+  let observations = new Map<number, PeriodObservation[]>();
+  let loadFailure = false;
+  try {
+    const read = await readObservations(ports.cloudwatch, config, wanting.map((c) => c.index), now, retry);
+    observations = read.observations;
+    calls.n += read.calls;
+  } catch (error) {
+    // Unknown load: nothing starts and nothing shrinks; running rolls are still watched.
+    loadFailure = true;
+    telemetry.error('redeploy: metrics unreadable, treating load as missing', { error: describeError(error) });
+    calls.n++;
+  }
+
+  for (const context of contexts) {
+    const { outcome, observed } = context;
+    if (observed && !outcome.error) {
+      try {
+        const series = observations.get(context.index);
+        const load: LoadView = !loadFailure && series ? loadView(context.fleet, series, observed.fleet.inService, now, config) : { unknown: 'MissingData' };
+        let action = decideRedeploy({ ...observed, load, hasDrainHook: true });
+        if (action.kind === 'start') {
+          // Checked only when about to start: without the hook, old instances would leave undrained.
+          const hooked = await hasDrainHook(ports.autoscaling, groupNameOf(context), hookName, retry);
+          calls.n++;
+          if (!hooked) action = decideRedeploy({ ...observed, load, hasDrainHook: false });
+        }
+        outcome.action = action;
+        if (!outcome.dryRun) await act(deps, context, action, config, calls);
+      } catch (error) {
+        outcome.error = describeError(error);
+      }
+    }
+    recordRedeploy(telemetry, outcome);
+  }
+  telemetry.metric({ name: 'RedeployAwsCalls', value: calls.n, unit: MetricUnit.Count, dimensions: {} });
+  return { configValid: true, fleets: contexts.map((c) => c.outcome), awsCalls: calls.n };
+}
+
+function groupNameOf(context: FleetContext): string {
+  if (context.fleet.target.type !== 'asg') throw new RedeployError(`fleet ${context.fleet.name} is not an Auto Scaling group fleet`);
+  return context.fleet.target.autoScalingGroupName;
+}
+
+/** Load is needed to start (busy?) and to settle (baseline); not to watch a running roll. */
+function needsLoad(observed: Observed): boolean {
+  if (observed.marker?.phase === 'rolling') return true;
+  return observed.enabled && observed.window !== undefined;
+}
+
+async function observe(deps: HandlerDeps, context: FleetContext, groups: Map<string, AutoScalingGroup>, describeFailure: string | undefined, now: Date, calls: { n: number }): Promise<void> {
+  const { fleet } = context;
+  const redeploy = fleet.redeploy!;
+  let spec;
+  try {
+    spec = parseCron(redeploy.schedule, `fleets[${context.index}].redeploy.schedule`);
+  } catch (error) {
+    if (error instanceof CronError) throw new RedeployError(`configuration: ${error.message}; nothing changed for this fleet`, { cause: error });
+    throw error;
+  }
+  const window = windowAt(spec, redeploy.timeZone, redeploy.windowMinutes, now);
+  if (window) context.outcome.window = { start: window.start.toISOString(), end: window.end.toISOString() };
+  if (fleet.target.type !== 'asg') {
+    // Said once per tick while a window is open, silent otherwise.
+    if (redeploy.enabled && window) {
+      context.outcome.action = { kind: 'skip', reason: 'EksRollUnsupported', numbers: { busyUtilization: redeploy.busyUtilization, desired: 0 } };
+    }
+    return;
+  }
+  if (describeFailure) throw new RedeployError(`DescribeAutoScalingGroups failed: ${describeFailure}`);
+  const group = groups.get(fleet.target.autoScalingGroupName);
+  if (!group) throw new RedeployError(`Auto Scaling group ${fleet.target.autoScalingGroupName} does not exist (DescribeAutoScalingGroups did not return it)`);
+  const state = asgGroupState(fleet.target, group);
+  context.group = state;
+  const marker = parseMarker(state.tags[REDEPLOY_TAG]);
+  const max = Math.min(fleet.maxInstances, state.max);
+  const observed: Observed = {
+    now,
+    enabled: redeploy.enabled,
+    ...(window ? { window } : {}),
+    settings: {
+      segmentSize: redeploy.segmentSize,
+      busyUtilization: redeploy.busyUtilization,
+      warmupSeconds: fleet.warmupSeconds,
+      // Default: one segment's launch and warm-up plus a full drain grace, so a refresh
+      // that waits on a long drain is not taken for stuck.
+      stallMinutes: redeploy.stallMinutes ?? Math.ceil(fleet.warmupSeconds / 60) + LAUNCH_MINUTES + Math.ceil(fleet.drain.gracePeriodSeconds / 60),
+    },
+    fleet: { desired: state.desired, min: Math.min(Math.max(fleet.minInstances, state.min), max), max, inService: countInstances(state.instances).serving, busyByOther: state.busy },
+    ...(marker ? { marker } : {}),
+  };
+  const tonightDone = marker?.phase === 'done' && window !== undefined && marker.window.getTime() === window.start.getTime();
+  if (marker?.phase === 'rolling' || (redeploy.enabled && window && !tonightDone)) {
+    const roll = await latestRefresh(deps.ports.autoscaling, fleet.target.autoScalingGroupName, deps.retry);
+    calls.n++;
+    if (roll) observed.roll = roll;
+  }
+  context.observed = observed;
+}
+
+async function act(deps: HandlerDeps, context: FleetContext, action: RedeployAction, config: ControllerConfig, calls: { n: number }): Promise<void> {
+  const { ports, retry } = deps;
+  const groupName = groupNameOf(context);
+  const group = context.group!;
+  const applied = context.outcome.applied;
+  const managed = group.tags[MANAGED_TAG] === 'true';
+  const requireManaged = () => {
+    if (!managed) throw new RedeployError(`Auto Scaling group ${groupName} is not tagged ${MANAGED_TAG}=true: the controller only changes groups an operator has tagged as managed`);
+  };
+  switch (action.kind) {
+    case 'idle':
+      return;
+    case 'skip':
+    case 'close':
+      if (action.marker) {
+        requireManaged();
+        await writeMarker(ports.autoscaling, groupName, action.marker, retry);
+        calls.n++;
+        applied.push('MarkerWritten');
+      }
+      return;
+    case 'wait':
+      if (action.marker) {
+        await writeMarker(ports.autoscaling, groupName, action.marker, retry);
+        calls.n++;
+        applied.push('ProgressRecorded');
+      }
+      return;
+    case 'start': {
+      requireManaged();
+      // Marker first: the scaler stops scaling in before the first surge instance exists.
+      await writeMarker(ports.autoscaling, groupName, action.marker, retry);
+      calls.n++;
+      let started;
+      try {
+        started = await startRefresh(ports.autoscaling, groupName, action.plan, retry);
+      } catch (error) {
+        calls.n++;
+        await writeMarker(ports.autoscaling, groupName, { ...action.marker, phase: 'done', outcome: 'Failed', reason: 'StartFailed' }, retry);
+        calls.n++;
+        throw new RedeployError(`StartInstanceRefresh for ${groupName} failed; marked tonight as failed: ${describeError(error)}`, { cause: error });
+      }
+      calls.n++;
+      applied.push(started.started ? `RefreshStarted:${started.id}` : 'AlreadyRolling');
+      return;
+    }
+    case 'stop': {
+      const result = await cancelRefresh(ports.autoscaling, groupName, retry);
+      calls.n++;
+      applied.push(result === 'Cancelling' ? 'RefreshCancelling' : 'RefreshAlreadyEnded');
+      return;
+    }
+    case 'settle': {
+      if (action.baseline !== group.desired) {
+        // Through the scaler's own actuation: a shrink terminates the least-loaded
+        // instances through the drain path and writes the last-scaling tag (the cooldown).
+        const result = await applyDesired(ports, group, action.baseline, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now: deps.now(), retry });
+        calls.n += result.calls;
+        applied.push(`Baseline:${group.desired}->${action.baseline}`);
+        if (result.victims.length > 0) applied.push(`Victims:${result.victims.join(',')}`);
+      } else {
+        // Already at baseline: still start the cooldown, so the scaler does not bounce it.
+        await withRetry(
+          'autoscaling:CreateOrUpdateTags',
+          () =>
+            ports.autoscaling.send(
+              new CreateOrUpdateTagsCommand({
+                Tags: [{ ResourceId: groupName, ResourceType: 'auto-scaling-group', Key: LAST_SCALING_TAG, Value: formatLastScaling(deps.now(), 'down'), PropagateAtLaunch: false }],
+              }),
+            ),
+          retry,
+        );
+        calls.n++;
+        applied.push('CooldownStarted');
+      }
+      await writeMarker(ports.autoscaling, groupName, action.marker, retry);
+      calls.n++;
+      applied.push('MarkerDone');
+      return;
+    }
+  }
+}
