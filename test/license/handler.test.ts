@@ -43,7 +43,7 @@ function deps(telemetry = new MemoryTelemetry()): LicenseWatchDeps {
     now: () => NOW,
     retry: noRetry,
     settings: {
-      timeoutMs: 500,
+      timeoutMs: 5000,
       alertTopicArn: TOPIC,
       proxies: [
         { name: 'proxy-a', url: server.url('/a/v1/status') },

@@ -4,7 +4,10 @@ import { MAX_BODY_BYTES, pollProxy, type PollProblem } from '../../lib/license/p
 import { FakeProxyServer, refusedPort, statusBody } from './proxy-server.js';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
-const TIMEOUT_MS = 300;
+// Generous for answers that come at once, so a loaded CI machine cannot make them time out;
+// the slow routes never answer, so only they wait for the short one.
+const TIMEOUT_MS = 5000;
+const SHORT_TIMEOUT_MS = 300;
 
 const server = new FakeProxyServer()
   .json('/ready', statusBody('Ready', NOW, 30, 7 * 86_400))
@@ -62,6 +65,7 @@ interface Case {
   state: string;
   reachable: boolean;
   page: boolean;
+  timeoutMs?: number;
 }
 
 const cases: Case[] = [
@@ -80,15 +84,15 @@ const cases: Case[] = [
   { name: 'invalid JSON', url: () => server.url('/invalid-json'), problem: 'InvalidJson', state: 'Unknown', reachable: false, page: false },
   { name: 'redirect is not followed', url: () => server.url('/redirect'), problem: 'Redirect', state: 'Unknown', reachable: false, page: false },
   { name: 'plain 500', url: () => server.url('/server-error'), problem: 'HttpStatus', state: 'Unknown', reachable: false, page: false },
-  { name: 'no answer within the timeout', url: () => server.url('/slow'), problem: 'Timeout', state: 'Unreachable', reachable: false, page: false },
-  { name: 'body trickles past the timeout', url: () => server.url('/slow-body'), problem: 'Timeout', state: 'Unreachable', reachable: false, page: false },
+  { name: 'no answer within the timeout', url: () => server.url('/slow'), problem: 'Timeout', state: 'Unreachable', reachable: false, page: false, timeoutMs: SHORT_TIMEOUT_MS },
+  { name: 'body trickles past the timeout', url: () => server.url('/slow-body'), problem: 'Timeout', state: 'Unreachable', reachable: false, page: false, timeoutMs: SHORT_TIMEOUT_MS },
   { name: 'body far larger than a status', url: () => server.url('/huge'), problem: 'BodyTooLarge', state: 'Unknown', reachable: false, page: false },
   { name: 'TLS to a plain HTTP server', url: () => server.url('/ready', 'https'), problem: 'TlsError', state: 'Unreachable', reachable: false, page: false },
 ];
 
 describe('pollProxy against a real HTTP server on 127.0.0.1', () => {
-  it.each(cases)('$name', async ({ url, problem, state, reachable, page }) => {
-    const outcome = await pollProxy({ name: 'proxy-a', url: url() }, { timeoutMs: TIMEOUT_MS });
+  it.each(cases)('$name', async ({ url, problem, state, reachable, page, timeoutMs }) => {
+    const outcome = await pollProxy({ name: 'proxy-a', url: url() }, { timeoutMs: timeoutMs ?? TIMEOUT_MS });
     const evaluation = evaluateProxy(outcome, NOW);
     expect(outcome.kind === 'failure' ? outcome.problem : undefined).toBe(problem);
     expect({ state: evaluation.state, reachable: evaluation.reachable, page: evaluation.page }).toEqual({ state, reachable, page });

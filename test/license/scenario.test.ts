@@ -48,7 +48,7 @@ function watcher(proxies: { name: string; url: string }[]) {
     telemetry: new MemoryTelemetry(),
     now: () => now,
     retry: noRetry,
-    settings: { timeoutMs: 500, alertTopicArn: 'arn:aws:sns:us-east-1:123456789012:license', proxies },
+    settings: { timeoutMs: 5000, alertTopicArn: 'arn:aws:sns:us-east-1:123456789012:license', proxies },
   });
   return {
     cloudwatch,
