@@ -23,6 +23,7 @@ import { observationsFromSeries, type FleetSeries } from './observation.js';
 import { lookbackPeriodsFor, queryWindow } from './query-window.js';
 import { emptySeries, readSignals } from './read-signals.js';
 import { configuredKinds } from './recommend.js';
+import { guardDuringRoll } from '../redeploy/scaler-guard.js';
 
 export interface ForecastInput {
   fleet: FleetConfig;
@@ -172,7 +173,7 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
       const counts = countInstances(group.instances);
       const observations = observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod);
       const forecastInstances = options.forecast ? await options.forecast({ fleet, now, current: group.desired }) : undefined;
-      const decision = decide({
+      const decision = guardDuringRoll(decide({
         fleet,
         settings: { periodSeconds: config.periodSeconds, staleAfterSeconds: config.staleAfterSeconds },
         now,
@@ -188,7 +189,7 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
         },
         observations,
         forecastInstances,
-      });
+      }), group.tags, now);
       outcome.decision = decision;
       const managed = group.tags[MANAGED_TAG] === 'true';
       if (decision.desired !== group.desired && !dryRun) {

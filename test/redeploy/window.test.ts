@@ -65,7 +65,7 @@ describe('windowAt', () => {
   it('a local time skipped by spring-forward does not fire that night', () => {
     // 2025-03-09: New York clocks jump from 02:00 to 03:00; 02:30 local never happens.
     const spec = parseCron('cron(30 2 * * ? *)');
-    for (let m = 0; m < 24 * 60; m += 1) {
+    for (let m = 0; m < 24 * 60; m += 5) {
       const at = new Date(Date.parse('2025-03-09T05:00:00Z') + m * 60_000);
       const window = windowAt(spec, 'America/New_York', 15, at);
       if (window) expect(localTime(window.start, 'America/New_York').day).not.toBe(9);
