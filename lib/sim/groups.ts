@@ -52,6 +52,7 @@ export interface GroupsContext {
 }
 
 const GLOBAL_TIMEOUT_CAP_SECONDS = 172_800;
+const WARM_AGE_MINUTES = 1440;
 const MAX_HEARTBEAT_TIMEOUT = 7_200;
 const MIN_HEARTBEAT_TIMEOUT = 30;
 
@@ -207,7 +208,8 @@ export class AutoScalingGroups {
 
   launch(group: SimGroupState, cause: string, warm = false): SimInstance {
     const clock = this.ctx.clock;
-    const launchMinute = warm ? clock.minute - group.bootMinutes : clock.minute;
+    // A warm instance belongs to a fleet that was already running: launched a day ago.
+    const launchMinute = warm ? clock.minute - WARM_AGE_MINUTES : clock.minute;
     const id = this.ctx.ids.instanceId();
     const instance: SimInstance = {
       id,

@@ -177,6 +177,8 @@ export class InstanceRefreshes {
       if (refresh.maxHealthy === 100) break;
     }
     group.refreshAllowance = Math.max(0, liveCount - desired);
+    // The group replaces what the refresh took out at once, with the new configuration.
+    this.groups.reconcile(group);
   }
 
   private end(refresh: SimRefresh, status: RefreshStatus, reason: string): void {
