@@ -39,6 +39,8 @@ export interface ProxyEvaluation {
   detail: string;
   httpStatus?: number;
   elapsedMs: number;
+  /** Fields a (newer) proxy sent that the watcher does not read: logged so they are seen, never fatal. */
+  ignoredFields?: string[];
 }
 
 const STATE_CODES: Record<WatchState, number> = { Unreachable: -1, Unknown: 0, Ready: 1, Connected: 2, TrustBased: 3, Failed: 4 };
@@ -53,7 +55,13 @@ export function stateCode(state: WatchState): number {
  * an hour even when polls were lost or the watcher was down.
  */
 export function evaluateProxy(outcome: PollOutcome, now: Date): ProxyEvaluation {
-  const base = { proxy: outcome.proxy.name, url: outcome.proxy.url, elapsedMs: outcome.elapsedMs, ...(outcome.httpStatus !== undefined ? { httpStatus: outcome.httpStatus } : {}) };
+  const base = {
+    proxy: outcome.proxy.name,
+    url: outcome.proxy.url,
+    elapsedMs: outcome.elapsedMs,
+    ...(outcome.httpStatus !== undefined ? { httpStatus: outcome.httpStatus } : {}),
+    ...(outcome.kind === 'answer' && outcome.answer.ignoredFields.length > 0 ? { ignoredFields: outcome.answer.ignoredFields } : {}),
+  };
   if (outcome.kind === 'failure') {
     const transport = TRANSPORT_PROBLEMS.has(outcome.problem);
     return {

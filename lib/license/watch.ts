@@ -100,6 +100,7 @@ function logEvaluation(telemetry: Telemetry, e: ProxyEvaluation): void {
     trustExpiration: e.trustExpiration,
     httpStatus: e.httpStatus,
     elapsedMs: e.elapsedMs,
+    ignoredFields: e.ignoredFields,
     detail: e.detail,
   };
   if (e.page) telemetry.error(`license proxy ${e.proxy} pages: ${e.detail}`, fields);

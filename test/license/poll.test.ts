@@ -119,5 +119,6 @@ describe('pollProxy against a real HTTP server on 127.0.0.1', () => {
   it('extra fields are reported as ignored rather than hidden', async () => {
     const outcome = await pollProxy({ name: 'proxy-a', url: server.url('/extra-fields') }, { timeoutMs: TIMEOUT_MS });
     expect(outcome).toMatchObject({ kind: 'answer', answer: { ignoredFields: ['version'] } });
+    expect(evaluateProxy(outcome, NOW)).toMatchObject({ state: 'Connected', ignoredFields: ['version'] });
   });
 });
