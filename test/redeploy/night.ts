@@ -1,0 +1,101 @@
+import { createDrainHandler } from '../../functions/drain.js';
+import { createRedeployHandler } from '../../functions/redeploy.js';
+import { createScaleHandler } from '../../functions/scale.js';
+import { validateConfig } from '../../lib/config/load.js';
+import type { ConfigInput } from '../../lib/config/schema.js';
+import { parseMarker, REDEPLOY_TAG, type RedeployMarker } from '../../lib/redeploy/marker.js';
+import type { RedeployTickResult } from '../../lib/redeploy/reconcile.js';
+import type { TickResult } from '../../lib/scaling/tick.js';
+import { SimCloud, lambdaContext, runSimulation, scheduledEvent, simHandlerDeps, syntheticTraffic, type MinuteRecord } from '../../lib/sim/index.js';
+import { MemoryTelemetry } from '../../lib/telemetry.js';
+
+/** 02:30 in New York (EST, UTC-5): the 03:00 window opens at minute 30. */
+export const NIGHT_START = new Date('2026-01-15T07:30:00Z');
+export const WINDOW_OPENS_AT_MINUTE = 30;
+export const GROUP = 'asg-engine';
+
+export interface NightOptions {
+  /** Mean stream arrivals per minute at a minute (streams last ~4.5 min: ~4.5 x rate active). */
+  rate: (minute: number) => number;
+  desired?: number;
+  minInstances?: number;
+  maxInstances?: number;
+  redeploy?: Record<string, unknown>;
+  seed?: number;
+}
+
+/**
+ * One Engine fleet on the simulated cloud, run by the three real handlers every minute
+ * (scale, drain, redeploy; drain also on lifecycle events), as the deployed stack
+ * schedules them. Capacity 150 streams per instance, 8 minutes to boot.
+ */
+export function night(options: NightOptions) {
+  const seed = options.seed ?? 11;
+  const cloud = new SimCloud({ start: NIGHT_START, seed });
+  const group = cloud.addAutoScalingGroup({
+    name: GROUP,
+    minSize: 0,
+    maxSize: 100,
+    desiredCapacity: options.desired ?? 10,
+    capacity: 150,
+    bootMinutes: 8,
+    traffic: syntheticTraffic({ rate: options.rate, seed }),
+    tags: { 'gpu-fleet-scaler:managed': 'true' },
+  });
+  const document: ConfigInput = {
+    version: 1,
+    fleets: [
+      {
+        name: 'engine',
+        target: { type: 'asg', autoScalingGroupName: GROUP },
+        kinds: { stream: { capacity: 150 } },
+        minInstances: options.minInstances ?? 10,
+        maxInstances: options.maxInstances ?? 40,
+        dryRun: false,
+        redeploy: { enabled: true, schedule: 'cron(0 3 * * ? *)', timeZone: 'America/New_York', windowMinutes: 180, segmentSize: 2, busyUtilization: 0.5, ...options.redeploy },
+      },
+    ],
+  };
+  const config = validateConfig(document, 'night');
+  const deps = simHandlerDeps(cloud, config);
+  const redeployTelemetry = new MemoryTelemetry();
+  const scale = createScaleHandler(() => deps, () => ({}));
+  const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
+  const redeploy = createRedeployHandler(() => ({ ...deps, telemetry: redeployTelemetry, forceDryRun: false }));
+  const initialIds = new Set(group.instances.map((i) => i.id));
+  const scaleTicks: TickResult[] = [];
+  const redeployTicks: RedeployTickResult[] = [];
+  const records: MinuteRecord[] = [];
+  /** Per minute: desired capacity and whether the marker said rolling. */
+  const timeline: Array<{ minute: number; desired: number; rolling: boolean; live: number }> = [];
+
+  const marker = (): RedeployMarker | undefined => parseMarker(group.tags.get(REDEPLOY_TAG)?.Value);
+
+  async function run(minutes: number) {
+    await runSimulation({
+      cloud,
+      minutes,
+      everyMinute: [
+        async (now) => void scaleTicks.push((await scale(scheduledEvent(now), lambdaContext('scale'))) as TickResult),
+        async (now) => void (await drain(scheduledEvent(now), lambdaContext('drain'))),
+        async () => void redeployTicks.push((await redeploy({ source: 'gpu-fleet-scaler.redeploy-schedule' }, lambdaContext('redeploy'))) as RedeployTickResult),
+        async () => {
+          timeline.push({ minute: cloud.minute, desired: group.desired, rolling: marker()?.phase === 'rolling', live: group.instances.filter((i) => !i.lifecycleState.startsWith('Terminating')).length });
+        },
+      ],
+      // The stack's EventBridge rule matches termination actions only.
+      onLifecycleEvent: async (event) => {
+        if (event['detail-type'] === 'EC2 Instance-terminate Lifecycle Action') await drain(event, lambdaContext('drain'));
+      },
+      onMinute: (record) => records.push(record),
+    });
+  }
+
+  /** Initial instances no longer serving: terminated, or draining out through the hook. */
+  const replacedInitial = () => [...initialIds].filter((id) => !group.instances.some((i) => i.id === id && !i.lifecycleState.startsWith('Terminating'))).length;
+  /** Initial instances still held by the drain (Terminating:Wait). */
+  const drainingInitial = () => group.instances.filter((i) => initialIds.has(i.id) && i.lifecycleState.startsWith('Terminating')).length;
+  const lines = (message: string) => redeployTelemetry.lines.filter((l) => l.message === message);
+  const redeployReasons = () => redeployTicks.map((t) => t.fleets[0]?.action?.reason);
+  return { cloud, group, config, run, marker, replacedInitial, drainingInitial, records, timeline, scaleTicks, redeployTicks, redeployTelemetry, lines, redeployReasons };
+}
