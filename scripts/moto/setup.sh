@@ -166,6 +166,10 @@ for deb in "$DEB_DIR"/*.deb; do
     log "unpacked $package $version"
   fi
 done
+# Byte-compile once, as the packages' postinst would: the environment may forbid Python
+# to write bytecode on import, and every server start would then compile moto again.
+"$PYTHON" -m compileall -q -j 0 "$ROOT.new/usr/lib/python3/dist-packages" >/dev/null \
+  || log "warning: some modules did not byte-compile; they are compiled on import instead"
 rm -rf "$ROOT"
 mv "$ROOT.new" "$ROOT"
 
