@@ -22,6 +22,7 @@ const MANAGED_TAG = 'gpu-fleet-scaler:managed';
 const STAR_ONLY = new Set([
   'autoscaling:DescribeAutoScalingGroups',
   'autoscaling:DescribeAutoScalingInstances',
+  'autoscaling:DescribeInstanceRefreshes',
   'autoscaling:DescribeLifecycleHooks',
   'autoscaling:DescribeScalingActivities',
   'cloudwatch:GetMetricData',
@@ -103,9 +104,15 @@ describe('IAM in the packaged template', () => {
     for (const s of writes) expect(resourcesOf(s).includes('*'), `${s.owner}/${s.Sid}`).toBe(false);
   });
 
-  it('lets a tag write touch only the controller\'s own tag', () => {
+  it('lets a tag write touch only the controller\'s own tags, never the managed tag', () => {
     const tagging = statements.filter((s) => actionsOf(s).some((a) => a === 'autoscaling:CreateOrUpdateTags' || a === 'eks:TagResource'));
-    for (const s of tagging) expect(conditionValue(s, 'ForAllValues:StringEquals', 'aws:TagKeys'), `${s.owner}/${s.Sid}`).toEqual(['gpu-fleet-scaler:last-scaling']);
+    expect(tagging.length).toBeGreaterThan(0);
+    for (const s of tagging) {
+      const keys = asArray(conditionValue(s, 'ForAllValues:StringEquals', 'aws:TagKeys') as Json);
+      expect(keys.length, `${s.owner}/${s.Sid}`).toBeGreaterThan(0);
+      // Writing the managed tag would let the controller enrol any group it can reach.
+      for (const key of keys) expect(key, `${s.owner}/${s.Sid}`).toMatch(/^gpu-fleet-scaler:(last-scaling|redeploy)$/);
+    }
   });
 
   it('sends commands only with the drain document, and only to managed instances', () => {
@@ -162,6 +169,7 @@ describe('IAM in the packaged template', () => {
     { fn: 'ScaleLambdaFunction', bundle: 'scale' },
     { fn: 'DrainLambdaFunction', bundle: 'drain' },
     { fn: 'LicenseWatchLambdaFunction', bundle: 'licenseWatch' },
+    { fn: 'RedeployLambdaFunction', bundle: 'redeploy' },
   ])('$fn: exactly the calls its code makes', ({ fn, bundle }) => {
     // Every AWS call goes through withRetry('service:Action', ...) (docs/ENGINEERING.md),
     // so the bundle names each action the function can make.
