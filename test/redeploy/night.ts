@@ -97,5 +97,7 @@ export function night(options: NightOptions) {
   const drainingInitial = () => group.instances.filter((i) => initialIds.has(i.id) && i.lifecycleState.startsWith('Terminating')).length;
   const lines = (message: string) => redeployTelemetry.lines.filter((l) => l.message === message);
   const redeployReasons = () => redeployTicks.map((t) => t.fleets[0]?.action?.reason);
-  return { cloud, group, config, run, marker, replacedInitial, drainingInitial, records, timeline, scaleTicks, redeployTicks, redeployTelemetry, lines, redeployReasons };
+  /** Invokes the redeploy handler once, outside the minute loop (an operator, or a racing tick). */
+  const invokeRedeploy = async (event: unknown) => (await redeploy(event, lambdaContext('redeploy'))) as RedeployTickResult;
+  return { cloud, group, config, run, invokeRedeploy, marker, replacedInitial, drainingInitial, records, timeline, scaleTicks, redeployTicks, redeployTelemetry, lines, redeployReasons };
 }
