@@ -4,6 +4,7 @@ import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { expect, it } from 'vitest';
 import { listDrainCommands } from '../../lib/drain/commands.js';
 import { DEFAULT_HOOK_NAME, completeAction, recordHeartbeat } from '../../lib/drain/hook.js';
+import { cancelRefresh, latestRefresh, startRefresh } from '../../lib/redeploy/refresh.js';
 import { describeMoto, noRetry } from './harness.js';
 import { DRAIN_DOCUMENT, createAsgFleet, createDrainDocument, createEksFleet, describeGroup } from './fixtures.js';
 
@@ -25,6 +26,25 @@ describeMoto('moto 5.2.4 gaps listed in test/contract/README.md', (moto) => {
     const listing = listDrainCommands(moto.ports.ssm, { documentName: DRAIN_DOCUMENT, invokedAfter: new Date('2026-11-20T09:00:00Z'), retry: noRetry });
 
     await expect(listing).rejects.toMatchObject({ name: 'DrainCommandError', cause: { cause: { $metadata: { httpStatusCode: 500 } } } });
+  });
+
+  it('StartInstanceRefresh, DescribeInstanceRefreshes and CancelInstanceRefresh answer HTTP 500 (not implemented)', async () => {
+    await createAsgFleet(moto.ports, { name: 'engine-a', desired: 2 });
+    const plan = {
+      instances: 2,
+      segmentSize: 1,
+      segments: 2,
+      minHealthyPercentage: 100,
+      maxHealthyPercentage: 150,
+      instanceWarmupSeconds: 600,
+      estimatedMinutes: 30,
+      windowEnd: new Date('2026-11-20T11:00:00Z'),
+    };
+    const notImplemented = { $metadata: { httpStatusCode: 500 } };
+
+    await expect(startRefresh(moto.ports.autoscaling, 'engine-a', plan, noRetry)).rejects.toMatchObject({ cause: notImplemented });
+    await expect(latestRefresh(moto.ports.autoscaling, 'engine-a', noRetry)).rejects.toMatchObject({ cause: notImplemented });
+    await expect(cancelRefresh(moto.ports.autoscaling, 'engine-a', noRetry)).rejects.toMatchObject({ cause: notImplemented });
   });
 
   it('a terminate lifecycle hook never holds an instance in Terminating:Wait: it is gone at once', async () => {
