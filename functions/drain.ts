@@ -25,6 +25,8 @@ export type DrainHandlerResult = DrainTickResult | { ignored: string };
  * minute later. The schedule alone also checks the hooks.
  */
 export function createDrainHandler(deps: () => DrainHandlerDeps) {
+  // Lives as long as the warm Lambda: saves DescribeLifecycleHooks calls, decides nothing.
+  const hookCheckedAt = new Map<string, number>();
   return middy(async (event: unknown, _context: Context): Promise<DrainHandlerResult> => {
     const parsed = parseDrainEvent(event);
     const resolved = deps();
@@ -47,6 +49,7 @@ export function createDrainHandler(deps: () => DrainHandlerDeps) {
         documentName: resolved.drainDocumentName,
         hookName,
         ensureHooks: parsed.kind === 'schedule',
+        hookCheckedAt,
       });
       if (parsed.kind === 'lifecycle' && !result.fleets.some((f) => f.instances.some((i) => i.instanceId === parsed.instanceId && i.groupName === parsed.groupName))) {
         // A duplicate or late event (already released, instance gone), an unmanaged group,

@@ -50,35 +50,48 @@ interface QueryRef {
   kind: RequestKind;
 }
 
-export function buildInstanceLoadQueries(
-  args: Pick<InstanceLoadArgs, 'namespace' | 'target' | 'instanceIds' | 'periodSeconds'>,
-): { queries: MetricDataQuery[]; refs: Map<string, QueryRef> } {
+export interface InstanceLoadRequest {
+  target: Target;
+  instanceIds: string[];
+}
+
+export function buildInstanceLoadQueries(args: { namespace: string; periodSeconds: number; requests: readonly InstanceLoadRequest[] }): {
+  queries: MetricDataQuery[];
+  refs: Map<string, QueryRef>;
+} {
   const queries: MetricDataQuery[] = [];
   const refs = new Map<string, QueryRef>();
-  const fleet = Object.entries(fleetDimensions(args.target)).map(([Name, Value]) => ({ Name, Value }));
-  // The instance-level dimension set of engine_active_requests (lib/engine-metrics.ts):
-  // the fleet dimensions, InstanceId and kind; CloudWatch matches the set exactly.
-  [...new Set(args.instanceIds)].forEach((instanceId, index) => {
-    for (const kind of REQUEST_KINDS) {
-      const id = `i${index}_${kind}`;
-      refs.set(id, { instanceId, kind });
-      queries.push({
-        Id: id,
-        ReturnData: true,
-        MetricStat: {
-          Metric: {
-            Namespace: args.namespace,
-            MetricName: ENGINE_METRICS.activeRequests,
-            Dimensions: [...fleet, { Name: INSTANCE_DIMENSION, Value: instanceId }, { Name: KIND_DIMENSION, Value: kind }],
+  let index = 0;
+  const seen = new Set<string>();
+  for (const request of args.requests) {
+    const fleet = Object.entries(fleetDimensions(request.target)).map(([Name, Value]) => ({ Name, Value }));
+    // The instance-level dimension set of engine_active_requests (lib/engine-metrics.ts):
+    // the fleet dimensions, InstanceId and kind; CloudWatch matches the set exactly.
+    for (const instanceId of request.instanceIds) {
+      if (seen.has(instanceId)) continue;
+      seen.add(instanceId);
+      for (const kind of REQUEST_KINDS) {
+        const id = `i${index}_${kind}`;
+        refs.set(id, { instanceId, kind });
+        queries.push({
+          Id: id,
+          ReturnData: true,
+          MetricStat: {
+            Metric: {
+              Namespace: args.namespace,
+              MetricName: ENGINE_METRICS.activeRequests,
+              Dimensions: [...fleet, { Name: INSTANCE_DIMENSION, Value: instanceId }, { Name: KIND_DIMENSION, Value: kind }],
+            },
+            Period: args.periodSeconds,
+            // Maximum: the agent may scrape several times a period; the busiest sample is
+            // the one that must not be cut.
+            Stat: 'Maximum',
           },
-          Period: args.periodSeconds,
-          // Maximum: the agent may scrape several times a period; the busiest sample is
-          // the one that must not be cut.
-          Stat: 'Maximum',
-        },
-      });
+        });
+      }
+      index++;
     }
-  });
+  }
   return { queries, refs };
 }
 
@@ -87,11 +100,20 @@ export function buildInstanceLoadQueries(
  * limit allows (one call up to 166 instances), following NextToken.
  */
 export async function readInstanceLoad(cloudwatch: CloudWatchPort, args: InstanceLoadArgs): Promise<Map<string, InstanceLoad>> {
+  const { target, instanceIds, ...rest } = args;
+  return readInstanceLoads(cloudwatch, { ...rest, requests: [{ target, instanceIds }] });
+}
+
+/** The same for instances of several fleets at once: one batch of queries for all of them. */
+export async function readInstanceLoads(
+  cloudwatch: CloudWatchPort,
+  args: Omit<InstanceLoadArgs, 'target' | 'instanceIds'> & { requests: readonly InstanceLoadRequest[] },
+): Promise<Map<string, InstanceLoad>> {
   const loads = new Map<string, InstanceLoad>();
-  if (args.instanceIds.length === 0) return loads;
+  const { queries, refs } = buildInstanceLoadQueries(args);
+  if (queries.length === 0) return loads;
   const lookback = args.lookbackPeriods ?? DEFAULT_LOOKBACK_PERIODS;
   const { start, end } = instanceLoadWindow(args.now, args.periodSeconds, lookback);
-  const { queries, refs } = buildInstanceLoadQueries(args);
   const latest = new Map<string, { value: number; at: number }>();
   for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_CALL) {
     const batch = queries.slice(offset, offset + MAX_QUERIES_PER_CALL);
@@ -115,9 +137,13 @@ export async function readInstanceLoad(cloudwatch: CloudWatchPort, args: Instanc
       nextToken = answer.NextToken;
     } while (nextToken);
   }
-  for (const instanceId of new Set(args.instanceIds)) {
-    loads.set(instanceId, combineKinds(instanceId, refs, latest));
+  const byInstance = new Map<string, Array<{ kind: RequestKind; point: { value: number; at: number } | undefined }>>();
+  for (const [id, ref] of refs) {
+    const list = byInstance.get(ref.instanceId) ?? [];
+    list.push({ kind: ref.kind, point: latest.get(id) });
+    byInstance.set(ref.instanceId, list);
   }
+  for (const [instanceId, kinds] of byInstance) loads.set(instanceId, combineKinds(kinds));
   return loads;
 }
 
@@ -135,16 +161,14 @@ function keepLatest(latest: Map<string, { value: number; at: number }>, result: 
   });
 }
 
-function combineKinds(instanceId: string, refs: Map<string, QueryRef>, latest: Map<string, { value: number; at: number }>): InstanceLoad {
+function combineKinds(kinds: ReadonlyArray<{ kind: RequestKind; point: { value: number; at: number } | undefined }>): InstanceLoad {
   let total: number | undefined;
   let stream: number | undefined;
   let oldest: number | undefined;
-  for (const [id, ref] of refs) {
-    if (ref.instanceId !== instanceId) continue;
-    const point = latest.get(id);
+  for (const { kind, point } of kinds) {
     if (!point) continue;
     total = (total ?? 0) + point.value;
-    if (ref.kind === 'stream') stream = point.value;
+    if (kind === 'stream') stream = point.value;
     oldest = oldest === undefined ? point.at : Math.min(oldest, point.at);
   }
   if (total === undefined) return {};

@@ -8,7 +8,7 @@ import { DrainCommandError, listDrainCommands, sendDrainCommand } from './comman
 import { decideDrain, DRAIN_REASONS, type DrainCommand, type DrainDecision } from './decide.js';
 import { resolveDrainGroups, terminationStarts, TERMINATING_WAIT, type DrainGroup } from './groups.js';
 import { completeAction, DEFAULT_HOOK_NAME, ensureTerminationHook, hookSpecFor, recordHeartbeat, type HookEnsured } from './hook.js';
-import { readInstanceLoad, type InstanceLoad } from './instance-load.js';
+import { readInstanceLoads, type InstanceLoad } from './instance-load.js';
 
 export interface DrainTickOptions {
   documentName: string;
@@ -19,6 +19,13 @@ export interface DrainTickOptions {
   resendAfterSeconds?: number;
   /** How long SSM tries to reach an agent that does not answer before the command times out. */
   deliveryTimeoutSeconds?: number;
+  /**
+   * When each group's hook was last found as wanted (kept by a warm Lambda between
+   * invocations). Only saves calls: a cold start checks every group, and a hook deleted
+   * behind the controller's back is put again within hookRecheckSeconds.
+   */
+  hookCheckedAt?: Map<string, number>;
+  hookRecheckSeconds?: number;
 }
 
 /** What happened to one instance this tick, after the decision. */
@@ -43,7 +50,7 @@ export interface FleetDrainResult {
   fleet: string;
   dryRun: boolean;
   draining: number;
-  hooks: Record<string, HookEnsured | 'Failed' | 'DryRun'>;
+  hooks: Record<string, HookEnsured | 'CheckedRecently' | 'Failed' | 'DryRun'>;
   instances: InstanceDrainResult[];
   errors: string[];
 }
@@ -61,6 +68,7 @@ export const DRAIN_METRICS = {
 
 const DEFAULT_RESEND_AFTER_S = 300;
 const DEFAULT_DELIVERY_TIMEOUT_S = 300;
+const DEFAULT_HOOK_RECHECK_S = 600;
 /** Commands older than the longest grace plus this cannot belong to a drain still running. */
 const HISTORY_MARGIN_S = 3600;
 
@@ -111,7 +119,7 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
         plan.result.errors.push(`Auto Scaling group ${group.groupName} not found`);
         continue;
       }
-      if (options.ensureHooks) await ensureHook(deps, plan, group, hookName);
+      if (options.ensureHooks) await ensureHook(deps, plan, group, hookName, options, now);
       for (const instance of instancesOf(asg)) {
         if (instance.lifecycleState === TERMINATING_WAIT) plan.waiting.push({ group, instanceId: instance.instanceId });
       }
@@ -135,10 +143,25 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
     }
   }
 
+  // Only Engines publish engine_active_requests; an API instance is released when its
+  // containers exit (the command's Success line) or at the deadline.
+  let loads = new Map<string, InstanceLoad>();
+  const requests = plans
+    .map((p) => ({ target: p.fleet.target, instanceIds: p.waiting.filter((w) => w.group.role === 'engine').map((w) => w.instanceId) }))
+    .filter((r) => r.instanceIds.length > 0);
+  if (requests.length > 0) {
+    try {
+      loads = await readInstanceLoads(deps.ports.cloudwatch, { namespace: config.engineNamespace, requests, now, periodSeconds: config.periodSeconds, retry: deps.retry });
+    } catch (error) {
+      // Without loads nothing is released early; the deadline still holds.
+      for (const plan of plans) if (plan.waiting.length > 0) plan.result.errors.push(describeError(error));
+    }
+  }
+
   for (const plan of plans) {
     if (plan.waiting.length > 0) {
       try {
-        await drainFleet(deps, config, plan, { commands, commandsError, now, hookName, options });
+        await drainFleet(deps, plan, { commands, commandsError, loads, now, hookName, options });
       } catch (error) {
         plan.result.errors.push(describeError(error));
       }
@@ -148,14 +171,21 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
   return { fleets: plans.map((p) => p.result) };
 }
 
-async function ensureHook(deps: HandlerDeps, plan: FleetPlan, group: DrainGroup, hookName: string): Promise<void> {
+async function ensureHook(deps: HandlerDeps, plan: FleetPlan, group: DrainGroup, hookName: string, options: DrainTickOptions, now: Date): Promise<void> {
   const spec = hookSpecFor(plan.fleet.drain.gracePeriodSeconds, hookName);
   if (plan.fleet.dryRun) {
     plan.result.hooks[group.groupName] = 'DryRun';
     return;
   }
+  const key = `${group.groupName}\u0000${spec.name}\u0000${spec.heartbeatTimeoutSeconds}`;
+  const checkedAt = options.hookCheckedAt?.get(key);
+  if (checkedAt !== undefined && now.getTime() - checkedAt < (options.hookRecheckSeconds ?? DEFAULT_HOOK_RECHECK_S) * 1000) {
+    plan.result.hooks[group.groupName] = 'CheckedRecently';
+    return;
+  }
   try {
     const ensured = await ensureTerminationHook(deps.ports.autoscaling, group.groupName, spec, deps.retry);
+    options.hookCheckedAt?.set(key, now.getTime());
     plan.result.hooks[group.groupName] = ensured;
     if (ensured !== 'Unchanged') deps.telemetry.info('drain hook written', { fleet: plan.fleet.name, group: group.groupName, hook: spec.name, outcome: ensured, heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds, defaultResult: spec.defaultResult });
   } catch (error) {
@@ -167,24 +197,15 @@ async function ensureHook(deps: HandlerDeps, plan: FleetPlan, group: DrainGroup,
 interface FleetContext {
   commands: Map<string, DrainCommand[]> | undefined;
   commandsError: string | undefined;
+  loads: Map<string, InstanceLoad>;
   now: Date;
   hookName: string;
   options: DrainTickOptions;
 }
 
-async function drainFleet(deps: HandlerDeps, config: ControllerConfig, plan: FleetPlan, context: FleetContext): Promise<void> {
+async function drainFleet(deps: HandlerDeps, plan: FleetPlan, context: FleetContext): Promise<void> {
   const { fleet } = plan;
-  const { now } = context;
-  // Only Engines publish engine_active_requests; an API instance is released when its
-  // containers exit (the command's Success) or at the deadline.
-  const engineIds = plan.waiting.filter((w) => w.group.role === 'engine').map((w) => w.instanceId);
-  let loads = new Map<string, InstanceLoad>();
-  try {
-    loads = await readInstanceLoad(deps.ports.cloudwatch, { namespace: config.engineNamespace, target: fleet.target, instanceIds: engineIds, now, periodSeconds: config.periodSeconds, retry: deps.retry });
-  } catch (error) {
-    // Without loads nothing is released early; the deadline still holds.
-    plan.result.errors.push(describeError(error));
-  }
+  const { now, loads } = context;
 
   const starts = new Map<string, Date>();
   if (context.commands) {

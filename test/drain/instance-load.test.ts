@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InstanceLoadError, instanceLoadWindow, readInstanceLoad } from '../../lib/drain/instance-load.js';
+import { InstanceLoadError, instanceLoadWindow, readInstanceLoad, readInstanceLoads } from '../../lib/drain/instance-load.js';
 
 const cw = mockClient(CloudWatchClient);
 const noRetry = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => {}, random: () => 0 };
@@ -105,6 +105,33 @@ describe('readInstanceLoad', () => {
     const sizes = cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.MetricDataQueries?.length);
     expect(sizes).toEqual([500, 100]);
     expect(loads.size).toBe(200);
+  });
+
+  it('reads instances of several fleets in one call, each under its own fleet dimensions', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'i1_stream', Timestamps: [t('10:04:00')], Values: [6] }] });
+    const loads = await readInstanceLoads(cw as unknown as CloudWatchClient, {
+      namespace: 'N',
+      now,
+      periodSeconds: 60,
+      retry: noRetry,
+      requests: [
+        { target, instanceIds: ['i-a'] },
+        { target: { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu' }, instanceIds: ['i-b'] },
+      ],
+    });
+    expect(cw).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    const queries = cw.commandCalls(GetMetricDataCommand)[0]?.args[0].input.MetricDataQueries ?? [];
+    // 2 instances x 3 kinds
+    expect(queries.map((q) => `${q.Id} ${q.MetricStat?.Metric?.Dimensions?.map((d) => d.Value).join('/')}`)).toEqual([
+      'i0_stream engines-a/i-a/stream',
+      'i0_batch engines-a/i-a/batch',
+      'i0_tts engines-a/i-a/tts',
+      'i1_stream speech/gpu/i-b/stream',
+      'i1_batch speech/gpu/i-b/batch',
+      'i1_tts speech/gpu/i-b/tts',
+    ]);
+    expect(loads.get('i-b')).toEqual({ activeStreams: 6, activeRequests: 6, at: t('10:04:00') });
+    expect(loads.get('i-a')).toEqual({});
   });
 
   it('makes no call for no instances', async () => {
