@@ -84,6 +84,7 @@ describe('controller metrics as they reach CloudWatch', () => {
   it.each<{ filter: string; metric: string; dimensions: Record<string, string> }>([
     { filter: 'ConfigInvalidScaleFilter', metric: 'ConfigInvalid', dimensions: {} },
     { filter: 'ConfigInvalidDrainFilter', metric: 'ConfigInvalid', dimensions: { Function: 'drain' } },
+    { filter: 'ConfigInvalidRedeployFilter', metric: 'ConfigInvalid', dimensions: { Function: 'redeploy' } },
     { filter: 'FleetErrorsFilter', metric: 'FleetErrors', dimensions: { Fleet: 'speech-prod' } },
     { filter: 'MetricReadErrorsFilter', metric: 'MetricReadErrors', dimensions: {} },
     { filter: 'StreamsCutAtGraceFilter', metric: 'StreamsCutAtGrace', dimensions: { Fleet: 'speech-prod' } },
@@ -100,6 +101,6 @@ describe('controller metrics as they reach CloudWatch', () => {
 
   it('filters only lines the functions write to the log groups they watch', () => {
     const groups = new Set(resourcesOfType(template, 'AWS::Logs::MetricFilter').map(([, f]) => JSON.stringify(f.Properties?.LogGroupName)));
-    expect([...groups].sort()).toEqual([JSON.stringify({ Ref: 'DrainLogGroup' }), JSON.stringify({ Ref: 'ScaleLogGroup' })]);
+    expect([...groups].sort()).toEqual(['DrainLogGroup', 'RedeployLogGroup', 'ScaleLogGroup'].map((group) => JSON.stringify({ Ref: group })));
   });
 });

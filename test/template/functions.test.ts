@@ -98,6 +98,21 @@ describe('functions and their triggers in the packaged template', () => {
     for (const trigger of triggers) expect(invokePermitted(template, fn, trigger.rule), `${trigger.rule} may not invoke ${fn}`).toBe(true);
   });
 
+  it('runs redeploy from an EventBridge Scheduler schedule that may invoke only it', () => {
+    const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').filter(([, s]) => render((s.Properties?.Target as { Arn: Json }).Arn) === '${RedeployLambdaFunction.Arn}');
+    expect(schedules).toHaveLength(1);
+    const [, schedule] = schedules[0] as [string, Resource];
+    expect(schedule.Properties?.State ?? 'ENABLED').toBe('ENABLED');
+    // Each fleet's window is its own cron and time zone, matched by the Lambda every minute.
+    expect(schedule.Properties?.ScheduleExpression).toBe('rate(1 minute)');
+    const roleId = render((schedule.Properties?.Target as { RoleArn: Json }).RoleArn).replace(/^\$\{|\.Arn\}$/g, '');
+    const role = template.Resources[roleId]?.Properties as { AssumeRolePolicyDocument: { Statement: { Principal: { Service: string } }[] }; Policies: { PolicyDocument: { Statement: { Action: string | string[]; Resource: Json }[] } }[] };
+    expect(role.AssumeRolePolicyDocument.Statement.map((s) => s.Principal.Service)).toEqual(['scheduler.amazonaws.com']);
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements.flatMap((s) => asArray(s.Action))).toEqual(['lambda:InvokeFunction']);
+    expect(statements.flatMap((s) => asArray(s.Resource).map(render))).toEqual(['${RedeployLambdaFunction.Arn}']);
+  });
+
   it('finishes each every-minute tick inside its minute', () => {
     for (const [name, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) expect(Number(fn.Properties?.Timeout), name).toBeLessThan(60);
   });
