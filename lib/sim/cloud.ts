@@ -2,6 +2,7 @@ import type { AutoScalingPort, AwsPorts, CloudWatchPort, EksPort, SnsPort, SsmPo
 import { GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ENGINE_DIMENSION_SETS, ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, STATUS_DIMENSION } from '../engine-metrics.js';
 import { autoScalingOperations } from './autoscaling-api.js';
+import { LeastLoaded } from './balancer.js';
 import { SimClock } from './clock.js';
 import { SimCloudWatch } from './cloudwatch.js';
 import { SimEks, eksOperations, type NodegroupOptions } from './eks.js';
@@ -88,6 +89,9 @@ export class SimCloud {
   private eventSeq = 0;
   private readonly delayedWrites: DelayedWrite[] = [];
   private readonly callLogLimit: number;
+  private readonly balancer = new LeastLoaded();
+  /** Reused for the samples written at once (delayed ones get their own array). */
+  private readonly scratch = new Array<number>(7).fill(0);
 
   constructor(options: SimCloudOptions) {
     this.clock = new SimClock(options.start);
@@ -277,6 +281,7 @@ export class SimCloud {
 
     const arrivals = group.traffic?.arrivals(m);
     if (arrivals) {
+      this.balancer.reset(eligible);
       for (let k = 0; k < KIND_COUNT; k++) {
         const lengths = arrivals[KINDS[k] as 'stream' | 'batch' | 'tts'];
         if (!lengths) continue;
@@ -288,22 +293,16 @@ export class SimCloud {
             group.offeredActive++;
             group.offeredEndings.set(end, (group.offeredEndings.get(end) ?? 0) + 1);
           }
-          let best: SimInstance | undefined;
-          let bestLoad = Number.POSITIVE_INFINITY;
-          for (const candidate of eligible) {
-            const load = candidate.engine.total;
-            if (load < bestLoad) {
-              best = candidate;
-              bestLoad = load;
-            }
-          }
+          const best = this.balancer.peek();
           if (!best) {
             if (k === 0) record.rejected++;
           } else if (!best.engine.hasRoom()) {
+            // the least loaded is full, so every Engine would answer 429
             best.engine.reject();
             if (k === 0) record.rejected++;
           } else {
             best.engine.accept(k, end);
+            this.balancer.topChanged();
           }
         }
       }
@@ -342,7 +341,7 @@ export class SimCloud {
           continue;
         }
       }
-      this.writeSample(instance, absoluteMinute(this.clock.nowMs()), this.sampleValues(instance));
+      this.writeSample(instance, absoluteMinute(this.clock.nowMs()), this.sampleValues(instance, this.scratch));
     }
   }
 
@@ -356,9 +355,15 @@ export class SimCloud {
   }
 
   /** [active stream, batch, tts, capacity, max active, requests 200, requests 429]; resets the deltas. */
-  private sampleValues(instance: SimInstance): number[] {
+  private sampleValues(instance: SimInstance, values: number[] = new Array<number>(7)): number[] {
     const e = instance.engine;
-    const values = [e.active[0] as number, e.active[1] as number, e.active[2] as number, e.capacity, e.maxActiveRequests, e.completedSinceSample, e.hasRejected ? e.rejectedSinceSample : -1];
+    values[0] = e.active[0] as number;
+    values[1] = e.active[1] as number;
+    values[2] = e.active[2] as number;
+    values[3] = e.capacity;
+    values[4] = e.maxActiveRequests;
+    values[5] = e.completedSinceSample;
+    values[6] = e.hasRejected ? e.rejectedSinceSample : -1;
     e.completedSinceSample = 0;
     e.rejectedSinceSample = 0;
     return values;
@@ -367,7 +372,7 @@ export class SimCloud {
   private writeSample(instance: SimInstance, minute: number, values: number[]): void {
     const group = instance.group;
     group.fleetSeries ??= this.seriesSet(group.fleetDimensions, 'fleet');
-    instance.series ??= this.seriesSet({ [INSTANCE_DIMENSION]: instance.id }, 'instance');
+    instance.series ??= this.seriesSet({ ...group.fleetDimensions, [INSTANCE_DIMENSION]: instance.id }, 'instance');
     for (let i = 0; i < 6; i++) {
       const v = values[i] as number;
       (group.fleetSeries[i] as Series).add(minute, v);
@@ -376,7 +381,7 @@ export class SimCloud {
     const rejected = values[6] as number;
     if (rejected >= 0) {
       if (group.fleetSeries.length < 7) group.fleetSeries.push(...this.seriesSet(group.fleetDimensions, 'fleet', '429'));
-      if (instance.series.length < 7) instance.series.push(...this.seriesSet({ [INSTANCE_DIMENSION]: instance.id }, 'instance', '429'));
+      if (instance.series.length < 7) instance.series.push(...this.seriesSet({ ...group.fleetDimensions, [INSTANCE_DIMENSION]: instance.id }, 'instance', '429'));
       (group.fleetSeries[6] as Series).add(minute, rejected);
       (instance.series[6] as Series).add(minute, rejected);
     }
@@ -384,14 +389,16 @@ export class SimCloud {
 
   /**
    * The series one Engine's sample goes to under one of ENGINE_DIMENSION_SETS: the fleet
-   * set is the fleet's dimensions plus the listed labels, the instance set exactly the
-   * listed dimensions. With `status`, only engine_requests_total for that status.
+   * set is the fleet's dimensions plus the listed labels, the instance set the fleet's
+   * dimensions plus InstanceId and the listed labels, as the CloudWatch agent configuration
+   * publishes them. With `status`, only engine_requests_total for that status.
    */
   private seriesSet(base: Record<string, string>, set: 'fleet' | 'instance', status?: string): Series[] {
     const ns = this.engineNamespace;
     const dims = (metric: keyof typeof ENGINE_DIMENSION_SETS, labels: Record<string, string>): Record<string, string> => {
       const listed = ENGINE_DIMENSION_SETS[metric][set] as readonly string[];
-      const out: Record<string, string> = set === 'fleet' ? { ...base } : {};
+      const { [INSTANCE_DIMENSION]: _instance, ...fleet } = base;
+      const out: Record<string, string> = { ...fleet };
       for (const name of listed) {
         const value = name === INSTANCE_DIMENSION ? base[INSTANCE_DIMENSION] : labels[name];
         if (value === undefined) throw new SimulationError(`no value for dimension ${name} of ${metric}`);

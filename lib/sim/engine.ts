@@ -10,6 +10,8 @@ export const KIND_COUNT = 3;
  */
 export class SimEngine {
   readonly active = new Int32Array(KIND_COUNT);
+  /** Active requests of every kind: what "least loaded" compares. */
+  total = 0;
   /** key = minute * KIND_COUNT + kind index: how many requests of that kind end at that minute. */
   private readonly endings = new Map<number, number>();
   /** Counters since the last metric sample, published as deltas like the CloudWatch agent does. */
@@ -25,10 +27,6 @@ export class SimEngine {
     readonly maxActiveRequests: number,
   ) {}
 
-  get total(): number {
-    return (this.active[0] as number) + (this.active[1] as number) + (this.active[2] as number);
-  }
-
   get streams(): number {
     return this.active[0] as number;
   }
@@ -40,6 +38,7 @@ export class SimEngine {
 
   accept(kindIndex: number, endMinute: number): void {
     this.active[kindIndex] = (this.active[kindIndex] as number) + 1;
+    this.total++;
     const key = endMinute * KIND_COUNT + kindIndex;
     this.endings.set(key, (this.endings.get(key) ?? 0) + 1);
   }
@@ -59,6 +58,7 @@ export class SimEngine {
       this.endings.delete(key);
       this.active[k] = (this.active[k] as number) - n;
       done += n;
+      this.total -= n;
     }
     this.completedSinceSample += done;
     return done;
@@ -68,6 +68,7 @@ export class SimEngine {
   cutAll(): { streams: number; requests: number } {
     const cut = { streams: this.streams, requests: this.total };
     this.active.fill(0);
+    this.total = 0;
     this.endings.clear();
     return cut;
   }

@@ -9,11 +9,27 @@ import { MINUTE_MS } from './clock.js';
 
 const CHUNK_MINUTES = 64;
 
+/**
+ * One span of minutes. Most minutes hold a single sample (one instance, one scrape), for
+ * which min = max = sum: the min/max arrays are only allocated once a minute holds more.
+ */
 class Chunk {
   readonly sum = new Float64Array(CHUNK_MINUTES);
   readonly count = new Uint32Array(CHUNK_MINUTES);
-  readonly min = new Float64Array(CHUNK_MINUTES);
-  readonly max = new Float64Array(CHUNK_MINUTES);
+  min: Float64Array | undefined;
+  max: Float64Array | undefined;
+
+  spread(): void {
+    if (this.min) return;
+    this.min = new Float64Array(CHUNK_MINUTES);
+    this.max = new Float64Array(CHUNK_MINUTES);
+    for (let i = 0; i < CHUNK_MINUTES; i++) {
+      if (this.count[i] !== 0) {
+        this.min[i] = this.sum[i] as number;
+        this.max[i] = this.sum[i] as number;
+      }
+    }
+  }
 }
 
 export interface MinuteStats {
@@ -47,14 +63,19 @@ export class Series {
     }
     const i = minute - key * CHUNK_MINUTES;
     const previous = chunk.count[i] as number;
+    if (!chunk.min && (previous !== 0 || count !== 1 || min !== value || max !== value)) chunk.spread();
     if (previous === 0) {
       chunk.sum[i] = value;
-      chunk.min[i] = min;
-      chunk.max[i] = max;
+      if (chunk.min) {
+        chunk.min[i] = min;
+        (chunk.max as Float64Array)[i] = max;
+      }
     } else {
       chunk.sum[i] = (chunk.sum[i] as number) + value;
-      if (min < (chunk.min[i] as number)) chunk.min[i] = min;
-      if (max > (chunk.max[i] as number)) chunk.max[i] = max;
+      const mins = chunk.min as Float64Array;
+      const maxs = chunk.max as Float64Array;
+      if (min < (mins[i] as number)) mins[i] = min;
+      if (max > (maxs[i] as number)) maxs[i] = max;
     }
     chunk.count[i] = previous + count;
     if (minute < this.firstMinute) this.firstMinute = minute;
@@ -72,16 +93,20 @@ export class Series {
       const chunkEnd = Math.min(to, (key + 1) * CHUNK_MINUTES);
       const chunk = this.chunks.get(key);
       if (chunk) {
+        const mins = chunk.min ?? chunk.sum;
+        const maxs = chunk.max ?? chunk.sum;
         for (let i = m - key * CHUNK_MINUTES, end = chunkEnd - key * CHUNK_MINUTES; i < end; i++) {
           const c = chunk.count[i] as number;
           if (c === 0) continue;
+          const lo = mins[i] as number;
+          const hi = maxs[i] as number;
           if (!found) {
-            into.min = chunk.min[i] as number;
-            into.max = chunk.max[i] as number;
+            into.min = lo;
+            into.max = hi;
             found = true;
           } else {
-            if ((chunk.min[i] as number) < into.min) into.min = chunk.min[i] as number;
-            if ((chunk.max[i] as number) > into.max) into.max = chunk.max[i] as number;
+            if (lo < into.min) into.min = lo;
+            if (hi > into.max) into.max = hi;
           }
           into.sum += chunk.sum[i] as number;
           into.count += c;

@@ -62,6 +62,8 @@ const KNOWN_DOCUMENTS = new Set(['AWS-RunShellScript', 'AWS-RunPowerShellScript'
 export class SimSsm {
   readonly commands: SimCommand[] = [];
   readonly documents = new Set(KNOWN_DOCUMENTS);
+  /** Commands with an invocation not yet in a terminal state: the only ones a minute has to look at. */
+  private open: SimCommand[] = [];
 
   constructor(private readonly ctx: SimSsmContext) {
     this.documents.add(ctx.drainDocumentName);
@@ -102,6 +104,7 @@ export class SimSsm {
       })),
     };
     this.commands.push(command);
+    this.open.push(command);
     return command;
   }
 
@@ -109,7 +112,8 @@ export class SimSsm {
   tick(): void {
     const minute = this.ctx.clock.minute;
     const nowMs = this.ctx.clock.nowMs();
-    for (const command of this.commands) {
+    if (this.open.length === 0) return;
+    for (const command of this.open) {
       for (const inv of command.invocations) {
         if (TERMINAL.has(inv.status)) continue;
         if (nowMs >= inv.expiresMs) {
@@ -135,6 +139,7 @@ export class SimSsm {
         finish(inv, 'Success', 'Success', nowMs, 0);
       }
     }
+    this.open = this.open.filter((c) => c.invocations.some((i) => !TERMINAL.has(i.status)));
   }
 
   find(commandId: string | undefined): SimCommand | undefined {
