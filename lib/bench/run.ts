@@ -32,6 +32,8 @@ export interface BenchResult {
   /** Wall-clock milliseconds spent in the scale handler, summed over the ticks. */
   scaleTickMs: number;
   ticks: number;
+  /** Seconds each released instance spent draining. */
+  drainSeconds: number[];
   wallMs: number;
 }
 
@@ -129,6 +131,7 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
     problems: telemetry.problems.map((p) => `${p.level} ${p.message} ${JSON.stringify(p.fields)}`),
     scaleTickMs,
     ticks: source.minutes,
+    drainSeconds: telemetry.drainSeconds,
     wallMs,
   };
 }

@@ -21,7 +21,12 @@ export class BenchTelemetry implements Telemetry {
     this.counts.error++;
     this.keep({ level: 'ERROR', message, fields });
   }
-  metric(_point: MetricPoint): void {}
+  /** Seconds each released instance spent draining (the drain Lambda's DrainDurationSeconds). */
+  readonly drainSeconds: number[] = [];
+
+  metric(point: MetricPoint): void {
+    if (point.name === 'DrainDurationSeconds') this.drainSeconds.push(point.value);
+  }
   flush(): void {}
 
   private keep(line: LogLine): void {

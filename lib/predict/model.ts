@@ -9,8 +9,8 @@
  *    says "the current level".
  * 2. Seasonal: for each lag (whole weeks first, then whole days) the history at the same
  *    time of week or day. A lag is used only if it matches: scaled to the recent window's
- *    level, it must track the recent minutes within Poisson noise plus `matchTolerance`
- *    of the load. Matching weekly lags win over daily ones (a Saturday is not a Friday);
+ *    level, it must track the recent loads (averaged into the history's periods) within
+ *    Poisson noise plus `matchTolerance` of the load. Matching weekly lags win over daily ones (a Saturday is not a Friday);
  *    matching lags of a kind are averaged.
  * 3. The horizon is now .. now + lead + one history period, so a rise inside the last
  *    history bucket is not averaged away; the forecast is the highest load in it.
@@ -116,7 +116,8 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
   numbers.trendPeak = round(trendPeak);
 
   const history = indexHistory(inputs.history, inputs.historyPeriodMinutes);
-  const fits = (s.lagDays ?? DEFAULT_LAGS).map((lagDays) => fitLag(lagDays, recent, history, { nowMs, horizonMinutes, tolerance, sigmas, capacity: s.capacity }));
+  const buckets = bucketRecent(recent, inputs.historyPeriodMinutes);
+  const fits = (s.lagDays ?? DEFAULT_LAGS).map((lagDays) => fitLag(lagDays, buckets, history, { nowMs, horizonMinutes, tolerance, sigmas, capacity: s.capacity }));
   numbers.lags = fits;
   const weekly = fits.filter((f) => f.matched && f.lagDays % 7 === 0);
   const daily = fits.filter((f) => f.matched && f.lagDays % 7 !== 0);
@@ -152,20 +153,20 @@ interface LagContext {
   capacity: number;
 }
 
-function fitLag(lagDays: number, recent: readonly LoadPoint[], history: HistoryIndex, c: LagContext): LagFit {
+function fitLag(lagDays: number, recent: readonly RecentBucket[], history: HistoryIndex, c: LagContext): LagFit {
   const lagMs = lagDays * DAY_MS;
   let observed = 0;
   let expected = 0;
   const pairs: Array<[number, number]> = [];
-  for (const p of recent) {
-    const h = history.at(p.atMs - lagMs);
+  for (const bucket of recent) {
+    const h = history.at(bucket.atMs - lagMs);
     if (h === undefined) continue;
-    pairs.push([p.load, h]);
-    observed += p.load;
+    pairs.push([bucket.load, h]);
+    observed += bucket.load;
     expected += h;
   }
   // Too little history in the match window: the lag cannot be judged.
-  if (pairs.length < Math.max(3, recent.length / 2)) return { lagDays, scale: 1, matched: false };
+  if (pairs.length === 0 || pairs.length < recent.length / 2) return { lagDays, scale: 1, matched: false };
   // Both quiet (a closed centre before opening): levels cannot be compared, shapes can.
   const quiet = Math.max(observed, expected) < c.capacity * pairs.length * 0.05;
   const scale = quiet || expected === 0 ? 1 : observed / expected;
@@ -188,6 +189,29 @@ function fitLag(lagDays: number, recent: readonly LoadPoint[], history: HistoryI
     peak = round(peak);
   }
   return { lagDays, scale: round(scale), misfit: round(misfit), matched, peak };
+}
+
+interface RecentBucket {
+  atMs: number;
+  load: number;
+}
+
+/**
+ * One-minute loads averaged into the history's periods, keeping only periods the recent
+ * data covers whole: a ramp inside a half-seen period would not compare with that
+ * period's mean.
+ */
+function bucketRecent(recent: readonly LoadPoint[], periodMinutes: number): RecentBucket[] {
+  const periodMs = periodMinutes * MINUTE_MS;
+  const sums = new Map<number, { sum: number; n: number }>();
+  for (const p of recent) {
+    const key = Math.floor(p.atMs / periodMs) * periodMs;
+    const entry = sums.get(key) ?? { sum: 0, n: 0 };
+    entry.sum += p.load;
+    entry.n++;
+    sums.set(key, entry);
+  }
+  return [...sums].filter(([, e]) => e.n === periodMinutes).map(([atMs, e]) => ({ atMs, load: e.sum / e.n }));
 }
 
 interface HistoryIndex {

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { createAwsPorts } from '../../lib/aws/clients.js';
+import type { CloudWatchPort } from '../../lib/aws/ports.js';
+import { defaultRetryPolicy, describeError } from '../../lib/aws/retry.js';
+import { ConfigError, loadConfigFile } from '../../lib/config/load.js';
+import type { ControllerConfig } from '../../lib/config/schema.js';
+import type { RequestKind } from '../../lib/engine-metrics.js';
+import { loadQueries, readLoads } from '../../lib/predict/history.js';
+import type { LoadPoint } from '../../lib/predict/model.js';
+import { replayForecast } from '../../lib/replay/forecast.js';
+import { readFleetHistory } from '../../lib/replay/read-history.js';
+import { replayPolicy, ReplayError, type ReplayResult } from '../../lib/replay/replay.js';
+import { lookbackPeriodsFor } from '../../lib/scaling/query-window.js';
+import { REASONS } from '../../lib/scaling/reasons.js';
+import { configuredKinds } from '../../lib/scaling/recommend.js';
+import { FlagError, parseFlags, type CommandIo } from '../flags.js';
+
+const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-03-02T00:00:00Z' }).transform((s) => new Date(s));
+
+export const replayFlags = {
+  config: { schema: z.string().min(1, 'must be a file path'), required: true },
+  fleet: { schema: z.string().min(1, 'must name a fleet of the document'), required: true },
+  from: { schema: isoTime, required: true },
+  to: { schema: isoTime, required: true },
+  predictive: {},
+  region: { schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1') },
+  endpoint: { schema: z.url({ message: 'must be a URL such as http://127.0.0.1:5000' }) },
+  json: {},
+};
+
+const DAY_MS = 86_400_000;
+const HISTORY_PERIOD_SECONDS = 300;
+/** CloudWatch keeps one-minute datapoints for 15 days. */
+const MAX_SPAN_DAYS = 15;
+
+/**
+ * What the current policy would have done over a fleet's recorded CloudWatch history,
+ * against what the fleet did: instance-hours and minutes short of capacity for both,
+ * and every change the policy would have made with its reason. Reads only.
+ */
+export async function replayCommand(argv: string[], io: CommandIo, cloudwatch?: CloudWatchPort): Promise<number> {
+  const flags = parseFlags(argv, replayFlags);
+  const from = flags.from as Date;
+  const to = flags.to as Date;
+  if (to.getTime() <= from.getTime()) throw new FlagError(`--to: must be after --from (${from.toISOString()}) (got ${to.toISOString()})`);
+  if (to.getTime() - from.getTime() > MAX_SPAN_DAYS * DAY_MS) throw new FlagError(`--to: at most ${MAX_SPAN_DAYS} days after --from: CloudWatch keeps one-minute data that long (got ${to.toISOString()})`);
+  let config: ControllerConfig;
+  try {
+    config = await loadConfigFile(flags.config as string);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+  const fleet = config.fleets.find((f) => f.name === flags.fleet);
+  if (!fleet) throw new FlagError(`--fleet: must name a fleet of ${flags.config as string} (${config.fleets.map((f) => f.name).join(', ')}) (got ${JSON.stringify(flags.fleet)})`);
+  const port = cloudwatch ?? createAwsPorts({ region: flags.region as string | undefined, endpoint: flags.endpoint as string | undefined }).cloudwatch;
+  const periodMs = config.periodSeconds * 1000;
+  const lookbackPeriods = lookbackPeriodsFor(Math.max(fleet.scaleUp.stabilizationSeconds, fleet.scaleDown.stabilizationSeconds), config.staleAfterSeconds, config.periodSeconds);
+  let result: ReplayResult;
+  try {
+    const recorded = await readFleetHistory(port, config, fleet, new Date(from.getTime() - lookbackPeriods * periodMs), to, defaultRetryPolicy);
+    let forecast;
+    if (flags.predictive) {
+      const queries = loadQueries(config, fleet, 'h0', HISTORY_PERIOD_SECONDS, false);
+      const historyMs = HISTORY_PERIOD_SECONDS * 1000;
+      const start = Math.floor((from.getTime() - 29 * DAY_MS) / historyMs) * historyMs;
+      const read = await readLoads(port, queries, new Date(start), to, defaultRetryPolicy);
+      const history: Partial<Record<RequestKind, LoadPoint[]>> = {};
+      for (const kind of configuredKinds(fleet)) history[kind] = read.points.get(`h0_${kind}`) ?? [];
+      forecast = replayForecast(fleet, config.periodSeconds, history, HISTORY_PERIOD_SECONDS / 60);
+    }
+    result = replayPolicy({
+      fleet,
+      settings: { periodSeconds: config.periodSeconds, staleAfterSeconds: config.staleAfterSeconds },
+      from,
+      to,
+      observations: recorded.observations,
+      lookbackPeriods,
+      recordedInstances: recorded.recordedInstances,
+      forecast,
+    });
+  } catch (error) {
+    if (error instanceof ReplayError) throw new FlagError(error.message);
+    io.stderr.write(`fleet-scaler replay: reading ${fleet.name}'s history failed: ${describeError(error)}\n`);
+    return 1;
+  }
+  if (flags.json) io.stdout.write(`${JSON.stringify({ fleet: fleet.name, from, to, predictive: flags.predictive === true, ...result })}\n`);
+  else io.stdout.write(renderReplay(fleet.name, flags.predictive === true, result));
+  return 0;
+}
+
+export function renderReplay(fleet: string, predictive: boolean, r: ReplayResult): string {
+  const lines = [
+    `${fleet}: ${r.periods} period(s) replayed with the current ${predictive ? 'predictive' : 'reactive'} policy`,
+    `                     instance-hours  minutes short  request-minutes short  scale actions`,
+    `  current policy     ${pad(r.replayed.instanceHours, 14)}  ${pad(r.replayed.minutesShort, 13)}  ${pad(r.replayed.requestMinutesShort, 21)}  ${pad(r.replayed.scaleActions, 13)}`,
+    `  what the fleet did ${pad(r.actual.instanceHours, 14)}  ${pad(r.actual.minutesShort, 13)}  ${pad(r.actual.requestMinutesShort, 21)}`,
+  ];
+  if (r.decisions.length > 0) lines.push('', 'changes the current policy would have made:');
+  for (const d of r.decisions.slice(0, 200)) lines.push(`  ${d.at.toISOString()} ${d.from} -> ${d.to} ${d.reason}: ${REASONS[d.reason as keyof typeof REASONS] ?? ''}`);
+  if (r.decisions.length > 200) lines.push(`  ... and ${r.decisions.length - 200} more (--json lists them all)`);
+  return `${lines.join('\n')}\n`;
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width);
+}

@@ -1,0 +1,82 @@
+import { writeFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { renderReport } from '../../lib/bench/report.js';
+import { runScenario } from '../../lib/bench/run.js';
+import { POLICIES, STANDARD_SCENARIO, type ScenarioOptions } from '../../lib/bench/scenario.js';
+import { renderSummary, summarize } from '../../lib/bench/summary.js';
+import { TrafficError } from '../../lib/sim/traffic.js';
+import { FlagError, parseFlags, type CommandIo } from '../flags.js';
+
+const number = (rule: z.ZodNumber) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/, 'must be a number')
+    .transform(Number)
+    .pipe(rule);
+const whole = (min: number, max: number, what: string) => number(z.number().int(`must be a whole number of ${what}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+const positive = (max: number) => number(z.number().positive('must be a number > 0').max(max, `must be at most ${max}`));
+
+export const simulateFlags = {
+  trace: { schema: z.string().min(1, 'must be a file path') },
+  scale: { schema: number(z.number().min(0, 'must be >= 0').max(10_000, 'must be at most 10000')) },
+  days: { schema: positive(366) },
+  capacity: { schema: positive(100_000) },
+  'boot-minutes': { schema: whole(0, 60, 'minutes') },
+  seed: { schema: whole(0, 2 ** 31 - 1, 'seed') },
+  'grace-minutes': { schema: whole(1, 2880, 'minutes') },
+  min: { schema: whole(0, 1000, 'instances') },
+  max: { schema: whole(1, 1000, 'instances') },
+  'stream-mean-minutes': { schema: positive(1440) },
+  'stream-sd-minutes': { schema: number(z.number().min(0, 'must be >= 0').max(1440, 'must be at most 1440')) },
+  policy: { schema: z.enum(POLICIES, { message: `must be one of ${POLICIES.join(', ')}` }) },
+  json: {},
+  series: { schema: z.string().min(1, 'must be a file path') },
+  report: { schema: z.string().regex(/\.html?$/i, 'must be a file path ending in .html') },
+};
+
+export function scenarioFromFlags(flags: ReturnType<typeof parseFlags<typeof simulateFlags>>): ScenarioOptions {
+  const options: ScenarioOptions = {
+    ...STANDARD_SCENARIO,
+    ...(flags.trace !== undefined ? { tracePath: flags.trace as string } : {}),
+    ...(flags.scale !== undefined ? { scale: flags.scale as number } : {}),
+    ...(flags.days !== undefined ? { days: flags.days as number } : {}),
+    ...(flags.capacity !== undefined ? { capacity: flags.capacity as number } : {}),
+    ...(flags['boot-minutes'] !== undefined ? { bootMinutes: flags['boot-minutes'] as number } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed as number } : {}),
+    ...(flags['grace-minutes'] !== undefined ? { graceMinutes: flags['grace-minutes'] as number } : {}),
+    ...(flags.min !== undefined ? { min: flags.min as number } : {}),
+    ...(flags.max !== undefined ? { max: flags.max as number } : {}),
+    ...(flags['stream-mean-minutes'] !== undefined ? { meanStreamMinutes: flags['stream-mean-minutes'] as number } : {}),
+    ...(flags['stream-sd-minutes'] !== undefined ? { sdStreamMinutes: flags['stream-sd-minutes'] as number } : {}),
+    ...(flags.policy !== undefined ? { policy: flags.policy as ScenarioOptions['policy'] } : {}),
+  };
+  if (options.min > options.max) throw new FlagError(`--min: must be at most --max (${options.max}) (got ${options.min})`);
+  if (options.graceMinutes * 60 < 60) throw new FlagError(`--grace-minutes: must be at least 1 (got ${options.graceMinutes})`);
+  return options;
+}
+
+/**
+ * The standard scenario of SCENARIO.md (every flag defaults to it): the real scale and
+ * drain Lambdas against the simulated cloud. Prints the figures (or one JSON object with
+ * --json); --series writes the minute-by-minute CSV, --report the HTML page.
+ */
+export async function simulateCommand(argv: string[], io: CommandIo): Promise<number> {
+  const flags = parseFlags(argv, simulateFlags);
+  const options = scenarioFromFlags(flags);
+  let result;
+  try {
+    result = await runScenario(options);
+  } catch (error) {
+    if (!(error instanceof TrafficError)) throw error;
+    io.stderr.write(`fleet-scaler simulate: ${error.message}\n`);
+    return 1;
+  }
+  const summary = summarize(result);
+  if (flags.series) await writeFile(flags.series as string, result.recorder.toCsv());
+  if (flags.report) await writeFile(flags.report as string, renderReport(result, summary));
+  if (flags.json) io.stdout.write(`${JSON.stringify({ ...summary, scenario: options })}\n`);
+  else io.stdout.write(`${renderSummary(summary)}\n`);
+  if (result.problems.length > 0 && !flags.json) io.stderr.write(`first handler warnings and errors:\n${result.problems.slice(0, 5).join('\n')}\n`);
+  return summary.handlerErrors > 0 ? 1 : 0;
+}

@@ -1,0 +1,69 @@
+import type { BenchResult } from './run.js';
+
+/** The figures SCENARIO.md asks for, plus what explains them. */
+export interface BenchSummary {
+  policy: string;
+  days: number;
+  handlers: string[];
+  gpuHours: number;
+  oracleGpuHours: number;
+  gpuHoursOverOracle: number;
+  overCapacityStreamMinutes: number;
+  streamMinutes: number;
+  overCapacityPercent: number;
+  scaleActions: number;
+  reversals: number;
+  streamsCutAtGrace: number;
+  streamsCut: number;
+  rejectedStreams: number;
+  drainingGpuHours: number;
+  drains: number;
+  meanDrainMinutes?: number;
+  handlerErrors: number;
+  scaleTickMs: number;
+  wallMs: number;
+}
+
+export function summarize(result: BenchResult): BenchSummary {
+  const t = result.totals;
+  const drains = result.drainSeconds.length;
+  return {
+    policy: result.options.policy,
+    days: result.options.days,
+    handlers: result.handlers,
+    gpuHours: round(t.gpuHours, 2),
+    oracleGpuHours: round(t.oracleGpuHours, 2),
+    gpuHoursOverOracle: round(t.oracleGpuHours > 0 ? t.gpuHours / t.oracleGpuHours : Number.NaN, 4),
+    overCapacityStreamMinutes: t.overCapacityStreamMinutes,
+    streamMinutes: t.streamMinutes,
+    overCapacityPercent: round(t.streamMinutes > 0 ? (100 * t.overCapacityStreamMinutes) / t.streamMinutes : 0, 4),
+    scaleActions: t.scaleActions,
+    reversals: t.reversals,
+    streamsCutAtGrace: t.streamsCutAtGrace,
+    streamsCut: t.streamsCut,
+    rejectedStreams: t.rejected,
+    drainingGpuHours: round(t.drainingInstanceMinutes / 60, 2),
+    drains,
+    meanDrainMinutes: drains > 0 ? round(result.drainSeconds.reduce((a, b) => a + b, 0) / drains / 60, 1) : undefined,
+    handlerErrors: result.handlerErrors,
+    scaleTickMs: round(result.ticks > 0 ? result.scaleTickMs / result.ticks : 0, 3),
+    wallMs: Math.round(result.wallMs),
+  };
+}
+
+export function renderSummary(s: BenchSummary): string {
+  return [
+    `policy ${s.policy}, ${s.days} day(s), handlers: ${s.handlers.join(', ')}`,
+    `GPU-hours            ${s.gpuHours} (oracle ${s.oracleGpuHours}): ${s.gpuHoursOverOracle} x oracle`,
+    `over capacity        ${s.overCapacityStreamMinutes} of ${s.streamMinutes} stream-minutes: ${s.overCapacityPercent} %`,
+    `scale actions        ${s.scaleActions}, reversals ${s.reversals}`,
+    `streams cut at grace ${s.streamsCutAtGrace} (all cuts ${s.streamsCut}); rejected ${s.rejectedStreams}`,
+    `draining             ${s.drainingGpuHours} GPU-hours over ${s.drains} drains (mean ${s.meanDrainMinutes ?? '-'} min)`,
+    `handler errors       ${s.handlerErrors}; scale tick ${s.scaleTickMs} ms; simulation ${(s.wallMs / 1000).toFixed(1)} s`,
+  ].join('\n');
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
