@@ -14,9 +14,9 @@ describe('GetMetricData over the Engine metrics', () => {
     const id = cloud.group('gpu').instances[0]!.id;
     const cases: Array<[string, Record<string, string>, number]> = [
       ['fleet set', { ...FLEET, kind: 'stream' }, 2],
-      ['instance set', { InstanceId: id, kind: 'stream' }, 2],
+      ['instance set (fleet dimensions + InstanceId, as the agent configuration publishes it)', { ...FLEET, InstanceId: id, kind: 'stream' }, 2],
       ['fleet without kind', FLEET, 0],
-      ['fleet and instance together', { ...FLEET, InstanceId: id, kind: 'stream' }, 0],
+      ['instance without the fleet dimension', { InstanceId: id, kind: 'stream' }, 0],
       ['no dimensions', {}, 0],
     ];
     for (const [name, dims, expected] of cases) {
