@@ -31,10 +31,12 @@ export function fleetDimensions(target: Target): Record<string, string> {
 }
 
 /**
- * The dimension sets the CloudWatch agent publishes each Engine metric under. CloudWatch
- * matches dimensions exactly, so queries must use one of these sets to the letter:
- * the fleet-level set aggregates every instance (a Sum adds their samples), the
- * instance-level set is what drain reads.
+ * The dimension sets the CloudWatch agent publishes each Engine metric under, each
+ * after the fleet dimensions (fleetDimensions): the fleet-level set is those plus
+ * `fleet`, the instance-level set those plus `instance`. CloudWatch matches dimensions
+ * exactly, so queries must use one of these sets to the letter: the fleet-level set
+ * aggregates every instance (a Sum adds their samples), the instance-level set is what
+ * drain and scale-in victim choice read.
  */
 export const ENGINE_DIMENSION_SETS = {
   [ENGINE_METRICS.activeRequests]: { fleet: [KIND_DIMENSION], instance: [INSTANCE_DIMENSION, KIND_DIMENSION] },

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { createDrainHandler } from '../../functions/drain.js';
 import { validateConfig } from '../../lib/config/load.js';
 import { lambdaContext, scheduledEvent, SimCloud, SimTelemetry } from '../../lib/sim/index.js';
-import { instanceSetAsSimPublishesIt } from './sim-workaround.js';
 
 /** A cloud of `fleets` one-instance groups, and the drain handler over all of them. */
 function fleets(count: number) {
@@ -18,7 +17,7 @@ function fleets(count: number) {
     'test',
   );
   const base = cloud.handlerDeps(config, { telemetry: new SimTelemetry() });
-  const handler = createDrainHandler(() => ({ ...base, ports: { ...base.ports, cloudwatch: instanceSetAsSimPublishesIt(base.ports.cloudwatch) }, drainDocumentName: cloud.drainDocumentName }));
+  const handler = createDrainHandler(() => ({ ...base, drainDocumentName: cloud.drainDocumentName }));
   const tick = async () => {
     cloud.resetCalls();
     await handler(scheduledEvent(cloud.now()), lambdaContext('drain'));

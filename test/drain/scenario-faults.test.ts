@@ -4,7 +4,6 @@ import { createDrainHandler, type DrainHandlerDeps } from '../../functions/drain
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
 import { lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimCloud, SimTelemetry, type LifecycleEvent } from '../../lib/sim/index.js';
-import { instanceSetAsSimPublishesIt } from './sim-workaround.js';
 
 const START = new Date('2026-11-16T00:00:00Z');
 const NO_CUTS = { 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0 };
@@ -27,7 +26,7 @@ function world(options: { streams: number[]; graceSeconds?: number; fleets?: Fle
   const config = validateConfig({ version: 1, fleets: options.fleets ?? [fleet('speech', 'engines', { drain: { gracePeriodSeconds: options.graceSeconds ?? 3600 } })] }, 'test');
   const telemetry = new SimTelemetry();
   const base = cloud.handlerDeps(config, { telemetry });
-  const deps: DrainHandlerDeps = { ...base, ports: { ...base.ports, cloudwatch: instanceSetAsSimPublishesIt(base.ports.cloudwatch) }, drainDocumentName: cloud.drainDocumentName };
+  const deps: DrainHandlerDeps = { ...base, drainDocumentName: cloud.drainDocumentName };
   const handler = createDrainHandler(() => deps);
   const victim = cloud.group('engines').instances[0]?.id as string;
   const terminateAt = options.terminateAt ?? 5;

@@ -2,7 +2,6 @@ import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto
 import { describe, expect, it } from 'vitest';
 import { createDrainHandler, type DrainHandlerDeps } from '../../functions/drain.js';
 import { validateConfig } from '../../lib/config/load.js';
-import { instanceSetAsSimPublishesIt } from './sim-workaround.js';
 import { lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimCloud, SimTelemetry, type LifecycleEvent } from '../../lib/sim/index.js';
 
 const START = new Date('2026-11-16T00:00:00Z');
@@ -37,7 +36,7 @@ function world(options: WorldOptions) {
   );
   const telemetry = new SimTelemetry();
   const base = cloud.handlerDeps(config, { telemetry });
-  const deps: DrainHandlerDeps = { ...base, ports: { ...base.ports, cloudwatch: instanceSetAsSimPublishesIt(base.ports.cloudwatch) }, drainDocumentName: cloud.drainDocumentName };
+  const deps: DrainHandlerDeps = { ...base, drainDocumentName: cloud.drainDocumentName };
   const handler = createDrainHandler(() => deps);
   const drainTick = async (now: Date) => {
     await handler(scheduledEvent(now), lambdaContext('drain'));
