@@ -136,7 +136,7 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
   const headroom = sigmas * Math.sqrt(peak) + misfit * peak;
   numbers.peakLoad = round(peak);
   numbers.headroom = round(headroom);
-  const instances = Math.ceil((peak + headroom) / s.capacity - 1e-9);
+  const instances = Math.max(0, Math.ceil((peak + headroom) / s.capacity - 1e-9));
   const source =
     reason === 'TrendOnly'
       ? `recent trend (no past ${fits.some((f) => f.misfit !== undefined) ? 'week or day matched the last hour' : 'weeks or days in the history yet'})`

@@ -1,0 +1,102 @@
+import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createAwsPorts } from '../../lib/aws/clients.js';
+import { validateConfig } from '../../lib/config/load.js';
+import type { ControllerConfig } from '../../lib/config/schema.js';
+import { createPredictiveProvider, leadMinutesFor } from '../../lib/predict/provider.js';
+import { MemoryTelemetry } from '../../lib/telemetry.js';
+
+const cloudwatch = mockClient(CloudWatchClient);
+const NOW = new Date('2026-03-09T10:00:30Z');
+const MIN = 60_000;
+
+const config: ControllerConfig = validateConfig(
+  {
+    version: 1,
+    fleets: [
+      { name: 'a', target: { type: 'asg', autoScalingGroupName: 'dg-a' }, kinds: { stream: { capacity: 100 } }, minInstances: 1, maxInstances: 50, warmupSeconds: 480 },
+      { name: 'b', target: { type: 'eks', clusterName: 'c1', nodegroupName: 'ng-b' }, kinds: { stream: { capacity: 'engine', fallbackCapacity: 50 } }, minInstances: 1, maxInstances: 50 },
+    ],
+  },
+  'test',
+);
+
+/** Answers every query: one-minute queries with `load` per minute, five-minute ones with `history`, the capacity with 100. */
+function answer(load: number, history: (atMs: number) => number) {
+  return (input: GetMetricDataCommandInput) => {
+    const start = (input.StartTime as Date).getTime();
+    const end = (input.EndTime as Date).getTime();
+    const results: MetricDataResult[] = (input.MetricDataQueries ?? []).map((q) => {
+      const period = (q.MetricStat?.Period ?? 60) * 1000;
+      const timestamps: Date[] = [];
+      const values: number[] = [];
+      for (let t = start; t + period <= end; t += period) {
+        timestamps.push(new Date(t));
+        const capacity = q.Id?.endsWith('_capacity');
+        // Sums of one sample per minute: a five-minute Sum is five samples.
+        values.push(capacity ? 100 : period === 60_000 ? load : 5 * history(t));
+      }
+      return { Id: q.Id, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };
+    });
+    return { MetricDataResults: results };
+  };
+}
+
+describe('predictive provider', () => {
+  beforeEach(() => cloudwatch.reset());
+
+  it('reads the weeks of history once, then one batched call per tick; the cache is extended after its TTL', async () => {
+    cloudwatch.on(GetMetricDataCommand).callsFake(answer(900, () => 900));
+    const telemetry = new MemoryTelemetry();
+    const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry, loadConfig: async () => config }, { cacheTtlSeconds: 3600 });
+    // cold start: the recent hour (both fleets), then four weeks of history (both fleets): 2 calls
+    await provider.forecast({ fleet: config.fleets[0]!, now: NOW, current: 5 });
+    await provider.forecast({ fleet: config.fleets[1]!, now: NOW, current: 5 });
+    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 2);
+    // next minute: only the recent hour, for both fleets in one call
+    await provider.forecast({ fleet: config.fleets[0]!, now: new Date(NOW.getTime() + MIN), current: 5 });
+    await provider.forecast({ fleet: config.fleets[1]!, now: new Date(NOW.getTime() + MIN), current: 5 });
+    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 3);
+    const third = cloudwatch.commandCalls(GetMetricDataCommand)[2]!.args[0].input;
+    // 2 fleets x active stream + fleet b's capacity estimate
+    expect(third.MetricDataQueries?.map((q) => q.Id)).toEqual(['r0_stream', 'r1_stream', 'r1_capacity']);
+    expect(third.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions).toEqual([
+      { Name: 'AutoScalingGroupName', Value: 'dg-a' },
+      { Name: 'kind', Value: 'stream' },
+    ]);
+    // an hour later the history is extended in the same single call
+    await provider.forecast({ fleet: config.fleets[0]!, now: new Date(NOW.getTime() + 61 * MIN), current: 5 });
+    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 4);
+    const fourth = cloudwatch.commandCalls(GetMetricDataCommand)[3]!.args[0].input;
+    expect(fourth.MetricDataQueries?.map((q) => q.Id)).toEqual(['r0_stream', 'r1_stream', 'r1_capacity', 'h0_stream', 'h1_stream']);
+  });
+
+  it('forecasts from the same time last week and says so', async () => {
+    const WEEK = 7 * 86_400_000;
+    // every past week: 900 until 5 minutes after this time of week, 2000 for the hour after
+    const phase = (t: number) => (((t - NOW.getTime()) % WEEK) + WEEK) % WEEK;
+    cloudwatch.on(GetMetricDataCommand).callsFake(answer(900, (t) => (phase(t) >= 5 * MIN && phase(t) < 65 * MIN ? 2000 : 900)));
+    const telemetry = new MemoryTelemetry();
+    const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry, loadConfig: async () => config });
+    const instances = await provider.forecast({ fleet: config.fleets[0]!, now: NOW, current: 10 });
+    // four weeks agree on a peak of 2000: 2000 + 3 * sqrt(2000) = 2134.2 -> 22 instances of 100
+    expect(instances).toBe(22);
+    expect(provider.latest.get('a')?.reason).toBe('WeeklyPattern');
+    expect(telemetry.lines.find((l) => l.message === 'forecast')?.fields).toMatchObject({ fleet: 'a', instances: 22, reason: 'WeeklyPattern' });
+  });
+
+  it('stays reactive when CloudWatch cannot be read, and says why', async () => {
+    cloudwatch.on(GetMetricDataCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    const telemetry = new MemoryTelemetry();
+    const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry, loadConfig: async () => config });
+    expect(await provider.forecast({ fleet: config.fleets[0]!, now: NOW, current: 5 })).toBeUndefined();
+    expect(telemetry.metricValues('ForecastReadErrors')).toEqual([1]);
+    expect(telemetry.lines.some((l) => l.level === 'ERROR' && l.message.includes('stays reactive'))).toBe(true);
+  });
+
+  it('leads by the warm-up plus the data delay and a tick', () => {
+    // 480 s warm-up = 8 min, + 2 one-minute periods
+    expect(leadMinutesFor(config.fleets[0]!, 60)).toBe(10);
+  });
+});
