@@ -49,6 +49,8 @@ export const DRAIN_REASONS = {
   DrainedEmpty: 'a datapoint measured after the SIGINT shows no active request: releasing',
   ContainersExited: 'the drain command reports every signalled container has exited: releasing',
   GraceExpired: 'the grace period is over: releasing, whatever is still running is cut',
+  /** Not from decideDrain: the shell's answer when it cannot observe enough to decide. */
+  HistoryUnreadable: 'the SSM command history could not be read: only holding, nothing sent or released',
 } as const;
 export type DrainReason = keyof typeof DRAIN_REASONS;
 

@@ -128,6 +128,7 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
   }
 
   const anyWaiting = plans.some((p) => p.waiting.length > 0);
+  // Undefined when the listing failed: the tick then only holds (see drainFleet).
   let commands: Map<string, DrainCommand[]> | undefined;
   let commandsError: string | undefined;
   if (anyWaiting) {
@@ -161,7 +162,8 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
   for (const plan of plans) {
     if (plan.waiting.length > 0) {
       try {
-        await drainFleet(deps, plan, { commands, commandsError, loads, now, hookName, options });
+        if (commandsError) plan.result.errors.push(commandsError);
+        await drainFleet(deps, plan, { commands, loads, now, hookName, options });
       } catch (error) {
         plan.result.errors.push(describeError(error));
       }
@@ -196,7 +198,6 @@ async function ensureHook(deps: HandlerDeps, plan: FleetPlan, group: DrainGroup,
 
 interface FleetContext {
   commands: Map<string, DrainCommand[]> | undefined;
-  commandsError: string | undefined;
   loads: Map<string, InstanceLoad>;
   now: Date;
   hookName: string;
@@ -223,14 +224,11 @@ async function drainFleet(deps: HandlerDeps, plan: FleetPlan, context: FleetCont
   const policy = { gracePeriodSeconds: fleet.drain.gracePeriodSeconds, resendAfterSeconds: context.options.resendAfterSeconds ?? DEFAULT_RESEND_AFTER_S };
   for (const { group, instanceId } of plan.waiting) {
     const target = { groupName: group.groupName, hookName: context.hookName, instanceId };
-    if (!context.commands) {
-      // Without the command history a tick cannot tell a new drain from a running one:
-      // it only keeps the hook alive, and sends or releases nothing.
-      const held = await hold(deps, plan, target, instanceId);
-      plan.result.instances.push({ ...held, groupName: group.groupName });
-      continue;
-    }
-    const decision = decideDrain({ instanceId, commands: context.commands.get(instanceId) ?? [], load: loads.get(instanceId), terminatingSince: starts.get(instanceId) }, policy, now);
+    // Without the command history a tick cannot tell a new drain from a running one: it
+    // only keeps the hook alive, and sends or releases nothing.
+    const decision: DrainDecision = context.commands
+      ? decideDrain({ instanceId, commands: context.commands.get(instanceId) ?? [], load: loads.get(instanceId), terminatingSince: starts.get(instanceId) }, policy, now)
+      : { instanceId, action: 'Heartbeat', reason: 'HistoryUnreadable', numbers: { gracePeriodSeconds: fleet.drain.gracePeriodSeconds, commands: 0 } };
     let outcome: DrainOutcome;
     let detail: string | undefined;
     try {
@@ -240,8 +238,7 @@ async function drainFleet(deps: HandlerDeps, plan: FleetPlan, context: FleetCont
       detail = describeError(error);
       plan.result.errors.push(detail);
     }
-    const result: InstanceDrainResult = { ...decision, groupName: group.groupName, outcome, detail };
-    plan.result.instances.push(result);
+    plan.result.instances.push({ ...decision, groupName: group.groupName, outcome, detail });
     deps.telemetry[outcome === 'Failed' ? 'error' : 'info']('drain decision', {
       fleet: fleet.name,
       group: group.groupName,
@@ -255,18 +252,6 @@ async function drainFleet(deps: HandlerDeps, plan: FleetPlan, context: FleetCont
       dryRun: fleet.dryRun,
     });
     if (outcome === 'Released') publishRelease(deps, fleet.name, decision);
-  }
-}
-
-async function hold(deps: HandlerDeps, plan: FleetPlan, target: { groupName: string; hookName: string; instanceId: string }, instanceId: string): Promise<Omit<InstanceDrainResult, 'groupName'>> {
-  const base = { instanceId, action: 'Heartbeat' as const, reason: 'SigintPending' as const, numbers: { gracePeriodSeconds: plan.fleet.drain.gracePeriodSeconds, commands: 0 } };
-  if (plan.fleet.dryRun) return { ...base, outcome: 'DryRun', detail: 'command history unreadable' };
-  try {
-    await recordHeartbeat(deps.ports.autoscaling, target, deps.retry);
-    return { ...base, outcome: 'Held', detail: 'command history unreadable' };
-  } catch (error) {
-    plan.result.errors.push(describeError(error));
-    return { ...base, outcome: 'Failed', detail: describeError(error) };
   }
 }
 

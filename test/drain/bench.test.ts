@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDrainHandler } from '../../functions/drain.js';
 import { createScaleHandler } from '../../functions/scale.js';
-import { agentDimensionPort } from '../../lib/bench/agent-dimensions.js';
 import { GROUP_NAME, scenarioConfig, STANDARD_SCENARIO, type PolicyName } from '../../lib/bench/scenario.js';
 import { MANAGED_TAG } from '../../lib/scaling/fleet-state.js';
 import { lambdaContext, loadTraceTraffic, runSimulation, scheduledEvent, SimCloud } from '../../lib/sim/index.js';
@@ -52,7 +51,7 @@ describe.skipIf(!(days > 0))('drain figures in the standard scenario', () => {
     cloud.addAutoScalingGroup({ name: GROUP_NAME, minSize: options.min, maxSize: options.max, desiredCapacity: options.min, capacity: options.capacity, bootMinutes: options.bootMinutes, tags: { [MANAGED_TAG]: 'true' }, traffic });
     const telemetry = new DrainFigures();
     const base = cloud.handlerDeps(scenarioConfig(options), { telemetry, seed: options.seed });
-    const deps = { ...base, ports: { ...base.ports, cloudwatch: agentDimensionPort(base.ports.cloudwatch) } };
+    const deps = base;
     const scale = createScaleHandler(() => deps);
     const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
     await drain(scheduledEvent(cloud.now()), lambdaContext('drain'));
