@@ -1,5 +1,5 @@
 import type { AutoScalingPort, AwsPorts, CloudWatchPort, EksPort, SnsPort, SsmPort } from '../aws/ports.js';
-import { GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand, type StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { ENGINE_DIMENSION_SETS, ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, STATUS_DIMENSION } from '../engine-metrics.js';
 import { autoScalingOperations } from './autoscaling-api.js';
 import { LeastLoaded } from './balancer.js';
@@ -22,7 +22,8 @@ import { SimSsm, ssmOperations } from './ssm.js';
 import type { TrafficSource } from './traffic.js';
 import type { ControllerConfig } from '../config/schema.js';
 import type { HandlerDeps } from '../runtime.js';
-import type { Telemetry } from '../telemetry.js';
+import { CONTROLLER_NAMESPACE, type Telemetry } from '../telemetry.js';
+import { SimTelemetry, type SimTelemetryOptions } from './telemetry.js';
 import { simHandlerDeps, type SimDepsOptions } from './deps.js';
 
 export interface SimCloudOptions {
@@ -190,6 +191,22 @@ export class SimCloud {
 
   totals(): SimulationTotals {
     return this.figures.totals();
+  }
+
+  /**
+   * Telemetry for handlers on this cloud: bounded if asked, and every metric point also
+   * lands in the simulated CloudWatch (namespace GpuFleetScaler) at the current minute,
+   * as the EMF log lines would in AWS, so alarms and dashboards can be checked.
+   */
+  controllerTelemetry(options: Omit<SimTelemetryOptions, 'forward'> = {}): SimTelemetry {
+    return new SimTelemetry({
+      ...options,
+      forward: (point) =>
+        this.cloudWatch.putMetricData({
+          Namespace: CONTROLLER_NAMESPACE,
+          MetricData: [{ MetricName: point.name, Value: point.value, Unit: point.unit as StandardUnit, Timestamp: this.clock.now(), Dimensions: Object.entries(point.dimensions).map(([Name, Value]) => ({ Name, Value })) }],
+        }),
+    });
   }
 
   /** HandlerDeps wired to this cloud: see deps.ts. */

@@ -1,4 +1,4 @@
-import { CONTROLLER_NAMESPACE, MemoryTelemetry, type MetricPoint } from '../telemetry.js';
+import { MemoryTelemetry, type MetricPoint } from '../telemetry.js';
 
 export interface SimTelemetryOptions {
   /** Keep at most this many log lines and metric points (oldest dropped). Default: keep all. */
@@ -55,4 +55,3 @@ export class SimTelemetry extends MemoryTelemetry {
   }
 }
 
-export { CONTROLLER_NAMESPACE };

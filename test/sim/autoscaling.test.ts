@@ -1,0 +1,121 @@
+import {
+  CompleteLifecycleActionCommand,
+  CreateOrUpdateTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeLifecycleHooksCommand,
+  PutLifecycleHookCommand,
+  SetDesiredCapacityCommand,
+  SetInstanceProtectionCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { describe, expect, it } from 'vitest';
+import { SimCloud } from '../../lib/sim/cloud.js';
+import { cloudWithGroup, START, stepTo } from './helpers.js';
+
+describe('DescribeAutoScalingGroups', () => {
+  it('pages with MaxRecords/NextToken, skips unknown names and filters by tag', async () => {
+    const cloud = new SimCloud({ start: START });
+    for (const name of ['a', 'b', 'c']) cloud.addAutoScalingGroup({ name, minSize: 0, maxSize: 3, desiredCapacity: 0, tags: name === 'b' ? { team: 'speech' } : {} });
+    const first = await cloud.ports.autoscaling.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 2 }));
+    expect(first.AutoScalingGroups?.map((g) => g.AutoScalingGroupName)).toEqual(['a', 'b']);
+    const second = await cloud.ports.autoscaling.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 2, NextToken: first.NextToken }));
+    expect([second.AutoScalingGroups?.map((g) => g.AutoScalingGroupName), second.NextToken]).toEqual([['c'], undefined]);
+    const named = await cloud.ports.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['c', 'nope'] }));
+    expect(named.AutoScalingGroups?.map((g) => g.AutoScalingGroupName)).toEqual(['c']);
+    const tagged = await cloud.ports.autoscaling.send(new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: 'tag:team', Values: ['speech'] }] }));
+    expect(tagged.AutoScalingGroups?.map((g) => g.AutoScalingGroupName)).toEqual(['b']);
+    await expect(cloud.ports.autoscaling.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 101 }))).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('answers the fields and types the SDK does', async () => {
+    const cloud = cloudWithGroup({ minSize: 1, maxSize: 4, desiredCapacity: 2, tags: { env: 'prod' } });
+    await cloud.ports.autoscaling.send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: 'gpu', ResourceType: 'auto-scaling-group', Key: 'gpu-fleet-scaler/last', Value: 'x', PropagateAtLaunch: false }] }));
+    const g = (await cloud.ports.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['gpu'] }))).AutoScalingGroups![0]!;
+    expect(g).toMatchObject({ MinSize: 1, MaxSize: 4, DesiredCapacity: 2, HealthCheckType: 'EC2' });
+    expect(g.CreatedTime).toBeInstanceOf(Date);
+    expect(g.Instances?.[0]).toMatchObject({ InstanceId: expect.stringMatching(/^i-[0-9a-f]{17}$/), LifecycleState: 'InService', HealthStatus: 'Healthy', ProtectedFromScaleIn: false });
+    expect(g.Tags?.map((t) => [t.Key, t.Value, t.ResourceType])).toEqual([
+      ['env', 'prod', 'auto-scaling-group'],
+      ['gpu-fleet-scaler/last', 'x', 'auto-scaling-group'],
+    ]);
+  });
+});
+
+describe('group capacity', () => {
+  it('UpdateAutoScalingGroup raises desired to a new MinSize and lowers it to a new MaxSize, as AWS does', async () => {
+    const cloud = cloudWithGroup({ minSize: 1, maxSize: 5, desiredCapacity: 2 });
+    await cloud.ports.autoscaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'gpu', MinSize: 3 }));
+    expect(cloud.group('gpu').desired).toBe(3);
+    await cloud.ports.autoscaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'gpu', MinSize: 0, MaxSize: 1 }));
+    expect([cloud.group('gpu').desired, cloud.group('gpu').instances.length]).toEqual([1, 1]);
+    await expect(cloud.ports.autoscaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'gpu', MinSize: 4, MaxSize: 2 }))).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('scale-in skips instances protected from scale-in', async () => {
+    const cloud = cloudWithGroup({ desiredCapacity: 3 });
+    const [oldest, , newest] = cloud.group('gpu').instances.map((i) => i.id);
+    await cloud.ports.autoscaling.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: 'gpu', InstanceIds: [oldest!], ProtectedFromScaleIn: true }));
+    await cloud.ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'gpu', DesiredCapacity: 1 }));
+    expect(cloud.group('gpu').instances.map((i) => i.id)).toEqual([oldest]);
+    expect(newest).toBeDefined();
+    await expect(cloud.ports.autoscaling.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: 'gpu', InstanceIds: ['i-00000000000000bad'], ProtectedFromScaleIn: true }))).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('an unknown group is the ValidationError AWS answers', async () => {
+    const cloud = cloudWithGroup();
+    await expect(cloud.ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'nope', DesiredCapacity: 1 }))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: "AutoScalingGroup name not found - AutoScalingGroup 'nope' not found",
+    });
+  });
+});
+
+describe('launch lifecycle hooks', () => {
+  it('hold a new instance in Pending:Wait, where it takes no streams, until CONTINUE; ABANDON replaces it', async () => {
+    const cloud = cloudWithGroup({ desiredCapacity: 0, bootMinutes: 2 });
+    await cloud.ports.autoscaling.send(new PutLifecycleHookCommand({ AutoScalingGroupName: 'gpu', LifecycleHookName: 'warm', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', HeartbeatTimeout: 600 }));
+    const hooks = await cloud.ports.autoscaling.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: 'gpu' }));
+    expect(hooks.LifecycleHooks?.[0]).toMatchObject({ HeartbeatTimeout: 600, GlobalTimeout: 60_000, DefaultResult: 'ABANDON' });
+    await cloud.ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'gpu', DesiredCapacity: 1 }));
+    stepTo(cloud, 3);
+    const first = cloud.group('gpu').instances[0]!;
+    expect(first.lifecycleState).toBe('Pending:Wait');
+    expect(cloud.step().inService).toBe(0);
+    const [event] = cloud.takeDueEvents();
+    expect(event).toMatchObject({ 'detail-type': 'EC2 Instance-launch Lifecycle Action', detail: { Origin: 'EC2', Destination: 'AutoScalingGroup', EC2InstanceId: first.id } });
+    await cloud.ports.autoscaling.send(new CompleteLifecycleActionCommand({ AutoScalingGroupName: 'gpu', LifecycleHookName: 'warm', InstanceId: first.id, LifecycleActionResult: 'ABANDON' }));
+    expect(cloud.instance(first.id)).toBeUndefined();
+    const replacement = cloud.group('gpu').instances[0]!;
+    expect(replacement.id).not.toBe(first.id);
+    stepTo(cloud, 6);
+    await cloud.ports.autoscaling.send(new CompleteLifecycleActionCommand({ AutoScalingGroupName: 'gpu', LifecycleHookName: 'warm', InstanceId: replacement.id, LifecycleActionResult: 'CONTINUE' }));
+    expect(replacement.lifecycleState).toBe('InService');
+  });
+
+  it('refuses a heartbeat timeout outside 30..7200 seconds', async () => {
+    const cloud = cloudWithGroup();
+    await expect(
+      cloud.ports.autoscaling.send(new PutLifecycleHookCommand({ AutoScalingGroupName: 'gpu', LifecycleHookName: 'h', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', HeartbeatTimeout: 7201 })),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+});
+
+describe('controller telemetry and ListMetrics', () => {
+  it('lands the controller metric points in the simulated CloudWatch, readable a minute later', async () => {
+    const cloud = cloudWithGroup();
+    const telemetry = cloud.controllerTelemetry({ limit: 10 });
+    telemetry.metric({ name: 'DesiredInstances', value: 4, unit: 'Count', dimensions: { Fleet: 'gpu' } });
+    cloud.step();
+    const out = await cloud.ports.cloudwatch.send(
+      new GetMetricDataCommand({
+        StartTime: START,
+        EndTime: cloud.clock.dateOf(5),
+        MetricDataQueries: [{ Id: 'd', MetricStat: { Metric: { Namespace: 'GpuFleetScaler', MetricName: 'DesiredInstances', Dimensions: [{ Name: 'Fleet', Value: 'gpu' }] }, Period: 60, Stat: 'Maximum', Unit: 'Count' } }],
+      }),
+    );
+    expect(out.MetricDataResults?.[0]?.Values).toEqual([4]);
+    const listed = await cloud.ports.cloudwatch.send(new ListMetricsCommand({ Namespace: 'GpuFleetScaler' }));
+    expect(listed.Metrics?.map((m) => m.MetricName)).toEqual(['DesiredInstances']);
+  });
+});
