@@ -1,0 +1,147 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { replayCommand } from '../../cli/commands/replay.js';
+import { FlagError } from '../../cli/flags.js';
+import { createDrainHandler } from '../../functions/drain.js';
+import { createScaleHandler } from '../../functions/scale.js';
+import { createAwsPorts } from '../../lib/aws/clients.js';
+import { agentDimensionPort } from '../../lib/bench/agent-dimensions.js';
+import { validateConfig } from '../../lib/config/load.js';
+import { MANAGED_TAG } from '../../lib/scaling/fleet-state.js';
+import { SimCloud } from '../../lib/sim/cloud.js';
+import { simHandlerDeps } from '../../lib/sim/deps.js';
+import { lambdaContext, scheduledEvent } from '../../lib/sim/lambda.js';
+import { runSimulation } from '../../lib/sim/run.js';
+import { rates, syntheticTraffic } from '../../lib/sim/traffic.js';
+import { SimTelemetry } from '../../lib/sim/telemetry.js';
+
+const cloudwatch = mockClient(CloudWatchClient);
+const T0 = Date.parse('2026-03-02T10:00:00Z');
+const MIN = 60_000;
+
+const document = {
+  version: 1,
+  fleets: [
+    {
+      name: 'engines',
+      target: { type: 'asg', autoScalingGroupName: 'dg-engines' },
+      kinds: { stream: { capacity: 100 } },
+      targetUtilization: 0.5,
+      minInstances: 1,
+      maxInstances: 20,
+      warmupSeconds: 120,
+      dryRun: false,
+      scaleUp: { stabilizationSeconds: 0, cooldownSeconds: 0, maxInstancesPerStep: 10, maxPercentPerStep: 100 },
+      scaleDown: { stabilizationSeconds: 300, cooldownSeconds: 0, maxInstancesPerStep: 10, maxPercentPerStep: 100 },
+    },
+  ],
+};
+
+function configFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+  const path = join(dir, 'fleets.json');
+  writeFileSync(path, JSON.stringify(document));
+  return path;
+}
+
+function io() {
+  const out = { stdout: '', stderr: '' };
+  return { out, io: { stdout: { write: (t: string) => (out.stdout += t) }, stderr: { write: (t: string) => (out.stderr += t) } } };
+}
+
+describe('replay command against CloudWatch (aws-sdk-client-mock)', () => {
+  beforeEach(() => cloudwatch.reset());
+
+  it('reads the fleet history with the scale loop queries and compares the policy with the recorded fleet', async () => {
+    // 300 streams per minute from 10:00 on, 100 before; 2 Engines reported throughout.
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      const start = (input.StartTime as Date).getTime();
+      const end = (input.EndTime as Date).getTime();
+      return {
+        MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
+          const ts: Date[] = [];
+          const vs: number[] = [];
+          for (let t = start; t < end; t += MIN) {
+            if (q.Id === 'f0_active_stream') vs.push(t < T0 ? 100 : 300);
+            else if (q.Id === 'f0_samples') vs.push(2);
+            else continue;
+            ts.push(new Date(t));
+          }
+          return { Id: q.Id, Timestamps: ts, Values: vs, StatusCode: 'Complete' };
+        }),
+      };
+    });
+    const { out, io: cio } = io();
+    const code = await replayCommand(
+      ['--config', configFile(), '--fleet', 'engines', '--from', '2026-03-02T10:00:00Z', '--to', '2026-03-02T10:10:00Z', '--json'],
+      cio,
+      createAwsPorts({ region: 'us-east-1' }).cloudwatch,
+    );
+    expect(out.stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(out.stdout);
+    // one read over lookback + span; the lookback is ceil((300 + 180) / 60) + 1 = 9 periods before 10:00
+    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    expect(cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, { StartTime: new Date(T0 - 9 * MIN), EndTime: new Date(T0 + 10 * MIN) });
+    // as in the pure case: 2 -> 6 at 10:01, serving from 10:03; short 3 minutes by 100
+    expect(result.replayed).toEqual({ instanceHours: 0.93, minutesShort: 3, requestMinutesShort: 300, scaleActions: 1 });
+    expect(result.actual).toEqual({ instanceHours: 0.33, minutesShort: 10, requestMinutesShort: 1000 });
+    expect(result.decisions[0]).toMatchObject({ from: 2, to: 6, reason: 'ScaleUp' });
+  });
+
+  it.each([
+    { name: 'a span that ends before it starts', argv: ['--from', '2026-03-02T10:00:00Z', '--to', '2026-03-02T09:00:00Z'], error: /--to: must be after --from \(2026-03-02T10:00:00.000Z\) \(got 2026-03-02T09:00:00.000Z\)/ },
+    { name: 'a time that is not ISO 8601', argv: ['--from', 'yesterday', '--to', '2026-03-02T09:00:00Z'], error: /--from: must be an ISO 8601 time .* \(got "yesterday"\)/ },
+    { name: 'more days than CloudWatch keeps minutes', argv: ['--from', '2026-03-01T00:00:00Z', '--to', '2026-03-20T00:00:00Z'], error: /--to: at most 15 days after --from/ },
+  ])('rejects $name naming the flag, the rule and the value', async ({ argv, error }) => {
+    await expect(replayCommand(['--config', configFile(), '--fleet', 'engines', ...argv], io().io, createAwsPorts({ region: 'us-east-1' }).cloudwatch)).rejects.toThrow(error);
+  });
+
+  it('rejects an unknown fleet, listing the known ones', async () => {
+    const run = replayCommand(['--config', configFile(), '--fleet', 'nope', '--from', '2026-03-02T10:00:00Z', '--to', '2026-03-02T11:00:00Z'], io().io, createAwsPorts({ region: 'us-east-1' }).cloudwatch);
+    await expect(run).rejects.toThrow(FlagError);
+    await expect(run).rejects.toThrow(/--fleet: must name a fleet of .* \(engines\) \(got "nope"\)/);
+  });
+});
+
+describe('replay command against the simulated cloud', () => {
+  it('what the fleet did is what the simulated Engines reported', async () => {
+    const config = validateConfig(document, 'test');
+    const traffic = syntheticTraffic({ rate: rates.ramp(20, 120, 30, 120), seed: 3 });
+    const cloud = new SimCloud({ start: new Date(T0), seed: 3 });
+    cloud.addAutoScalingGroup({ name: 'dg-engines', minSize: 1, maxSize: 20, desiredCapacity: 2, capacity: 100, bootMinutes: 2, tags: { [MANAGED_TAG]: 'true' }, traffic });
+    const deps = simHandlerDeps(cloud, config, { telemetry: new SimTelemetry({ warningsOnly: true }) });
+    const ports = { ...deps.ports, cloudwatch: agentDimensionPort(deps.ports.cloudwatch) };
+    const scale = createScaleHandler(() => ({ ...deps, ports }), () => ({}));
+    const drain = createDrainHandler(() => ({ ...deps, ports, drainDocumentName: cloud.drainDocumentName }));
+    let reported = 0;
+    await drain(scheduledEvent(cloud.now()), lambdaContext('drain'));
+    await runSimulation({
+      cloud,
+      minutes: 180,
+      onMinute: (r) => {
+        // minutes 30..149 are replayed below: count the Engines that published in them
+        if (r.minute >= 30 && r.minute < 150) reported += r.inService + r.draining;
+      },
+      onLifecycleEvent: async (e) => void (await drain(e, lambdaContext('drain'))),
+      everyMinute: [async (now) => void (await scale(scheduledEvent(now), lambdaContext('scale'))), async (now) => void (await drain(scheduledEvent(now), lambdaContext('drain')))],
+    });
+    const { out, io: cio } = io();
+    const code = await replayCommand(
+      ['--config', configFile(), '--fleet', 'engines', '--from', new Date(T0 + 30 * MIN).toISOString(), '--to', new Date(T0 + 150 * MIN).toISOString(), '--json'],
+      cio,
+      cloud.ports.cloudwatch,
+    );
+    expect(code).toBe(0);
+    const result = JSON.parse(out.stdout);
+    expect(result.periods).toBe(120);
+    expect(result.actual.instanceHours).toBeCloseTo(reported / 60, 1);
+    // the same policy that ran: its replay keeps the load served as the fleet did
+    expect(result.replayed.minutesShort).toBeLessThanOrEqual(result.actual.minutesShort + 5);
+    expect(result.replayed.instanceHours).toBeGreaterThan(0);
+  });
+});
