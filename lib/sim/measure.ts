@@ -56,7 +56,7 @@ const drain = async (now: Date) => {
       new GetMetricDataCommand({
         StartTime: new Date(end.getTime() - 120_000),
         EndTime: end,
-        MetricDataQueries: [{ Id: 'a', MetricStat: { Metric: { Namespace: 'Deepgram/Engine', MetricName: 'engine_active_requests', Dimensions: [{ Name: 'InstanceId', Value: id }, { Name: 'kind', Value: 'stream' }] }, Period: 60, Stat: 'Maximum' } }],
+        MetricDataQueries: [{ Id: 'a', MetricStat: { Metric: { Namespace: 'Deepgram/Engine', MetricName: 'engine_active_requests', Dimensions: [{ Name: 'AutoScalingGroupName', Value: group }, { Name: 'InstanceId', Value: id }, { Name: 'kind', Value: 'stream' }] }, Period: 60, Stat: 'Maximum' } }],
       }),
     );
     const v = out.MetricDataResults?.[0]?.Values?.[0];
