@@ -69,6 +69,7 @@ export const DRAIN_METRICS = {
 const DEFAULT_RESEND_AFTER_S = 300;
 const DEFAULT_DELIVERY_TIMEOUT_S = 300;
 const DEFAULT_HOOK_RECHECK_S = 600;
+const INSTANCE_CONCURRENCY = 8;
 /** Commands older than the longest grace plus this cannot belong to a drain still running. */
 const HISTORY_MARGIN_S = 3600;
 
@@ -222,37 +223,54 @@ async function drainFleet(deps: HandlerDeps, plan: FleetPlan, context: FleetCont
   }
 
   const policy = { gracePeriodSeconds: fleet.drain.gracePeriodSeconds, resendAfterSeconds: context.options.resendAfterSeconds ?? DEFAULT_RESEND_AFTER_S };
-  for (const { group, instanceId } of plan.waiting) {
+  // A few instances at a time: each needs up to three calls, and a large scale-in must
+  // fit in one invocation; the results keep the group's order.
+  const results = await mapLimited(plan.waiting, INSTANCE_CONCURRENCY, async ({ group, instanceId }) => {
     const target = { groupName: group.groupName, hookName: context.hookName, instanceId };
     // Without the command history a tick cannot tell a new drain from a running one: it
     // only keeps the hook alive, and sends or releases nothing.
     const decision: DrainDecision = context.commands
       ? decideDrain({ instanceId, commands: context.commands.get(instanceId) ?? [], load: loads.get(instanceId), terminatingSince: starts.get(instanceId) }, policy, now)
       : { instanceId, action: 'Heartbeat', reason: 'HistoryUnreadable', numbers: { gracePeriodSeconds: fleet.drain.gracePeriodSeconds, commands: 0 } };
-    let outcome: DrainOutcome;
-    let detail: string | undefined;
     try {
-      ({ outcome, detail } = await act(deps, fleet, group, decision, target, context));
+      const { outcome, detail } = await act(deps, fleet, group, decision, target, context);
+      return { ...decision, groupName: group.groupName, outcome, detail };
     } catch (error) {
-      outcome = 'Failed';
-      detail = describeError(error);
-      plan.result.errors.push(detail);
+      return { ...decision, groupName: group.groupName, outcome: 'Failed' as const, detail: describeError(error) };
     }
-    plan.result.instances.push({ ...decision, groupName: group.groupName, outcome, detail });
+  });
+  for (const result of results) {
+    plan.result.instances.push(result);
+    if (result.outcome === 'Failed' && result.detail) plan.result.errors.push(result.detail);
+    const { instanceId, groupName, action, reason, numbers, outcome, detail } = result;
     deps.telemetry[outcome === 'Failed' ? 'error' : 'info']('drain decision', {
       fleet: fleet.name,
-      group: group.groupName,
+      group: groupName,
       instanceId,
-      action: decision.action,
-      reason: decision.reason,
-      explanation: DRAIN_REASONS[decision.reason],
-      ...decision.numbers,
+      action,
+      reason,
+      explanation: DRAIN_REASONS[reason],
+      ...numbers,
       outcome,
       detail,
       dryRun: fleet.dryRun,
     });
-    if (outcome === 'Released') publishRelease(deps, fleet.name, decision);
+    if (outcome === 'Released') publishRelease(deps, fleet.name, result);
   }
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; results in the items' order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function act(
