@@ -11,7 +11,6 @@ import type { MinuteRecord, SimulationTotals } from '../sim/figures.js';
 import { lambdaContext, scheduledEvent } from '../sim/lambda.js';
 import { runSimulation } from '../sim/run.js';
 import { loadTraceTraffic, type TrafficSource } from '../sim/traffic.js';
-import { agentDimensionPort } from './agent-dimensions.js';
 import { RunRecorder } from './recorder.js';
 import { FLEET_NAME, GROUP_NAME, scenarioConfig, type ScenarioOptions } from './scenario.js';
 import { BenchTelemetry } from './telemetry.js';
@@ -65,8 +64,7 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
     traffic: source,
   });
   const telemetry = new BenchTelemetry();
-  const simDeps = simHandlerDeps(cloud, config, { telemetry, seed: options.seed });
-  const deps: HandlerDeps = { ...simDeps, ports: { ...simDeps.ports, cloudwatch: agentDimensionPort(simDeps.ports.cloudwatch) } };
+  const deps: HandlerDeps = simHandlerDeps(cloud, config, { telemetry, seed: options.seed });
   const predictive: PredictiveProvider | undefined =
     options.policy === 'predictive' ? createPredictiveProvider({ cloudwatch: deps.ports.cloudwatch, telemetry, loadConfig: deps.loadConfig, retry: deps.retry }) : undefined;
   const scale = createScaleHandler(

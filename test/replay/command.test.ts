@@ -9,7 +9,6 @@ import { FlagError } from '../../cli/flags.js';
 import { createDrainHandler } from '../../functions/drain.js';
 import { createScaleHandler } from '../../functions/scale.js';
 import { createAwsPorts } from '../../lib/aws/clients.js';
-import { agentDimensionPort } from '../../lib/bench/agent-dimensions.js';
 import { validateConfig } from '../../lib/config/load.js';
 import { MANAGED_TAG } from '../../lib/scaling/fleet-state.js';
 import { SimCloud } from '../../lib/sim/cloud.js';
@@ -115,9 +114,8 @@ describe('replay command against the simulated cloud', () => {
     const cloud = new SimCloud({ start: new Date(T0), seed: 3 });
     cloud.addAutoScalingGroup({ name: 'dg-engines', minSize: 1, maxSize: 20, desiredCapacity: 2, capacity: 100, bootMinutes: 2, tags: { [MANAGED_TAG]: 'true' }, traffic });
     const deps = simHandlerDeps(cloud, config, { telemetry: new SimTelemetry({ warningsOnly: true }) });
-    const ports = { ...deps.ports, cloudwatch: agentDimensionPort(deps.ports.cloudwatch) };
-    const scale = createScaleHandler(() => ({ ...deps, ports }), () => ({}));
-    const drain = createDrainHandler(() => ({ ...deps, ports, drainDocumentName: cloud.drainDocumentName }));
+    const scale = createScaleHandler(() => deps, () => ({}));
+    const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
     let reported = 0;
     await drain(scheduledEvent(cloud.now()), lambdaContext('drain'));
     await runSimulation({
