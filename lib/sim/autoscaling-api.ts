@@ -9,6 +9,7 @@ import {
   PutLifecycleHookCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetDesiredCapacityCommand,
+  SetInstanceHealthCommand,
   SetInstanceProtectionCommand,
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
@@ -231,6 +232,18 @@ export function autoScalingOperations(groups: AutoScalingGroups, clock: SimClock
         return instance;
       });
       for (const i of instances) i.protectedFromScaleIn = input.ProtectedFromScaleIn;
+      return { $metadata: metadata() };
+    }),
+    operation(SetInstanceHealthCommand, 'SetInstanceHealth', (input) => {
+      const instance = input.InstanceId ? groups.instance(input.InstanceId) : undefined;
+      if (!instance) throw invalid(`Instance Id not found - No managed instance found for instance ID: ${input.InstanceId ?? 'null'}`);
+      if (input.HealthStatus !== 'Healthy' && input.HealthStatus !== 'Unhealthy') throw invalid(`HealthStatus must be Healthy or Unhealthy, got ${String(input.HealthStatus)}`);
+      instance.healthStatus = input.HealthStatus;
+      // An unhealthy InService instance is replaced: terminated (through the hooks) and a new one launched.
+      if (input.HealthStatus === 'Unhealthy' && instance.lifecycleState === 'InService') {
+        groups.beginTermination(instance, 'health', `At ${now()} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.`);
+        groups.reconcile(instance.group);
+      }
       return { $metadata: metadata() };
     }),
     operation(PutLifecycleHookCommand, 'PutLifecycleHook', (input) => {

@@ -39,7 +39,7 @@ export interface LifecycleAction {
   result?: LifecycleResult;
 }
 
-export type TerminationCause = 'scale-in' | 'user-request' | 'instance-refresh' | 'launch-abandoned';
+export type TerminationCause = 'scale-in' | 'user-request' | 'instance-refresh' | 'launch-abandoned' | 'health';
 
 export interface SimInstance {
   readonly id: string;

@@ -119,3 +119,17 @@ describe('controller telemetry and ListMetrics', () => {
     expect(listed.Metrics?.map((m) => m.MetricName)).toEqual(['DesiredInstances']);
   });
 });
+
+describe('health replacement', () => {
+  it('an instance marked Unhealthy goes through the termination hook and is replaced at once', async () => {
+    const { SetInstanceHealthCommand } = await import('@aws-sdk/client-auto-scaling');
+    const cloud = cloudWithGroup({ desiredCapacity: 1 });
+    await cloud.ports.autoscaling.send(new PutLifecycleHookCommand({ AutoScalingGroupName: 'gpu', LifecycleHookName: 'drain', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }));
+    const sick = cloud.group('gpu').instances[0]!.id;
+    await cloud.ports.autoscaling.send(new SetInstanceHealthCommand({ InstanceId: sick, HealthStatus: 'Unhealthy' }));
+    expect(cloud.group('gpu').instances.map((i) => [i.id === sick, i.lifecycleState, i.healthStatus])).toEqual([
+      [true, 'Terminating:Wait', 'Unhealthy'],
+      [false, 'Pending', 'Healthy'],
+    ]);
+  });
+});
