@@ -131,7 +131,8 @@ APT_OPTS=(
   -o "Dir::Cache=$APT_DIR/cache"
   -o "Dir::Cache::pkgcache=$APT_DIR/cache/pkgcache.bin"
   -o "Dir::Cache::srcpkgcache=$APT_DIR/cache/srcpkgcache.bin"
-  -o "APT::Sandbox::User=root"
+  # Downloads run as the invoking user: apt's _apt user cannot write into this folder.
+  -o "APT::Sandbox::User=$(id -un)"
   -o "Acquire::Languages=none"
   -q
 )
