@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../lib/bench/run.js';
+import { STANDARD_SCENARIO, scenarioConfig, type ScenarioOptions } from '../../lib/bench/scenario.js';
+import { summarize } from '../../lib/bench/summary.js';
+import { shortDay } from './helpers.js';
+
+const options = (policy: ScenarioOptions['policy']): ScenarioOptions => ({ ...STANDARD_SCENARIO, days: 0.25, policy });
+
+describe('the benchmark scenario on the simulated cloud', () => {
+  it('runs the real scale and drain handlers and its figures add up from the minute series', async () => {
+    const result = await runScenario(options('predictive'), shortDay());
+    const c = result.recorder.columns;
+    const sum = (a: Float64Array) => a.subarray(0, result.recorder.length).reduce((x, y) => x + y, 0);
+    expect(result.recorder.length).toBe(360);
+    expect(result.handlerErrors).toBe(0);
+    // GPU-hours are billed instance-minutes / 60; the oracle is sum of max(1, ceil(demand / 150)) / 60
+    expect(result.totals.gpuHours).toBeCloseTo(sum(c.billed) / 60, 6);
+    let oracle = 0;
+    for (let i = 0; i < result.recorder.length; i++) oracle += Math.max(1, Math.ceil((c.demand[i] as number) / 150));
+    expect(result.totals.oracleGpuHours).toBeCloseTo(oracle / 60, 6);
+    expect(result.totals.overCapacityStreamMinutes).toBe(sum(c.overCapacityStreams));
+    // the ramp needs about 300 x 4.5 / 150 = 9 instances: the fleet grew, then drained on the way down
+    expect(Math.max(...c.desired.subarray(0, 360))).toBeGreaterThanOrEqual(9);
+    expect(result.drainSeconds.length).toBeGreaterThan(0);
+    expect(result.totals.streamsCutByCause['no-hook']).toBe(0);
+  });
+
+  it('every predictive scale-out carries the forecast that caused it', async () => {
+    const result = await runScenario(options('predictive'), shortDay());
+    const predicted = result.recorder.decisions.filter((d) => d.reason === 'ScaleUpPredicted');
+    expect(predicted.length).toBeGreaterThan(0);
+    for (const d of predicted) expect(d.forecast).toMatch(/^stream: forecast \d+ instance\(s\): peak \d+ \+ headroom \d+ requests within \d+ min, from the /);
+  });
+
+  it('is deterministic: the same seed gives the same figures', async () => {
+    const a = summarize(await runScenario(options('target-tracking'), shortDay(7)));
+    const b = summarize(await runScenario(options('target-tracking'), shortDay(7)));
+    expect({ ...a, wallMs: 0, scaleTickMs: 0 }).toEqual({ ...b, wallMs: 0, scaleTickMs: 0 });
+  });
+
+  it('derives the fleet from the scenario: boot time, grace, capacity and bounds', () => {
+    const fleet = scenarioConfig({ ...STANDARD_SCENARIO, bootMinutes: 12, graceMinutes: 30, capacity: 80, min: 2, max: 40 }).fleets[0]!;
+    expect(fleet.warmupSeconds).toBe(720);
+    expect(fleet.drain.gracePeriodSeconds).toBe(1800);
+    expect(fleet.kinds.stream).toEqual({ capacity: 'engine', fallbackCapacity: 80 });
+    expect([fleet.minInstances, fleet.maxInstances]).toEqual([2, 40]);
+    expect(fleet.dryRun).toBe(false);
+  });
+});

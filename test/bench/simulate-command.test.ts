@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { simulateCommand } from '../../cli/commands/simulate.js';
+import { main } from '../../cli/main.js';
+
+function io() {
+  const out = { stdout: '', stderr: '' };
+  return { out, io: { stdout: { write: (t: string) => (out.stdout += t) }, stderr: { write: (t: string) => (out.stderr += t) } } };
+}
+
+describe('fleet-scaler simulate', () => {
+  it.each([
+    { argv: ['--days', 'two'], error: '--days: must be a number (got "two")' },
+    { argv: ['--days', '0'], error: '--days: must be a number > 0 (got "0")' },
+    { argv: ['--capacity', '-5'], error: '--capacity: must be a number > 0 (got "-5")' },
+    { argv: ['--boot-minutes', '2.5'], error: '--boot-minutes: must be a whole number of minutes (got "2.5")' },
+    { argv: ['--policy', 'hpa'], error: '--policy: must be one of predictive, reactive, target-tracking (got "hpa")' },
+    { argv: ['--min', '5', '--max', '3'], error: '--min: must be at most --max (3) (got 5)' },
+    { argv: ['--report', 'out.txt'], error: '--report: must be a file path ending in .html (got "out.txt")' },
+    { argv: ['--speed', '2'], error: '--speed: unknown flag' },
+  ])('rejects $argv naming the flag, the rule and the value', async ({ argv, error }) => {
+    const { out, io: cio } = io();
+    expect(await main(['simulate', ...argv], cio)).toBe(2);
+    expect(out.stderr).toContain(error);
+  });
+
+  it('names a bad trace row by its line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trace-'));
+    const trace = join(dir, 'bad.csv');
+    (await import('node:fs')).writeFileSync(trace, 'rownames,DateTime,Calls\n1,2003-03-03T07:00:00Z,111\n2,2003-03-03T07:05:00Z,lots\n');
+    const { out, io: cio } = io();
+    expect(await simulateCommand(['--trace', trace, '--days', '1'], cio)).toBe(1);
+    expect(out.stderr).toContain(`${trace}:3: Calls must be a whole number >= 0, got "lots"`);
+  });
+
+  it('prints the JSON figures and writes the series CSV and the report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simulate-'));
+    const trace = join(dir, 'trace.csv');
+    // one hour of calls from 00:10 on the trace's first day; 40 calls per row x scale 2 = 16 arrivals a minute
+    const rows = Array.from({ length: 12 }, (_, i) => `${i + 1},2003-03-03T${String(Math.floor((10 + 5 * i) / 60)).padStart(2, '0')}:${String((10 + 5 * i) % 60).padStart(2, '0')}:00Z,40`);
+    (await import('node:fs')).writeFileSync(trace, `rownames,DateTime,Calls\n${rows.join('\n')}\n`);
+    const { out, io: cio } = io();
+    const code = await simulateCommand(['--trace', trace, '--scale', '2', '--days', '0.1', '--capacity', '20', '--json', '--series', join(dir, 's.csv'), '--report', join(dir, 'r.html')], cio);
+    expect(out.stderr).toBe('');
+    expect(code).toBe(0);
+    const figures = JSON.parse(out.stdout);
+    for (const key of ['gpuHours', 'oracleGpuHours', 'overCapacityStreamMinutes', 'streamMinutes', 'scaleActions', 'reversals', 'streamsCutAtGrace']) expect(typeof figures[key]).toBe('number');
+    expect(figures.scenario).toMatchObject({ scale: 2, days: 0.1, capacity: 20, bootMinutes: 8, graceMinutes: 60, policy: 'predictive' });
+    // 16 arrivals a minute of 4.5 minutes = 72 streams: more than the one instance of 20
+    expect(figures.scaleActions).toBeGreaterThan(0);
+    const csv = readFileSync(join(dir, 's.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^minute,demand,inService,billed,desired,/);
+    expect(csv).toHaveLength(1 + 144); // 0.1 day = 144 minutes
+    expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('<canvas id="demand"');
+  });
+});
