@@ -7,7 +7,7 @@ import {
   type StartInstanceRefreshCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import type { SimClock } from './clock.js';
-import { awsError, metadata } from './errors.js';
+import { awsError, metadata, SimulationError } from './errors.js';
 import { isoSeconds, type AutoScalingGroups } from './groups.js';
 import type { SimGroupState, SimInstance, SimLaunchTemplate } from './model.js';
 import { operation, type SimOperation } from './port.js';
@@ -51,7 +51,9 @@ function invalid(message: string): Error {
  *   their replacements.
  * Healthy = InService for at least InstanceWarmup seconds (default: the group's
  * DefaultInstanceWarmup, else its HealthCheckGracePeriod). Terminations go through the
- * group's termination lifecycle hooks. Checkpoints and rollback are not modelled.
+ * group's termination lifecycle hooks. Checkpoints, rollback and bake time are not modelled
+ * (asking for them throws SimulationError). While a refresh runs the group keeps the extra
+ * instances it launched, whatever the desired capacity.
  */
 export class InstanceRefreshes {
   readonly refreshes: SimRefresh[] = [];
@@ -77,7 +79,9 @@ export class InstanceRefreshes {
     if (!Number.isInteger(max) || max < 100 || max > 200) throw invalid(`MaxHealthyPercentage must be between 100 and 200, got ${max}`);
     if (max - min > 100) throw invalid(`The difference between MaxHealthyPercentage (${max}) and MinHealthyPercentage (${min}) must be at most 100`);
     if (min === 100 && max === 100) throw invalid('MinHealthyPercentage and MaxHealthyPercentage cannot both be 100');
-    if (p.CheckpointPercentages && p.CheckpointPercentages.length > 0) throw invalid('The simulated instance refresh does not model checkpoints (CheckpointPercentages)');
+    if (p.CheckpointPercentages && p.CheckpointPercentages.length > 0) throw new SimulationError('the simulated instance refresh does not model checkpoints (CheckpointPercentages)');
+    if (p.AutoRollback) throw new SimulationError('the simulated instance refresh does not model AutoRollback');
+    if (p.BakeTime !== undefined && p.BakeTime > 0) throw new SimulationError(`the simulated instance refresh does not model BakeTime (got ${p.BakeTime})`);
     const protectedMode = (p.ScaleInProtectedInstances ?? 'Ignore') as SimRefresh['protectedMode'];
     const originalTemplate = { ...group.launchTemplate };
     const lt = input.DesiredConfiguration?.LaunchTemplate;
