@@ -142,12 +142,18 @@ started=$SECONDS
 apt-get "${APT_OPTS[@]}" update >&2 || die "apt-get update against $MIRROR failed"
 log "package lists fetched in $((SECONDS - started))s"
 
+REQUESTS=()
+for package in "${SID_PACKAGES[@]}"; do REQUESTS+=("$package/sid"); done
+REQUESTS+=("${BOOKWORM_PACKAGES[@]}")
+# The exact files this run wants (the candidate versions now): only these are unpacked,
+# and older versions left in the cache by an earlier run are removed.
+mapfile -t files < <(apt-get "${APT_OPTS[@]}" download --print-uris "${REQUESTS[@]}" | awk '{ print $2 }')
+(( ${#files[@]} == ${#REQUESTS[@]} )) || die "apt resolved ${#files[@]} of ${#REQUESTS[@]} packages: ${REQUESTS[*]}"
 # apt-get download writes into the current directory and skips files already there.
-(
-  cd "$DEB_DIR"
-  # shellcheck disable=SC2046
-  apt-get "${APT_OPTS[@]}" download $(printf '%s/sid ' "${SID_PACKAGES[@]}") "${BOOKWORM_PACKAGES[@]}" >&2
-) || die "apt-get download failed"
+(cd "$DEB_DIR" && apt-get "${APT_OPTS[@]}" download "${REQUESTS[@]}" >&2) || die "apt-get download failed"
+for deb in "$DEB_DIR"/*.deb; do
+  [[ " ${files[*]} " == *" $(basename "$deb") "* ]] || rm -f "$deb"
+done
 
 moto_version="$(apt-cache "${APT_OPTS[@]}" show python3-moto/sid | awk '/^Version:/ { print $2; exit }')"
 case "$moto_version" in
@@ -158,14 +164,9 @@ esac
 # Unpack into a fresh tree so that a package dropped from the list leaves nothing behind.
 rm -rf "$ROOT.new"
 mkdir -p "$ROOT.new"
-for deb in "$DEB_DIR"/*.deb; do
-  package="$(dpkg-deb -f "$deb" Package)"
-  version="$(dpkg-deb -f "$deb" Version)"
-  # Old versions of a package may linger in the download folder after a mirror update.
-  if [[ " ${SID_PACKAGES[*]} ${BOOKWORM_PACKAGES[*]} " == *" $package "* ]]; then
-    dpkg -x "$deb" "$ROOT.new"
-    log "unpacked $package $version"
-  fi
+for file in "${files[@]}"; do
+  dpkg -x "$DEB_DIR/$file" "$ROOT.new"
+  log "unpacked $(dpkg-deb -f "$DEB_DIR/$file" Package) $(dpkg-deb -f "$DEB_DIR/$file" Version)"
 done
 # Byte-compile once, as the packages' postinst would: the environment may forbid Python
 # to write bytecode on import, and every server start would then compile moto again.
