@@ -32,6 +32,7 @@ describe('alarms in the packaged template', () => {
   it.each([
     { alarm: 'ScalerConfigInvalidAlarm', namespace: 'GpuFleetScaler/Alarms', metric: 'ConfigInvalid', comparison: 'GreaterThanOrEqualToThreshold', threshold: 1, periods: 2, missing: 'notBreaching' },
     { alarm: 'ScalerFleetErrorsAlarm', namespace: 'GpuFleetScaler/Alarms', metric: 'FleetErrors', comparison: 'GreaterThanOrEqualToThreshold', threshold: 1, periods: 5, missing: 'notBreaching' },
+    { alarm: 'ScalerDrainErrorsAlarm', namespace: 'GpuFleetScaler/Alarms', metric: 'DrainErrors', comparison: 'GreaterThanOrEqualToThreshold', threshold: 1, periods: 5, missing: 'notBreaching' },
     { alarm: 'ScalerEngineMetricsUnreadableAlarm', namespace: 'GpuFleetScaler/Alarms', metric: 'MetricReadErrors', comparison: 'GreaterThanOrEqualToThreshold', threshold: 1, periods: 3, missing: 'notBreaching' },
     { alarm: 'ScalerStreamsCutAtGraceAlarm', namespace: 'GpuFleetScaler/Alarms', metric: 'StreamsCutAtGrace', comparison: 'GreaterThanThreshold', threshold: 0, periods: 1, missing: 'notBreaching' },
     { alarm: 'ScalerFunctionErrorsAlarm', namespace: 'AWS/Lambda', metric: 'Errors', comparison: 'GreaterThanOrEqualToThreshold', threshold: 1, periods: 5, missing: 'notBreaching', fn: 'ScaleLambdaFunction' },

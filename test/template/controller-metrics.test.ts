@@ -86,6 +86,7 @@ describe('controller metrics as they reach CloudWatch', () => {
     { filter: 'ConfigInvalidDrainFilter', metric: 'ConfigInvalid', dimensions: { Function: 'drain' } },
     { filter: 'ConfigInvalidRedeployFilter', metric: 'ConfigInvalid', dimensions: { Function: 'redeploy' } },
     { filter: 'FleetErrorsFilter', metric: 'FleetErrors', dimensions: { Fleet: 'speech-prod' } },
+    { filter: 'DrainErrorsFilter', metric: 'DrainErrors', dimensions: { Fleet: 'speech-prod' } },
     { filter: 'MetricReadErrorsFilter', metric: 'MetricReadErrors', dimensions: {} },
     { filter: 'StreamsCutAtGraceFilter', metric: 'StreamsCutAtGrace', dimensions: { Fleet: 'speech-prod' } },
   ])('$filter counts the EMF lines that report a problem and ignores the all-clear ones', ({ filter, metric, dimensions }) => {
