@@ -125,3 +125,38 @@ describe('drain on the simulated cloud, with the real handler', () => {
     expect(w.cloud.totals().streamsCutByCause['hook-timeout']).toBe(1);
   });
 });
+
+describe('drain of an EKS managed node group on the simulated cloud', () => {
+  it('finds the node group Auto Scaling group, puts the hook there, reads the load under ClusterName + NodegroupName, SIGINTs through containerd', async () => {
+    const cloud = new SimCloud({ start: START, seed: 4 });
+    const group = cloud.addNodegroup({ clusterName: 'speech', nodegroupName: 'gpu', minSize: 0, maxSize: 4, desiredCapacity: 1, traffic: scriptedTraffic((m) => (m === 1 ? [12] : [])) });
+    const config = validateConfig(
+      {
+        version: 1,
+        fleets: [{ name: 'k8s', target: { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu' }, kinds: { stream: { capacity: 150 } }, minInstances: 0, maxInstances: 4, dryRun: false }],
+      },
+      'test',
+    );
+    const telemetry = new SimTelemetry();
+    const handler = createDrainHandler(() => ({ ...cloud.handlerDeps(config, { telemetry }), drainDocumentName: cloud.drainDocumentName }));
+    const victim = group.instances[0]?.id as string;
+    let goneAt: number | undefined;
+    await runSimulation({
+      cloud,
+      minutes: 25,
+      everyMinute: [
+        async () => {
+          if (cloud.minute === 3) await cloud.ports.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: true }));
+        },
+        async (now) => void (await handler(scheduledEvent(now), lambdaContext('drain'))),
+        async () => void (goneAt ??= cloud.instance(victim) ? undefined : cloud.minute),
+      ],
+    });
+    expect([...group.hooks.keys()]).toEqual(['gpu-fleet-scaler-drain']);
+    // the stream ends at 1 + 12 = 13; its zero is read at 14
+    expect(goneAt).toBe(14);
+    expect(cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0 });
+    const sent = cloud.ssm.commands.map((c) => c.input.Parameters?.runtime);
+    expect(sent).toEqual([['containerd']]);
+  });
+});
