@@ -126,6 +126,22 @@ describe('drain on the simulated cloud, with the real handler', () => {
   });
 });
 
+describe('an Engine that exits once drained, and stops publishing', () => {
+  it('is held to the deadline, since silence proves nothing; the release is not counted as a cut', async () => {
+    // The real drain document reports the exit itself (its closing line releases at
+    // once); the simulated SSM marks the command Success at delivery without that line,
+    // so here only the metric could tell, and it goes silent instead of reporting zero.
+    const w = world({ instances: 1, graceSeconds: 1200, engineExitsWhenDrained: true, streams: (m) => (m === 1 ? [6] : []) });
+    const victim = w.ids()[0] as string;
+    await runSimulation({ cloud: w.cloud, minutes: 30, everyMinute: [w.terminateAt(3, () => victim), w.drainTick, async () => w.watch(victim)()] });
+    // sent at 3, deadline 3 + 20 = 23
+    expect(w.gone.get(victim)).toBe(23);
+    expect(w.cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0 });
+    expect(w.metric('StreamsCutAtGrace')).toEqual([]);
+    expect(w.telemetry.lines.some((l) => l.message.startsWith('drain forced with the load unknown'))).toBe(true);
+  });
+});
+
 describe('drain of an EKS managed node group on the simulated cloud', () => {
   it('finds the node group Auto Scaling group, puts the hook there, reads the load under ClusterName + NodegroupName, SIGINTs through containerd', async () => {
     const cloud = new SimCloud({ start: START, seed: 4 });
