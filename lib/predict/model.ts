@@ -89,7 +89,7 @@ export interface LoadForecast {
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
-const DEFAULT_LAGS = [7, 14, 21, 28, 1] as const;
+export const DEFAULT_LAGS = [7, 14, 21, 28, 1] as const;
 
 export function forecastLoad(inputs: ForecastInputs): LoadForecast {
   const s = inputs.settings;
@@ -223,6 +223,28 @@ function indexHistory(points: readonly LoadPoint[], periodMinutes: number): Hist
   const byPeriod = new Map<number, number>();
   for (const p of points) if (Number.isFinite(p.load)) byPeriod.set(Math.floor(p.atMs / periodMs), p.load);
   return { at: (ms) => byPeriod.get(Math.floor(ms / periodMs)) };
+}
+
+/**
+ * The part of a long, time-sorted history a forecast at `now` can look at: for each lag,
+ * the match window before the same time and the horizon after it. Keeps a month of
+ * five-minute history from being indexed again on every tick.
+ */
+export function historyNear(sorted: readonly LoadPoint[], nowMs: number, lagDays: readonly number[], beforeMinutes: number, afterMinutes: number): LoadPoint[] {
+  const out: LoadPoint[] = [];
+  for (const lag of [...lagDays].sort((a, b) => b - a)) {
+    const from = nowMs - lag * DAY_MS - beforeMinutes * MINUTE_MS;
+    const to = nowMs - lag * DAY_MS + afterMinutes * MINUTE_MS;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] as LoadPoint).atMs < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < sorted.length && (sorted[i] as LoadPoint).atMs <= to; i++) out.push(sorted[i] as LoadPoint);
+  }
+  return out;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { ForecastInput, ForecastProvider } from '../scaling/tick.js';
 import { configuredKinds } from '../scaling/recommend.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 import { loadQueries, readLoads, type LoadQuery } from './history.js';
-import { forecastLoad, type ForecastSettings, type LoadForecast, type LoadPoint } from './model.js';
+import { DEFAULT_LAGS, forecastLoad, historyNear, type ForecastSettings, type LoadForecast, type LoadPoint } from './model.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -157,7 +157,8 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
       const result = forecastLoad({
         now: input.now,
         recent: data.recent.get(fleet.name)?.[kind] ?? [],
-        history: history?.loads[kind] ?? [],
+        // Periods of a lag's match window and horizon, with a period's margin each side.
+        history: historyNear(history?.loads[kind] ?? [], input.now.getTime(), options.model?.lagDays ?? DEFAULT_LAGS, recentMinutes + 10, leadMinutesFor(fleet, config.periodSeconds) + 15),
         historyPeriodMinutes: HISTORY_PERIOD_SECONDS / 60,
         settings: { ...options.model, leadMinutes: leadMinutesFor(fleet, config.periodSeconds), capacity },
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitLine, forecastLoad, projectTrend, type ForecastInputs, type LoadPoint } from '../../lib/predict/model.js';
+import { fitLine, forecastLoad, historyNear, projectTrend, type ForecastInputs, type LoadPoint } from '../../lib/predict/model.js';
 
 // Monday 2026-03-02 10:00 UTC; every series below is relative to it.
 const NOW = Date.parse('2026-03-02T10:00:00Z');
@@ -120,5 +120,18 @@ describe('trend helpers', () => {
     expect(projectTrend([[-2, 80], [-1, 90], [0, 100]], 10, 3)).toEqual({ level: 100, peak: 200, significant: true });
     // a fall never raises: level only
     expect(projectTrend([[-2, 120], [-1, 110], [0, 100]], 10, 3)).toEqual({ level: 100, peak: 100, significant: false });
+  });
+});
+
+describe('historyNear', () => {
+  it('keeps only the windows around each lag', () => {
+    // a point every 5 minutes for 10 days
+    const all: LoadPoint[] = [];
+    for (let t = NOW - 10 * DAY; t < NOW; t += 5 * MIN) all.push({ atMs: t, load: 1 });
+    const near = historyNear(all, NOW, [7, 1], 60, 15);
+    // per lag: -60 .. +15 minutes inclusive at 5-minute steps = 16 points
+    expect(near).toHaveLength(32);
+    expect(near[0]!.atMs).toBe(NOW - 7 * DAY - 60 * MIN);
+    expect(near.at(-1)!.atMs).toBe(NOW - DAY + 15 * MIN);
   });
 });
