@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 
 /**
  * The packaged CloudFormation template, as `serverless package` writes it. CI packages
@@ -116,11 +117,40 @@ export function asArray<T>(value: T | T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
+/**
+ * The files of a zip archive (stored or deflated, as serverless writes them), read from
+ * its central directory: no unzip binary needed wherever the tests run.
+ */
+export function unzip(archive: Buffer): Map<string, Buffer> {
+  const END = 0x06054b50;
+  let end = archive.length - 22;
+  while (end >= 0 && archive.readUInt32LE(end) !== END) end--;
+  if (end < 0) throw new TemplateError('not a zip archive: no end of central directory');
+  const count = archive.readUInt16LE(end + 10);
+  let entry = archive.readUInt32LE(end + 16);
+  const files = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    const method = archive.readUInt16LE(entry + 10);
+    const compressed = archive.readUInt32LE(entry + 20);
+    const nameLength = archive.readUInt16LE(entry + 28);
+    const extraLength = archive.readUInt16LE(entry + 30);
+    const commentLength = archive.readUInt16LE(entry + 32);
+    const local = archive.readUInt32LE(entry + 42);
+    const name = archive.toString('utf8', entry + 46, entry + 46 + nameLength);
+    const dataStart = local + 30 + archive.readUInt16LE(local + 26) + archive.readUInt16LE(local + 28);
+    const data = archive.subarray(dataStart, dataStart + compressed);
+    if (method !== 0 && method !== 8) throw new TemplateError(`${name}: zip method ${method} is not stored or deflated`);
+    files.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
+    entry += 46 + nameLength + extraLength + commentLength;
+  }
+  return files;
+}
+
 /** The zipped bundle serverless-esbuild built for a function, as text. */
 export function bundleText(functionKey: string): string {
-  const zip = join(ROOT, '.serverless', `${functionKey}.zip`);
   ensurePackaged();
-  const listing = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).split('\n').filter((name) => name.endsWith('.mjs'));
-  if (listing.length === 0) throw new TemplateError(`${zip} holds no .mjs bundle`);
-  return listing.map((name) => execFileSync('unzip', ['-p', zip, name], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).join('\n');
+  const zip = join(ROOT, '.serverless', `${functionKey}.zip`);
+  const bundles = [...unzip(readFileSync(zip))].filter(([name]) => name.endsWith('.mjs'));
+  if (bundles.length === 0) throw new TemplateError(`${zip} holds no .mjs bundle`);
+  return bundles.map(([, content]) => content.toString('utf8')).join('\n');
 }
