@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { describeError } from '../lib/aws/retry.js';
 import { parseDrainEvent } from '../lib/drain/event.js';
 import { DEFAULT_HOOK_NAME } from '../lib/drain/hook.js';
+import { holdManagedDrains } from '../lib/drain/hold.js';
 import { runDrainTick, type DrainTickResult } from '../lib/drain/reconcile.js';
 import { productionDeps, type HandlerDeps } from '../lib/runtime.js';
 import { MetricUnit } from '../lib/telemetry.js';
@@ -41,7 +42,9 @@ export function createDrainHandler(deps: () => DrainHandlerDeps) {
       try {
         config = await resolved.loadConfig(resolved.now());
       } catch (error) {
-        resolved.telemetry.error('drain: configuration rejected, nothing changed', { error: describeError(error) });
+        // Drains only hold while the document is bad: a hook left to time out would cut streams.
+        const held = await holdManagedDrains(resolved.ports.autoscaling, hookName, resolved.retry);
+        resolved.telemetry.error('drain: configuration rejected; draining instances only held, nothing sent or released', { error: describeError(error), ...held });
         resolved.telemetry.metric({ name: 'ConfigInvalid', value: 1, unit: MetricUnit.Count, dimensions: { Function: 'drain' } });
         throw error;
       }

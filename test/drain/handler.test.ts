@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createDrainHandler, DrainHandlerError, drainDepsFromEnv, type DrainHandlerDeps } from '../../functions/drain.js';
 import { ConfigError, validateConfig } from '../../lib/config/load.js';
 import { DrainEventError } from '../../lib/drain/event.js';
+import { MANAGED_TAG } from '../../lib/scaling/fleet-state.js';
 import { lambdaContext, scheduledEvent, SimCloud, SimTelemetry } from '../../lib/sim/index.js';
 
 const config = validateConfig(
@@ -15,7 +16,7 @@ const config = validateConfig(
 
 function setup(loadConfig?: DrainHandlerDeps['loadConfig']) {
   const cloud = new SimCloud({ start: new Date('2026-11-16T00:00:00Z'), seed: 2 });
-  cloud.addAutoScalingGroup({ name: 'engines', minSize: 0, maxSize: 4, desiredCapacity: 1 });
+  cloud.addAutoScalingGroup({ name: 'engines', minSize: 0, maxSize: 4, desiredCapacity: 1, tags: { [MANAGED_TAG]: 'true' } });
   const telemetry = new SimTelemetry();
   const base = cloud.handlerDeps(config, { telemetry });
   const deps: DrainHandlerDeps = {
@@ -47,11 +48,24 @@ describe('the drain handler', () => {
     expect(w.cloud.callCount()).toBe(0);
   });
 
-  it('a rejected configuration changes nothing and is counted', async () => {
-    const w = setup(() => Promise.reject(new ConfigError('test', [{ field: 'fleets[0].maxInstances', rule: 'must be at least 1', value: 0 }])));
+  it('a rejected configuration is counted, and draining instances are only held: nothing sent, nothing released', async () => {
+    let bad = false;
+    const w = setup(() => (bad ? Promise.reject(new ConfigError('test', [{ field: 'fleets[0].maxInstances', rule: 'must be at least 1', value: 0 }])) : Promise.resolve(config)));
+    await w.handler(scheduledEvent(w.cloud.now()), lambdaContext('drain'));
+    const victim = w.cloud.group('engines').instances[0]?.id as string;
+    await w.cloud.ports.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: true }));
+    bad = true;
+    w.cloud.resetCalls();
     await expect(w.handler(scheduledEvent(w.cloud.now()), lambdaContext('drain'))).rejects.toBeInstanceOf(ConfigError);
-    expect(w.cloud.callCount()).toBe(0);
+    expect(Object.fromEntries(w.cloud.calls)).toEqual({ 'autoscaling:DescribeAutoScalingGroups': 1, 'autoscaling:RecordLifecycleActionHeartbeat': 1 });
     expect(w.telemetry.metricValues('ConfigInvalid', { Function: 'drain' })).toEqual([1]);
+    expect(w.telemetry.lines.at(-1)?.fields).toMatchObject({ held: 1, notOurs: 0, errors: [] });
+    // an hour of bad config: the instance is still there, held
+    for (let m = 0; m < 60; m++) {
+      w.cloud.step();
+      await expect(w.handler(scheduledEvent(w.cloud.now()), lambdaContext('drain'))).rejects.toBeInstanceOf(ConfigError);
+    }
+    expect(w.cloud.instance(victim)?.lifecycleState).toBe('Terminating:Wait');
   });
 
   it('ignores the event of another lifecycle hook', async () => {
