@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decideDrain, type DrainCommand, type DrainObservation } from '../../lib/drain/decide.js';
 
@@ -149,5 +150,52 @@ describe('decideDrain', () => {
     const decision = decideDrain({ instanceId: 'i-0abc', commands: [cmd('10:00:30', 'InProgress')], load: load(7, '10:03:00', 5) }, policy, t('10:05:10'));
     // drain 10:00:30 -> 10:05:10 = 280 s; deadline 11:00:30 - 10:05:10 = 3320 s; data 10:03:00 -> 10:05:10 = 130 s
     expect(decision.numbers).toEqual({ drainSeconds: 280, secondsToDeadline: 3320, gracePeriodSeconds: 3600, activeStreams: 5, activeRequests: 7, dataAgeSeconds: 130, commands: 1 });
+  });
+});
+
+describe('decideDrain invariants', () => {
+  const base = t('10:00:00').getTime();
+  const at = (minutes: number) => new Date(base + minutes * 60_000);
+  const command = fc.record({
+    requested: fc.integer({ min: 0, max: 120 }),
+    startDelay: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+    status: fc.constantFrom('Pending', 'Delayed', 'InProgress', 'Success', 'Failed', 'TimedOut', 'Cancelled'),
+    responseCode: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+    containersExited: fc.boolean(),
+  });
+  const observation = fc.record({
+    commands: fc.array(command, { maxLength: 4 }),
+    load: fc.option(fc.record({ activeRequests: fc.integer({ min: 0, max: 200 }), at: fc.integer({ min: 0, max: 180 }) }), { nil: undefined }),
+    terminatingSince: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
+    now: fc.integer({ min: 0, max: 240 }),
+    graceMinutes: fc.integer({ min: 1, max: 120 }),
+  });
+
+  it('releases before the deadline only on a post-SIGINT zero or the exit line, and never holds past the deadline', () => {
+    fc.assert(
+      fc.property(observation, (o) => {
+        const commands: DrainCommand[] = o.commands.map((c, i) => ({
+          commandId: `c${i}`,
+          requestedAt: at(c.requested),
+          startedAt: c.startDelay === undefined ? undefined : at(c.requested + c.startDelay),
+          status: c.status,
+          responseCode: c.responseCode,
+          containersExited: c.status === 'Success' && c.containersExited,
+        }));
+        const load = o.load ? { activeRequests: o.load.activeRequests, activeStreams: o.load.activeRequests, at: at(o.load.at) } : undefined;
+        const decision = decideDrain({ instanceId: 'i-0abc', commands, load, terminatingSince: o.terminatingSince === undefined ? undefined : at(o.terminatingSince) }, { gracePeriodSeconds: o.graceMinutes * 60, resendAfterSeconds: 300 }, at(o.now));
+        const firstRequested = commands.length > 0 ? Math.min(...o.commands.map((c) => c.requested)) : o.terminatingSince;
+        const expired = firstRequested !== undefined && o.now >= firstRequested + o.graceMinutes;
+        if (decision.action === 'Force') expect(expired).toBe(true);
+        if (decision.reason === 'ContainersExited') expect(commands.some((c) => c.containersExited)).toBe(true);
+        if (decision.reason === 'DrainedEmpty') {
+          expect(load?.activeRequests).toBe(0);
+          const signalled = commands.filter((c) => c.status === 'InProgress' || c.status === 'Success' || (c.status === 'Failed' && c.responseCode === 5));
+          const sigint = Math.min(...signalled.map((c) => (c.startedAt ?? c.requestedAt).getTime()));
+          expect(load?.at.getTime()).toBeGreaterThanOrEqual(sigint);
+        }
+        if (expired) expect(['Complete', 'Force']).toContain(decision.action);
+      }),
+    );
   });
 });
