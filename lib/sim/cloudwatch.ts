@@ -31,7 +31,7 @@ function toMs(value: unknown, field: string): number {
 
 /**
  * CloudWatch over the simulated metric store. A datapoint stamped minute m becomes
- * visible from minute m + 1: `visibleBeforeMinute` is the current absolute minute.
+ * visible from minute m + 1; old datapoints follow CloudWatch's retention by period.
  */
 export class SimCloudWatch {
   constructor(
@@ -84,10 +84,13 @@ export class SimCloudWatch {
       startPoint = Number(match[2]);
     }
 
-    // CloudWatch rounds StartTime down to the minute; EndTime is exclusive.
-    const fromMinute = absoluteMinute(startMs);
+    // CloudWatch rounds StartTime down to the minute, 5 minutes or the hour by its age; EndTime is exclusive.
+    const nowMinute = absoluteMinute(this.nowMs());
+    const startMinute = absoluteMinute(startMs);
+    const age = nowMinute - startMinute;
+    const fromMinute = age > RETENTION.fiveMinute ? startMinute - (startMinute % 60) : age > RETENTION.oneMinute ? startMinute - (startMinute % 5) : startMinute;
     const toMinute = Math.ceil(endMs / 60_000);
-    const visibleBefore = absoluteMinute(this.nowMs());
+    const visibleBefore = nowMinute;
     const results: MetricDataResult[] = [];
     let budget = maxDatapoints;
     let nextToken: string | undefined;
@@ -130,6 +133,7 @@ export class SimCloudWatch {
     for (let bucket = fromMinute; bucket < last; bucket += periodMinutes) {
       if (bucket + periodMinutes <= series.firstMinute) continue;
       if (bucket > series.lastMinute) break;
+      if (!retained(visibleBefore - bucket, periodMinutes)) continue;
       stats.sum = 0;
       stats.count = 0;
       if (!series.accumulate(bucket, Math.min(bucket + periodMinutes, last), stats)) continue;
@@ -202,6 +206,19 @@ function dimensionRecord(dimensions: Dimension[], index: number): Record<string,
     out[d.Name] = d.Value;
   }
   return out;
+}
+
+/**
+ * CloudWatch keeps one-minute datapoints 15 days, five-minute ones 63 days and hourly
+ * ones 455 days: an older period is answered only if it is built from what is left.
+ */
+const RETENTION = { oneMinute: 15 * 1440, fiveMinute: 63 * 1440, oneHour: 455 * 1440 };
+
+function retained(ageMinutes: number, periodMinutes: number): boolean {
+  if (ageMinutes > RETENTION.oneHour) return false;
+  if (ageMinutes > RETENTION.fiveMinute) return periodMinutes % 60 === 0;
+  if (ageMinutes > RETENTION.oneMinute) return periodMinutes % 5 === 0;
+  return true;
 }
 
 export function statValue(stat: string, s: MinuteStats): number {

@@ -157,3 +157,19 @@ describe('PutMetricData', () => {
     expect([...cloud.metrics.all()]).toHaveLength(0);
   });
 });
+
+describe('retention', () => {
+  it('answers one-minute periods for 15 days, then only periods built from five-minute rollups', async () => {
+    const cloud = cloudWithGroup();
+    stepTo(cloud, 20 * 1440 + 1);
+    const old = async (period: number) => points(await query(cloud, 'engine_estimated_stream_capacity', FLEET, 'Sum', 1440, 1440 + 10, period), cloud);
+    // 20 days ago: 1-minute data has been rolled up (15 days), 5-minute data is kept (63 days)
+    expect(await old(60)).toEqual([]);
+    expect(await old(300)).toEqual([
+      [1445, 750], // 5 samples x 150, newest first
+      [1440, 750],
+    ]);
+    const recent = points(await query(cloud, 'engine_estimated_stream_capacity', FLEET, 'Sum', 20 * 1440 - 2, 20 * 1440, 60), cloud);
+    expect(recent).toHaveLength(2);
+  });
+});
