@@ -36,6 +36,18 @@ describeMoto('Auto Scaling: the command shapes scale, drain and redeploy send', 
     }
   });
 
+  it('DescribeAutoScalingGroups with a tag filter answers only the groups carrying that tag value', async () => {
+    for (const name of ['engine-a', 'engine-b', 'engine-c']) await createAsgFleet(moto.ports, { name, desired: 0 });
+    const tag = (name: string, value: string) => ({ ResourceId: name, ResourceType: 'auto-scaling-group', Key: 'gpu-fleet-scaler:managed', Value: value, PropagateAtLaunch: false });
+    await moto.ports.autoscaling.send(new CreateOrUpdateTagsCommand({ Tags: [tag('engine-a', 'true'), tag('engine-b', 'false')] }));
+
+    const answer = await moto.ports.autoscaling.send(
+      new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: 'tag:gpu-fleet-scaler:managed', Values: ['true'] }], MaxRecords: 100 }),
+    );
+
+    expect(answer.AutoScalingGroups?.map((g) => g.AutoScalingGroupName)).toEqual(['engine-a']);
+  });
+
   it('DescribeAutoScalingGroups pages with MaxRecords and NextToken', async () => {
     for (const name of ['engine-1', 'engine-2', 'engine-3']) await createAsgFleet(moto.ports, { name, desired: 0 });
 

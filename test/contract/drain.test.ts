@@ -1,13 +1,15 @@
-import { DescribeLifecycleHooksCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateOrUpdateTagsCommand, DescribeLifecycleHooksCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { ListCommandsCommand } from '@aws-sdk/client-ssm';
 import { expect, it } from 'vitest';
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
 import { drainCommandComment, sendDrainCommand } from '../../lib/drain/commands.js';
 import { resolveDrainGroups, terminationStarts } from '../../lib/drain/groups.js';
+import { holdManagedDrains } from '../../lib/drain/hold.js';
 import { DEFAULT_HOOK_NAME, ensureTerminationHook, hookSpecFor } from '../../lib/drain/hook.js';
 import { runDrainTick } from '../../lib/drain/reconcile.js';
 import type { HandlerDeps } from '../../lib/runtime.js';
+import { MANAGED_TAG } from '../../lib/scaling/fleet-state.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 import { describeMoto, noRetry, type MotoContext } from './harness.js';
 import { DRAIN_DOCUMENT, createAsgFleet, createDrainDocument, createEksFleet, drainDocumentContent } from './fixtures.js';
@@ -139,6 +141,17 @@ describeMoto('drain adapters (lib/drain) against moto', (moto) => {
     // The request shape is what this checks: moto answers no activities at all, so the
     // start real Auto Scaling would report ("Terminating EC2 instance: i-...") is absent.
     expect(starts).toEqual(new Map());
+  });
+
+  it('holdManagedDrains finds the managed groups by tag and, with nothing in Terminating:Wait on moto, heartbeats nothing', async () => {
+    await createAsgFleet(moto.ports, { name: 'engine-a', desired: 2, terminateHook: true });
+    await moto.ports.autoscaling.send(
+      new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: 'engine-a', ResourceType: 'auto-scaling-group', Key: MANAGED_TAG, Value: 'true', PropagateAtLaunch: false }] }),
+    );
+
+    const held = await holdManagedDrains(moto.ports.autoscaling, DEFAULT_HOOK_NAME, noRetry);
+
+    expect(held).toEqual({ held: 0, notOurs: 0, errors: [] });
   });
 
   it('runDrainTick puts the termination hook on the Engine and API groups once, and finds nothing to drain', async () => {
