@@ -5,6 +5,7 @@ import {
   DescribeLifecycleHooksCommand,
   PutLifecycleHookCommand,
   SetDesiredCapacityCommand,
+  SetInstanceHealthCommand,
   SetInstanceProtectionCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -60,6 +61,17 @@ describe('group capacity', () => {
     expect(cloud.group('gpu').instances.map((i) => i.id)).toEqual([oldest]);
     expect(newest).toBeDefined();
     await expect(cloud.ports.autoscaling.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: 'gpu', InstanceIds: ['i-00000000000000bad'], ProtectedFromScaleIn: true }))).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('HonorCooldown refuses a change within DefaultCooldown of the last activity', async () => {
+    const cloud = cloudWithGroup({ desiredCapacity: 1, defaultCooldown: 300 });
+    await cloud.ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'gpu', DesiredCapacity: 2, HonorCooldown: true }));
+    // the launch activity ends when the instance is InService (minute 1); cooldown until 1 + 5 = 6
+    stepTo(cloud, 5);
+    await expect(cloud.ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'gpu', DesiredCapacity: 3, HonorCooldown: true }))).rejects.toMatchObject({ name: 'ScalingActivityInProgress' });
+    stepTo(cloud, 6);
+    await cloud.ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'gpu', DesiredCapacity: 3, HonorCooldown: true }));
+    expect(cloud.group('gpu').desired).toBe(3);
   });
 
   it('an unknown group is the ValidationError AWS answers', async () => {
@@ -122,7 +134,6 @@ describe('controller telemetry and ListMetrics', () => {
 
 describe('health replacement', () => {
   it('an instance marked Unhealthy goes through the termination hook and is replaced at once', async () => {
-    const { SetInstanceHealthCommand } = await import('@aws-sdk/client-auto-scaling');
     const cloud = cloudWithGroup({ desiredCapacity: 1 });
     await cloud.ports.autoscaling.send(new PutLifecycleHookCommand({ AutoScalingGroupName: 'gpu', LifecycleHookName: 'drain', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }));
     const sick = cloud.group('gpu').instances[0]!.id;

@@ -1,8 +1,8 @@
 import { GetCommandInvocationCommand, ListCommandInvocationsCommand, ListCommandsCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { scriptedTraffic } from '../../lib/sim/traffic.js';
-import { cloudWithGroup, stepTo } from './helpers.js';
-import type { SimCloud } from '../../lib/sim/cloud.js';
+import { cloudWithGroup, points, query, START, stepTo } from './helpers.js';
+import { SimCloud } from '../../lib/sim/cloud.js';
 
 async function drain(cloud: SimCloud, instanceId: string, timeoutSeconds?: number) {
   const out = await cloud.ports.ssm.send(
@@ -91,5 +91,21 @@ describe('SSM Run Command', () => {
     expect(all.CommandInvocations?.[1]?.CommandPlugins?.[0]?.ResponseCode).toBe(0);
     const filtered = await cloud.ports.ssm.send(new ListCommandsCommand({ Filters: [{ key: 'Status', value: 'Pending' }] }));
     expect(filtered.Commands?.map((c) => c.CommandId)).toEqual([second]);
+  });
+
+  it('with engineExitsWhenDrained a SIGINTed Engine stops publishing once its last stream ends', async () => {
+    const cloud = new SimCloud({ start: START, engineExitsWhenDrained: true });
+    cloud.addAutoScalingGroup({ name: 'gpu', minSize: 0, maxSize: 2, desiredCapacity: 1, traffic: scriptedTraffic((m) => (m === 1 ? [3] : [])) });
+    const instance = cloud.group('gpu').instances[0]!.id;
+    cloud.step();
+    await drain(cloud, instance);
+    stepTo(cloud, 6);
+    // SIGINT at 2; the stream (1..3) ends at 4: samples for 1, 2, 3 only
+    const out = await query(cloud, 'engine_active_requests', { AutoScalingGroupName: 'gpu', InstanceId: instance, kind: 'stream' }, 'Maximum', 0, 6, 60, { ScanBy: 'TimestampAscending' });
+    expect(points(out, cloud)).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
   });
 });
