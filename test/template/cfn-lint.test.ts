@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extendSpecification } from './cfn-lint-spec.js';
+import { extendSpecification } from '../../scripts/cfn-lint-spec.js';
 import { loadTemplate, type Template } from './template.js';
 
 interface Finding {
