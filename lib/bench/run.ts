@@ -47,11 +47,11 @@ export interface BenchTraffic extends TrafficSource {
  * lifecycle events go to the drain Lambda, then the every-minute schedules run the scale
  * and drain Lambdas.
  */
-export async function runScenario(options: ScenarioOptions, traffic?: BenchTraffic): Promise<BenchResult> {
+export async function runScenario(options: ScenarioOptions, traffic?: BenchTraffic, adjust?: (config: ControllerConfig) => ControllerConfig): Promise<BenchResult> {
   const source: BenchTraffic =
     traffic ??
     loadTraceTraffic({ path: options.tracePath, scale: options.scale, days: options.days, seed: options.seed, meanMinutes: options.meanStreamMinutes, sdMinutes: options.sdStreamMinutes });
-  const config: ControllerConfig = scenarioConfig(options);
+  const config: ControllerConfig = adjust ? adjust(scenarioConfig(options)) : scenarioConfig(options);
   const cloud = new SimCloud({ start: source.start, seed: options.seed });
   cloud.addAutoScalingGroup({
     name: GROUP_NAME,

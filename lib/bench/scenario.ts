@@ -49,14 +49,17 @@ export const GROUP_NAME = 'deepgram-engine';
  * from the scenario's boot time and grace period, everything size-like from its capacity:
  * nothing here is fitted to the trace.
  *
- * - predictive / reactive: the controller's own settings. The forecast (lib/predict)
- *   supplies the headroom for boot-time rises, so the reactive floor plans close to
- *   capacity (targetUtilization 0.9) and only guards against what the forecast missed.
+ * - predictive: the forecast (lib/predict) carries the headroom: Poisson noise plus its
+ *    own recent error, ahead by the boot time. The reactive floor therefore plans close to
+ *    capacity (targetUtilization 0.95, tolerance 0.05: it acts only past 99.75 % of
+ *    capacity) and guards against what the forecast missed. Scale-in waits for a quiet
+ *    15-minute window and 15 minutes after any move: a move undone within 15 minutes
+ *    (a reversal) pays a drain and a boot for nothing.
+ * - reactive: the controller as shipped (lib/config/schema.ts defaults), no forecast.
  * - target-tracking: the SCENARIO.md reference, out at once to 70 %, in after 15 quiet
  *   minutes, run through the same handlers and physics for a like-for-like comparison.
  */
 export function scenarioConfig(options: ScenarioOptions): ControllerConfig {
-  const targetTracking = options.policy === 'target-tracking';
   const input: ConfigInput = {
     version: 1,
     periodSeconds: 60,
@@ -71,19 +74,21 @@ export function scenarioConfig(options: ScenarioOptions): ControllerConfig {
         warmupSeconds: options.bootMinutes * 60,
         dryRun: false,
         drain: { gracePeriodSeconds: options.graceMinutes * 60 },
-        ...(targetTracking
+        ...(options.policy === 'target-tracking'
           ? {
               targetUtilization: 0.7,
               tolerance: 0,
               scaleUp: { stabilizationSeconds: 0, cooldownSeconds: 0, maxInstancesPerStep: 1000, maxPercentPerStep: 1000 },
               scaleDown: { stabilizationSeconds: 900, cooldownSeconds: 0, maxInstancesPerStep: 1000, maxPercentPerStep: 1000 },
             }
-          : {
-              targetUtilization: 0.95,
-              tolerance: 0.05,
-              scaleUp: { stabilizationSeconds: 0, cooldownSeconds: 0, maxInstancesPerStep: 4, maxPercentPerStep: 100 },
-              scaleDown: { stabilizationSeconds: REVERSAL_WINDOW_SECONDS, cooldownSeconds: REVERSAL_WINDOW_SECONDS, maxInstancesPerStep: 2, maxPercentPerStep: 100 },
-            }),
+          : options.policy === 'predictive'
+            ? {
+                targetUtilization: 0.95,
+                tolerance: 0.05,
+                scaleUp: { stabilizationSeconds: 0, cooldownSeconds: 0, maxInstancesPerStep: 4, maxPercentPerStep: 100 },
+                scaleDown: { stabilizationSeconds: REVERSAL_WINDOW_SECONDS, cooldownSeconds: REVERSAL_WINDOW_SECONDS, maxInstancesPerStep: 2, maxPercentPerStep: 100 },
+              }
+            : {}),
       },
     ],
   };

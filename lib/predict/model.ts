@@ -11,10 +11,13 @@
  *    time of week or day. A lag is used only if it matches: scaled to the recent window's
  *    level, it must track the recent loads (averaged into the history's periods) within
  *    Poisson noise plus `matchTolerance` of the load. Matching weekly lags win over daily ones (a Saturday is not a Friday);
- *    matching lags of a kind are averaged.
+ *    matching lags of a kind are averaged. A match replaces the trend line (the pattern
+ *    carries the day's shape; the line would add the noise of the traffic's steps), the
+ *    current level staying a floor.
  * 3. The horizon is now .. now + lead + one history period, so a rise inside the last
- *    history bucket is not averaged away; the forecast is the highest load in it.
- * 4. Headroom: `noiseSigmas` standard deviations of Poisson arrival noise (the count of
+ *    history bucket is not averaged away; the forecast is the highest load in it, each
+ *    past period weighted with its neighbours (one past day is one noisy draw).
+ * 4. Headroom: `noiseSigmas` (2) standard deviations of Poisson arrival noise (the count of
  *    concurrent streams of independent callers varies as sqrt of its mean), plus the
  *    seasonal model's own recent error. Instances = ceil(load with headroom / capacity).
  * 5. Too little recent data: no forecast at all, and the decision stays reactive.
@@ -38,7 +41,11 @@ export interface ForecastSettings {
   trendMinutes?: number;
   /** Allowed relative misfit of a lag beyond Poisson noise (default 0.15). */
   matchTolerance?: number;
-  /** Standard deviations of arrival noise kept as headroom (default 3). */
+  /**
+   * Standard deviations of arrival noise kept as headroom (default 2: for Poisson noise
+   * the expected shortfall is then 0.0085 sigma, under 0.07 % of the load of even a
+   * single instance of 150 streams, less for larger fleets).
+   */
   noiseSigmas?: number;
   /** Lags tried, in days; multiples of 7 are weekly (default 7, 14, 21, 28, then 1). */
   lagDays?: readonly number[];
@@ -99,7 +106,9 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
   const matchMinutes = s.matchMinutes ?? 60;
   const trendMinutes = s.trendMinutes ?? Math.max(10, 2 * Math.ceil(s.leadMinutes));
   const tolerance = s.matchTolerance ?? 0.15;
-  const sigmas = s.noiseSigmas ?? 3;
+  const sigmas = s.noiseSigmas ?? 2;
+  // Deciding that a slope or a misfit is real needs more evidence than sizing headroom.
+  const evidenceSigmas = 3;
   const horizonMinutes = Math.ceil(s.leadMinutes) + inputs.historyPeriodMinutes;
   const numbers: LoadForecast['numbers'] = { leadMinutes: s.leadMinutes, horizonMinutes, lags: [] };
 
@@ -111,13 +120,13 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
   numbers.lastLoad = round(last.load);
 
   const trendPoints = recent.filter((p) => p.atMs > last.atMs - trendMinutes * MINUTE_MS);
-  const trend = projectTrend(trendPoints.map((p) => [(p.atMs - last.atMs) / MINUTE_MS, p.load]), (nowMs - last.atMs) / MINUTE_MS + s.leadMinutes, sigmas);
+  const trend = projectTrend(trendPoints.map((p) => [(p.atMs - last.atMs) / MINUTE_MS, p.load]), (nowMs - last.atMs) / MINUTE_MS + s.leadMinutes, evidenceSigmas);
   const trendPeak = trend.peak;
   numbers.trendPeak = round(trendPeak);
 
   const history = indexHistory(inputs.history, inputs.historyPeriodMinutes);
   const buckets = bucketRecent(recent, inputs.historyPeriodMinutes);
-  const fits = (s.lagDays ?? DEFAULT_LAGS).map((lagDays) => fitLag(lagDays, buckets, history, { nowMs, horizonMinutes, tolerance, sigmas, capacity: s.capacity }));
+  const fits = (s.lagDays ?? DEFAULT_LAGS).map((lagDays) => fitLag(lagDays, buckets, history, { nowMs, periodMinutes: inputs.historyPeriodMinutes, horizonMinutes, tolerance, sigmas: evidenceSigmas, capacity: s.capacity }));
   numbers.lags = fits;
   const weekly = fits.filter((f) => f.matched && f.lagDays % 7 === 0);
   const daily = fits.filter((f) => f.matched && f.lagDays % 7 !== 0);
@@ -130,7 +139,10 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
     const seasonalPeak = chosen.reduce((sum, f) => sum + (f.peak ?? 0), 0) / chosen.length;
     misfit = chosen.reduce((sum, f) => sum + (f.misfit ?? 0), 0) / chosen.length;
     numbers.seasonalPeak = round(seasonalPeak);
-    peak = Math.max(peak, seasonalPeak);
+    // A matching pattern already carries the day's shape; the trend line, fitted over
+    // five-minute steps of the traffic, would add their noise on top. The current
+    // level stays a floor.
+    peak = Math.max(trend.level, seasonalPeak);
     reason = weekly.length > 0 ? 'WeeklyPattern' : 'DailyPattern';
   }
   const headroom = sigmas * Math.sqrt(peak) + misfit * peak;
@@ -140,13 +152,33 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
   const source =
     reason === 'TrendOnly'
       ? `recent trend (no past ${fits.some((f) => f.misfit !== undefined) ? 'week or day matched the last hour' : 'weeks or days in the history yet'})`
-      : `${reason === 'WeeklyPattern' ? 'same time in past weeks' : 'same time on past days'} (${chosen.map((f) => `${f.lagDays}d x${round(f.scale)}`).join(', ')}) and the recent trend`;
+      : `${reason === 'WeeklyPattern' ? 'same time in past weeks' : 'same time on past days'} (${chosen.map((f) => `${f.lagDays}d x${round(f.scale)}`).join(', ')}), never below the current level`;
   const explanation = `forecast ${instances} instance(s): peak ${Math.round(peak)} + headroom ${Math.round(headroom)} requests within ${horizonMinutes} min, from the ${source}`;
   return { instances, reason, explanation, numbers };
 }
 
+/**
+ * The highest forecast made over the last `windowMinutes` ticks (each from the data that
+ * tick had): a forecast is stabilised like the scale-down recommendations, so a rise
+ * predicted a few minutes ago still holds off a scale-in that would have to be undone
+ * within the window. Pure: the past forecasts are recomputed, nothing is remembered.
+ */
+export function stabilizedForecast(inputs: ForecastInputs, windowMinutes: number): LoadForecast {
+  const nowMs = inputs.now.getTime();
+  let best = forecastLoad(inputs);
+  for (let k = 1; k <= windowMinutes; k++) {
+    const thenMs = nowMs - k * MINUTE_MS;
+    const past = forecastLoad({ ...inputs, now: new Date(thenMs), recent: inputs.recent.filter((p) => p.atMs < thenMs - MINUTE_MS) });
+    if ((past.instances ?? -1) > (best.instances ?? -1)) {
+      best = { ...past, explanation: `${past.explanation} (forecast ${k} min ago, held through the ${windowMinutes}-min scale-in window)` };
+    }
+  }
+  return best;
+}
+
 interface LagContext {
   nowMs: number;
+  periodMinutes: number;
   horizonMinutes: number;
   tolerance: number;
   sigmas: number;
@@ -182,8 +214,8 @@ function fitLag(lagDays: number, recent: readonly RecentBucket[], history: Histo
   let peak: number | undefined;
   if (matched) {
     peak = 0;
-    for (let m = 0; m <= c.horizonMinutes; m++) {
-      const h = history.at(c.nowMs + m * MINUTE_MS - lagMs);
+    for (let m = 0; m <= c.horizonMinutes; m += c.periodMinutes) {
+      const h = smoothedAt(history, c.nowMs + m * MINUTE_MS - lagMs, c.periodMinutes);
       if (h !== undefined) peak = Math.max(peak, scale * h);
     }
     peak = round(peak);
@@ -212,6 +244,18 @@ function bucketRecent(recent: readonly LoadPoint[], periodMinutes: number): Rece
     sums.set(key, entry);
   }
   return [...sums].filter(([, e]) => e.n === periodMinutes).map(([atMs, e]) => ({ atMs, load: e.sum / e.n }));
+}
+
+/**
+ * One past period is one draw of the traffic, noise included: weighting its neighbours
+ * (1, 2, 1) estimates what that time of day brings rather than what it happened to bring.
+ */
+function smoothedAt(history: HistoryIndex, ms: number, periodMinutes: number): number | undefined {
+  const centre = history.at(ms);
+  if (centre === undefined) return undefined;
+  const before = history.at(ms - periodMinutes * MINUTE_MS) ?? centre;
+  const after = history.at(ms + periodMinutes * MINUTE_MS) ?? centre;
+  return (before + 2 * centre + after) / 4;
 }
 
 interface HistoryIndex {

@@ -6,12 +6,13 @@ import type { ForecastInput, ForecastProvider } from '../scaling/tick.js';
 import { configuredKinds } from '../scaling/recommend.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 import { loadQueries, readLoads, type LoadQuery } from './history.js';
-import { DEFAULT_LAGS, forecastLoad, historyNear, type ForecastSettings, type LoadForecast, type LoadPoint } from './model.js';
+import { DEFAULT_LAGS, historyNear, stabilizedForecast, type ForecastSettings, type LoadForecast, type LoadPoint } from './model.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** CloudWatch keeps one-minute data for 15 days; five-minute data for 63. */
 const HISTORY_PERIOD_SECONDS = 300;
+const MAX_STABILIZED_MINUTES = 30;
 
 export interface PredictiveOptions {
   /** Days of history kept per fleet (default 29: four weeks and the day before). */
@@ -78,7 +79,8 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     const config = await deps.loadConfig(now);
     const nowMs = now.getTime();
     const recentEnd = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
-    const recentStart = recentEnd - recentMinutes * MINUTE_MS;
+    // Each stabilised past forecast needs its own match window of recent data.
+    const recentStart = recentEnd - (recentMinutes + Math.max(0, ...config.fleets.map(stabilizationMinutes))) * MINUTE_MS;
     const historyEnd = Math.floor(nowMs / (HISTORY_PERIOD_SECONDS * 1000)) * HISTORY_PERIOD_SECONDS * 1000;
     const recentQs: LoadQuery[] = [];
     const historyQs: LoadQuery[] = [];
@@ -151,17 +153,18 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     const { fleet } = input;
     const config = await deps.loadConfig(input.now);
     const history = histories.get(fleet.name);
+    const window = stabilizationMinutes(fleet);
     let best: LoadForecast | undefined;
     for (const kind of configuredKinds(fleet)) {
       const capacity = capacityOf(fleet, kind, data.capacity.get(fleet.name));
-      const result = forecastLoad({
+      const result = stabilizedForecast({
         now: input.now,
         recent: data.recent.get(fleet.name)?.[kind] ?? [],
-        // Periods of a lag's match window and horizon, with a period's margin each side.
-        history: historyNear(history?.loads[kind] ?? [], input.now.getTime(), options.model?.lagDays ?? DEFAULT_LAGS, recentMinutes + 10, leadMinutesFor(fleet, config.periodSeconds) + 15),
+        // Periods of a lag's match windows (back to the oldest stabilised forecast) and horizon, a period's margin each side.
+        history: historyNear(history?.loads[kind] ?? [], input.now.getTime(), options.model?.lagDays ?? DEFAULT_LAGS, recentMinutes + window + 10, leadMinutesFor(fleet, config.periodSeconds) + 15),
         historyPeriodMinutes: HISTORY_PERIOD_SECONDS / 60,
         settings: { ...options.model, leadMinutes: leadMinutesFor(fleet, config.periodSeconds), capacity },
-      });
+      }, window);
       if (best === undefined || (result.instances ?? -1) > (best.instances ?? -1)) best = { ...result, explanation: `${kind}: ${result.explanation}` };
     }
     if (!best) return undefined;
@@ -174,6 +177,11 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
   }
 
   return { forecast, latest, calls: () => calls };
+}
+
+/** Past forecasts recomputed each tick: the fleet's scale-down window, at most half an hour of them. */
+export function stabilizationMinutes(fleet: FleetConfig): number {
+  return Math.min(MAX_STABILIZED_MINUTES, Math.floor(fleet.scaleDown.stabilizationSeconds / 60));
 }
 
 function capacityOf(fleet: FleetConfig, kind: RequestKind, engineEstimate: number | undefined): number {
