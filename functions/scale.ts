@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { createPredictiveProvider, type PredictiveProvider } from '../lib/predict/provider.js';
 import { productionDeps, type HandlerDeps } from '../lib/runtime.js';
 import { runScaleTick, type TickOptions, type TickResult } from '../lib/scaling/tick.js';
 
@@ -37,4 +38,25 @@ export function createScaleHandler(deps: () => HandlerDeps, options: () => TickO
   });
 }
 
-export const handler = createScaleHandler(() => productionDeps());
+/** FLEET_SCALER_PREDICTIVE=true turns on predictive scaling (lib/predict) for every fleet. */
+export function predictiveFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.FLEET_SCALER_PREDICTIVE;
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ScaleEventError(`FLEET_SCALER_PREDICTIVE must be "true" or "false", got ${JSON.stringify(value)}`);
+}
+
+// Built once per cold start: the fleets' weeks of history stay cached between ticks.
+let predictive: PredictiveProvider | undefined;
+
+function productionOptions(): TickOptions {
+  const options: TickOptions = { forceDryRun: forceDryRunFromEnv() };
+  if (predictiveFromEnv()) {
+    const deps = productionDeps();
+    predictive ??= createPredictiveProvider({ cloudwatch: deps.ports.cloudwatch, telemetry: deps.telemetry, loadConfig: deps.loadConfig, retry: deps.retry });
+    options.forecast = predictive.forecast;
+  }
+  return options;
+}
+
+export const handler = createScaleHandler(() => productionDeps(), productionOptions);
