@@ -113,7 +113,8 @@ export class SimCloud {
       emit: (event) => this.queueEvent(event),
     });
     this.cloudWatch = new SimCloudWatch(this.metrics, () => this.clock.nowMs());
-    this.eks = new SimEks(this.autoScaling, this.clock, this.ids, this.region);
+    this.refreshes = new InstanceRefreshes(this.autoScaling, this.clock, this.ids);
+    this.eks = new SimEks(this.autoScaling, this.clock, this.ids, this.region, this.refreshes);
     this.ssm = new SimSsm({
       clock: this.clock,
       ids: this.ids,
@@ -123,7 +124,6 @@ export class SimCloud {
       instance: (id) => this.autoScaling.instance(id),
     });
     this.sns = new SimSns(this.clock, this.ids, this.region);
-    this.refreshes = new InstanceRefreshes(this.autoScaling, this.clock, this.ids);
     const hooks = {
       calls: this.calls,
       faults: this.faults,
@@ -245,8 +245,8 @@ export class SimCloud {
     this.releaseDelayedWrites(m);
     this.autoScaling.tick();
     this.ssm.tick();
-    this.eks.tick();
     this.refreshes.tick();
+    this.eks.tick();
     for (const group of this.autoScaling.groups.values()) this.autoScaling.reconcile(group);
 
     const record: MinuteRecord = {

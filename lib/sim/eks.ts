@@ -5,15 +5,17 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateNodegroupConfigCommand,
+  UpdateNodegroupVersionCommand,
   type Nodegroup,
   type Update,
 } from '@aws-sdk/client-eks';
 import type { SimClock } from './clock.js';
-import { awsError, metadata } from './errors.js';
+import { awsError, metadata, SimulationError } from './errors.js';
 import type { AutoScalingGroups, GroupOptions } from './groups.js';
 import { ACCOUNT_ID, type SimGroupState } from './model.js';
 import { operation, type SimOperation } from './port.js';
 import type { IdFactory } from './random.js';
+import type { InstanceRefreshes } from './instance-refresh.js';
 import { CLUSTER_DIMENSION, NODEGROUP_DIMENSION } from '../engine-metrics.js';
 
 export interface NodegroupOptions extends Omit<GroupOptions, 'name' | 'fleetDimensions' | 'eks'> {
@@ -23,11 +25,16 @@ export interface NodegroupOptions extends Omit<GroupOptions, 'name' | 'fleetDime
 
 interface SimUpdate {
   id: string;
+  type: 'ConfigUpdate' | 'VersionUpdate';
   createdMs: number;
   applyMinute: number;
   status: 'InProgress' | 'Successful' | 'Failed';
   scaling: { minSize: number; maxSize: number; desiredSize: number };
   params: Array<{ type: string; value: string }>;
+  /** A version update rolls the nodes through an instance refresh of the backing group. */
+  refreshId?: string;
+  version?: string;
+  releaseVersion?: string;
 }
 
 interface SimNodegroup {
@@ -39,6 +46,8 @@ interface SimNodegroup {
   group: SimGroupState;
   tags: Record<string, string>;
   updates: SimUpdate[];
+  version: string;
+  releaseVersion: string;
 }
 
 function notFound(name: string | undefined): Error {
@@ -58,6 +67,7 @@ export class SimEks {
     private readonly clock: SimClock,
     private readonly ids: IdFactory,
     private readonly region: string,
+    private readonly refreshes: InstanceRefreshes,
   ) {}
 
   create(options: NodegroupOptions): SimGroupState {
@@ -81,6 +91,8 @@ export class SimEks {
       group,
       tags: {},
       updates: [],
+      version: '1.31',
+      releaseVersion: '1.31.0-20260101',
     });
     return group;
   }
@@ -95,6 +107,10 @@ export class SimEks {
     for (const ng of this.nodegroups.values()) {
       for (const update of ng.updates) {
         if (update.status !== 'InProgress' || this.clock.minute < update.applyMinute) continue;
+        if (update.type === 'VersionUpdate') {
+          this.progressVersion(ng, update);
+          continue;
+        }
         const group = ng.group;
         group.minSize = update.scaling.minSize;
         group.maxSize = update.scaling.maxSize;
@@ -126,9 +142,57 @@ export class SimEks {
       ...(scaling?.maxSize !== undefined ? [{ type: 'MaxSize', value: String(next.maxSize) }] : []),
       ...(scaling?.desiredSize !== undefined ? [{ type: 'DesiredSize', value: String(next.desiredSize) }] : []),
     ];
-    const update: SimUpdate = { id: this.ids.uuid(), createdMs: this.clock.nowMs(), applyMinute: this.clock.minute + 1, status: 'InProgress', scaling: next, params };
+    const update: SimUpdate = { id: this.ids.uuid(), type: 'ConfigUpdate', createdMs: this.clock.nowMs(), applyMinute: this.clock.minute + 1, status: 'InProgress', scaling: next, params };
     ng.updates.push(update);
     return update;
+  }
+
+  /**
+   * A version update as EKS runs it: new nodes come up before old ones go (surge), old
+   * ones leave through the backing group's termination hooks. Modelled as an instance
+   * refresh with MinHealthyPercentage 100, MaxHealthyPercentage 200 and the boot time as
+   * warm-up; the update fails if that refresh is cancelled.
+   */
+  updateVersion(ng: SimNodegroup, version: string | undefined, releaseVersion: string | undefined): SimUpdate {
+    if (ng.updates.some((u) => u.status === 'InProgress')) {
+      throw awsError('eks', 'ResourceInUseException', `Nodegroup ${ng.nodegroupName} is currently being updated; wait for update ${ng.updates.find((u) => u.status === 'InProgress')?.id} to finish`);
+    }
+    const nextRelease = releaseVersion ?? `${version ?? ng.version}.0-${this.clock.now().toISOString().slice(0, 10).replace(/-/g, '')}`;
+    const refresh = this.refreshes.start({
+      AutoScalingGroupName: ng.group.name,
+      Strategy: 'Rolling',
+      DesiredConfiguration: { LaunchTemplate: { LaunchTemplateName: ng.group.launchTemplate.LaunchTemplateName, Version: nextRelease } },
+      Preferences: { MinHealthyPercentage: 100, MaxHealthyPercentage: 200, InstanceWarmup: ng.group.bootMinutes * 60, SkipMatching: false },
+    });
+    const update: SimUpdate = {
+      id: this.ids.uuid(),
+      type: 'VersionUpdate',
+      createdMs: this.clock.nowMs(),
+      applyMinute: this.clock.minute,
+      status: 'InProgress',
+      scaling: this.scalingConfig(ng),
+      params: [
+        { type: 'Version', value: version ?? ng.version },
+        { type: 'ReleaseVersion', value: nextRelease },
+      ],
+      refreshId: refresh.id,
+      version: version ?? ng.version,
+      releaseVersion: nextRelease,
+    };
+    ng.updates.push(update);
+    return update;
+  }
+
+  private progressVersion(ng: SimNodegroup, update: SimUpdate): void {
+    const refresh = this.refreshes.refreshes.find((r) => r.id === update.refreshId);
+    if (!refresh || refresh.status === 'Cancelled' || refresh.status === 'Failed') {
+      update.status = 'Failed';
+    } else if (refresh.status === 'Successful') {
+      update.status = 'Successful';
+      ng.version = update.version ?? ng.version;
+      ng.releaseVersion = update.releaseVersion ?? ng.releaseVersion;
+    } else return;
+    ng.modifiedMs = this.clock.nowMs();
   }
 
   scalingConfig(ng: SimNodegroup): { minSize: number; maxSize: number; desiredSize: number } {
@@ -140,8 +204,8 @@ export class SimEks {
       nodegroupName: ng.nodegroupName,
       nodegroupArn: ng.arn,
       clusterName: ng.clusterName,
-      version: '1.31',
-      releaseVersion: '1.31.0-20260101',
+      version: ng.version,
+      releaseVersion: ng.releaseVersion,
       createdAt: new Date(ng.createdMs),
       modifiedAt: new Date(ng.modifiedMs),
       status: ng.updates.some((u) => u.status === 'InProgress') ? 'UPDATING' : 'ACTIVE',
@@ -162,7 +226,7 @@ export class SimEks {
 }
 
 function describeUpdate(u: SimUpdate): Update {
-  return { id: u.id, status: u.status, type: 'ConfigUpdate', params: u.params.map((p) => ({ type: p.type as never, value: p.value })), createdAt: new Date(u.createdMs), errors: [] };
+  return { id: u.id, status: u.status, type: u.type, params: u.params.map((p) => ({ type: p.type as never, value: p.value })), createdAt: new Date(u.createdMs), errors: [] };
 }
 
 export function eksOperations(eks: SimEks): SimOperation[] {
@@ -177,6 +241,11 @@ export function eksOperations(eks: SimEks): SimOperation[] {
       const ng = eks.require(input.clusterName, input.nodegroupName);
       const update = eks.updateConfig(ng, input.scalingConfig, input.labels !== undefined || input.taints !== undefined || input.updateConfig !== undefined);
       return { $metadata: metadata(), update: describeUpdate(update) };
+    }),
+    operation(UpdateNodegroupVersionCommand, 'UpdateNodegroupVersion', (input) => {
+      const ng = eks.require(input.clusterName, input.nodegroupName);
+      if (input.launchTemplate !== undefined) throw new SimulationError('the simulated EKS does not model launch templates in UpdateNodegroupVersion; give version or releaseVersion');
+      return { $metadata: metadata(), update: describeUpdate(eks.updateVersion(ng, input.version, input.releaseVersion)) };
     }),
     operation(DescribeUpdateCommand, 'DescribeUpdate', (input) => {
       const ng = eks.require(input.name, input.nodegroupName);

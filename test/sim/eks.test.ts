@@ -1,4 +1,4 @@
-import { DescribeNodegroupCommand, DescribeUpdateCommand, TagResourceCommand, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
+import { DescribeNodegroupCommand, DescribeUpdateCommand, TagResourceCommand, UpdateNodegroupConfigCommand, UpdateNodegroupVersionCommand } from '@aws-sdk/client-eks';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import { SimCloud } from '../../lib/sim/cloud.js';
@@ -64,5 +64,22 @@ describe('EKS managed node groups', () => {
     stepTo(cloud, 2);
     const out = await query(cloud, 'engine_active_requests', { ClusterName: 'speech', NodegroupName: 'gpu', kind: 'stream' }, 'Sum', 0, 2);
     expect(points(out, cloud)).toEqual([[1, 3]]);
+  });
+
+  it('UpdateNodegroupVersion brings new nodes up before the old ones go, then reports the new release', async () => {
+    const cloud = cluster();
+    const old = cloud.eks.require('speech', 'gpu').group.instances.map((i) => i.id);
+    const { update } = await cloud.ports.eks.send(new UpdateNodegroupVersionCommand({ ...NG, releaseVersion: '1.31.1-20260301' }));
+    expect([update?.type, update?.status]).toEqual(['VersionUpdate', 'InProgress']);
+    const group = cloud.eks.require('speech', 'gpu').group;
+    expect(group.instances).toHaveLength(4); // 2 old + 2 new (surge)
+    // new nodes InService at 1, warm after the 8-minute boot: at 9 the old ones go, at 10 the update is done
+    stepTo(cloud, 8);
+    expect(old.every((id) => cloud.instance(id) !== undefined)).toBe(true);
+    stepTo(cloud, 10);
+    expect(old.some((id) => cloud.instance(id) !== undefined)).toBe(false);
+    const after = (await cloud.ports.eks.send(new DescribeNodegroupCommand(NG))).nodegroup;
+    expect([after?.releaseVersion, after?.status, after?.scalingConfig?.desiredSize]).toEqual(['1.31.1-20260301', 'ACTIVE', 2]);
+    expect((await cloud.ports.eks.send(new DescribeUpdateCommand({ name: 'speech', nodegroupName: 'gpu', updateId: update!.id }))).update?.status).toBe('Successful');
   });
 });
