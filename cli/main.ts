@@ -9,7 +9,7 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   validate: { run: async () => validateCommand, help: 'validate --config FILE            check a fleet document; every problem listed' },
   plan: { run: async () => planCommand, help: 'plan --config FILE [--region R]    one dry-run tick against the AWS account in the environment' },
   demo: { run: async () => (await import('./commands/demo.js')).demoCommand, help: 'demo [--days N] [--scale X] [--seed N] [--trace FILE]  real call-centre traffic through the scale and drain Lambdas on the simulated cloud' },
-  simulate: { run: async () => (await import('./commands/simulate.js')).simulateCommand, help: 'simulate [--days N --policy P --json --series FILE --report FILE.html ...]  the benchmark scenario of SCENARIO.md on the simulated cloud' },
+  simulate: { run: async () => (await import('./commands/simulate.js')).simulateCommand, help: 'simulate [--days N --policy P --json --series FILE --report FILE.html --fleets N ...]  the benchmark scenario of SCENARIO.md on the simulated cloud' },
   replay: { run: async () => (await import('./commands/replay.js')).replayCommand, help: 'replay --config FILE --fleet NAME --from ISO --to ISO  the current policy over a fleet\'s CloudWatch history, against what it did' },
   'license-status': { run: async () => licenseStatusCommand, help: 'license-status --url URL [--url URL2]  what the License Proxy watcher would conclude; non-zero when it would page' },
 };

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { measureManyFleets } from '../../lib/bench/many-fleets.js';
 import { renderReport } from '../../lib/bench/report.js';
 import { runScenario } from '../../lib/bench/run.js';
 import { POLICIES, STANDARD_SCENARIO, type ScenarioOptions } from '../../lib/bench/scenario.js';
@@ -30,6 +31,7 @@ export const simulateFlags = {
   'stream-mean-minutes': { schema: positive(1440) },
   'stream-sd-minutes': { schema: number(z.number().min(0, 'must be >= 0').max(1440, 'must be at most 1440')) },
   policy: { schema: z.enum(POLICIES, { message: `must be one of ${POLICIES.join(', ')}` }) },
+  fleets: { schema: whole(1, 500, 'fleets') },
   json: {},
   series: { schema: z.string().min(1, 'must be a file path') },
   report: { schema: z.string().regex(/\.html?$/i, 'must be a file path ending in .html') },
@@ -59,11 +61,20 @@ export function scenarioFromFlags(flags: ReturnType<typeof parseFlags<typeof sim
 /**
  * The standard scenario of SCENARIO.md (every flag defaults to it): the real scale and
  * drain Lambdas against the simulated cloud. Prints the figures (or one JSON object with
- * --json); --series writes the minute-by-minute CSV, --report the HTML page.
+ * --json); --series writes the minute-by-minute CSV, --report the HTML page. With
+ * --fleets N it times the Lambdas' ticks over N synthetic fleets for --days instead.
  */
 export async function simulateCommand(argv: string[], io: CommandIo): Promise<number> {
   const flags = parseFlags(argv, simulateFlags);
   const options = scenarioFromFlags(flags);
+  if (flags.fleets !== undefined) {
+    // A load test of the controller rather than the scenario: N fleets with their own
+    // synthetic ramps, one scale and one drain Lambda, timed per tick.
+    if (flags.series || flags.report) throw new FlagError(`--fleets: measures tick time only, without --series or --report (got ${flags.fleets as number})`);
+    const measured = await measureManyFleets(flags.fleets as number, Math.round(options.days * 1440));
+    io.stdout.write(`${JSON.stringify(measured)}\n`);
+    return measured.handlerErrors > 0 ? 1 : 0;
+  }
   let result;
   try {
     result = await runScenario(options);
