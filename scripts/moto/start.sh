@@ -3,6 +3,7 @@
 # background, waits until it answers, and records its pid in .moto/server-PORT.pid.
 # Prints the endpoint (http://127.0.0.1:PORT) on stdout.
 # Usage: scripts/moto/start.sh [PORT]   (default 5000)
+# Environment: MOTO_HOME, MOTO_PYTHON (as setup.sh), MOTO_START_TIMEOUT (seconds, default 30).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
