@@ -82,7 +82,7 @@ export async function describeGroup(ports: AwsPorts, name: string): Promise<Auto
 /** An EKS cluster with one managed node group, as an EKS-backed fleet. */
 export async function createEksFleet(
   ports: AwsPorts,
-  options: { cluster: string; nodegroup: string; desired: number; min?: number; max?: number },
+  options: { cluster: string; nodegroup: string; desired: number; min?: number; max?: number; tags?: Record<string, string> },
 ): Promise<void> {
   await ports.eks.send(
     new CreateClusterCommand({
@@ -99,6 +99,7 @@ export async function createEksFleet(
       subnets: ['subnet-0a1b2c3d'],
       instanceTypes: ['g5.xlarge'],
       scalingConfig: { minSize: options.min ?? 0, maxSize: options.max ?? 10, desiredSize: options.desired },
+      tags: options.tags,
     }),
   );
 }

@@ -207,6 +207,25 @@ fleets:
     expect(after.AutoScalingGroups?.[0]?.Instances?.map((i) => i.InstanceId).sort()).toEqual([a, b].sort());
   });
 
+  it('scales an EKS node group up: DescribeNodegroup, metrics by ClusterName + NodegroupName, UpdateNodegroupConfig', async () => {
+    await createEksFleet(moto.ports, { cluster: 'speech', nodegroup: 'gpu-a', desired: 2, min: 1, max: 8, tags: { [MANAGED_TAG]: 'true' } });
+    await putConfigParameter(
+      moto.ports,
+      CONFIG_PARAMETER,
+      config(false).replace('target: { type: asg, autoScalingGroupName: engine-a }', 'target: { type: eks, clusterName: speech, nodegroupName: gpu-a }'),
+    );
+    // moto gives the node group no instances, so the load comes from two instance ids of its own.
+    await putEngineSamples(moto.ports, eks, steadyLoad(['i-0aaa', 'i-0bbb'], 9, () => 12));
+    const tagged: TagResourceCommand['input'][] = [];
+
+    const result = await runScaleTick({ ...deps(), ports: { ...moto.ports, eks: eksWithoutNodegroupTagging(moto.ports.eks, tagged) } });
+
+    // 24 streams / 5 per instance = 4.8 -> 5
+    expect(result.fleets[0]).toMatchObject({ fleet: 'nova-3', applied: true, decision: { desired: 5 } });
+    expect((await describeNodegroup(moto.ports.eks, eks, noRetry)).desired).toBe(5);
+    expect(tagged.map((t) => t.tags)).toEqual([{ [LAST_SCALING_TAG]: `${NOW.toISOString()} up` }]);
+  });
+
   it('leaves a group that is not tagged managed alone and reports why', async () => {
     const fleet = await createAsgFleet(moto.ports, { name: 'engine-a', desired: 2 });
     await putConfigParameter(moto.ports, CONFIG_PARAMETER, config(false));
