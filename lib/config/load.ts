@@ -43,7 +43,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(document)' : out;
 }
 
-function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
+/** The value a validation issue's path points at in the document it came from. */
+export function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = document;
   for (const part of path) {
     if (current === null || typeof current !== 'object') return undefined;

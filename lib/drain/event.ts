@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { valueAt } from '../config/load.js';
 
 export const LIFECYCLE_DETAIL_TYPE = 'EC2 Instance-terminate Lifecycle Action';
 export const TERMINATING_TRANSITION = 'autoscaling:EC2_INSTANCE_TERMINATING';
@@ -78,11 +79,3 @@ function problems(error: z.ZodError, event: unknown): EventProblem[] {
   }));
 }
 
-function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
-  let current: unknown = document;
-  for (const part of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[part];
-  }
-  return current;
-}

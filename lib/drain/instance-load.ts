@@ -3,6 +3,7 @@ import type { CloudWatchPort } from '../aws/ports.js';
 import { withRetry, type RetryPolicy } from '../aws/retry.js';
 import type { Target } from '../config/schema.js';
 import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, REQUEST_KINDS, fleetDimensions, type RequestKind } from '../engine-metrics.js';
+import { queryWindow } from '../scaling/query-window.js';
 
 /** What one instance is serving, from its own engine_active_requests datapoints. */
 export interface InstanceLoad {
@@ -34,16 +35,6 @@ export class InstanceLoadError extends Error {
 /** GetMetricData's limit on queries per call. */
 export const MAX_QUERIES_PER_CALL = 500;
 const DEFAULT_LOOKBACK_PERIODS = 3;
-
-/**
- * The window ends at the start of the still-filling period, so every datapoint read is a
- * complete period: a Maximum over half a minute would understate the load.
- */
-export function instanceLoadWindow(now: Date, periodSeconds: number, lookbackPeriods: number): { start: Date; end: Date } {
-  const periodMs = periodSeconds * 1000;
-  const endMs = Math.floor(now.getTime() / periodMs) * periodMs;
-  return { start: new Date(endMs - lookbackPeriods * periodMs), end: new Date(endMs) };
-}
 
 interface QueryRef {
   instanceId: string;
@@ -113,7 +104,8 @@ export async function readInstanceLoads(
   const { queries, refs } = buildInstanceLoadQueries(args);
   if (queries.length === 0) return loads;
   const lookback = args.lookbackPeriods ?? DEFAULT_LOOKBACK_PERIODS;
-  const { start, end } = instanceLoadWindow(args.now, args.periodSeconds, lookback);
+  // Complete periods only: a Maximum over a half-filled period would understate the load.
+  const { start, end } = queryWindow(args.now, args.periodSeconds, lookback);
   const latest = new Map<string, { value: number; at: number }>();
   for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_CALL) {
     const batch = queries.slice(offset, offset + MAX_QUERIES_PER_CALL);

@@ -70,14 +70,7 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
         remainingDesired--;
       }
     }
-    if (remainingDesired !== desired) {
-      await withRetry(
-        'autoscaling:SetDesiredCapacity',
-        () => ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: desired, HonorCooldown: false })),
-        retry,
-      );
-      result.calls++;
-    }
+    if (remainingDesired !== desired) result.calls += await setGroupDesired(ports, group.target, desired, retry);
     await withRetry(
       'autoscaling:CreateOrUpdateTags',
       () =>
@@ -92,13 +85,7 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
     return result;
   }
 
-  const { clusterName, nodegroupName } = group.target;
-  await withRetry(
-    'eks:UpdateNodegroupConfig',
-    () => ports.eks.send(new UpdateNodegroupConfigCommand({ clusterName, nodegroupName, scalingConfig: { desiredSize: desired } })),
-    retry,
-  );
-  result.calls++;
+  result.calls += await setGroupDesired(ports, group.target, desired, retry);
   if (group.nodegroupArn) {
     const arn = group.nodegroupArn;
     await withRetry('eks:TagResource', () => ports.eks.send(new TagResourceCommand({ resourceArn: arn, tags: { [LAST_SCALING_TAG]: formatLastScaling(context.now, direction) } })), retry);
@@ -109,8 +96,13 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
 
 /** The API fleet follows the Engine count: no victims to pick, its own hook drains it. */
 export async function applyApiDesired(ports: ActuationPorts, group: GroupState, desired: number, retry?: RetryPolicy): Promise<number> {
-  if (group.target.type === 'asg') {
-    const name = group.target.autoScalingGroupName;
+  return setGroupDesired(ports, group.target, desired, retry);
+}
+
+/** Sets a group's desired count (Auto Scaling group or EKS node group); returns the calls made. */
+async function setGroupDesired(ports: ActuationPorts, target: GroupState['target'], desired: number, retry?: RetryPolicy): Promise<number> {
+  if (target.type === 'asg') {
+    const name = target.autoScalingGroupName;
     await withRetry(
       'autoscaling:SetDesiredCapacity',
       () => ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: desired, HonorCooldown: false })),
@@ -118,7 +110,7 @@ export async function applyApiDesired(ports: ActuationPorts, group: GroupState, 
     );
     return 1;
   }
-  const { clusterName, nodegroupName } = group.target;
+  const { clusterName, nodegroupName } = target;
   await withRetry('eks:UpdateNodegroupConfig', () => ports.eks.send(new UpdateNodegroupConfigCommand({ clusterName, nodegroupName, scalingConfig: { desiredSize: desired } })), retry);
   return 1;
 }

@@ -1,7 +1,8 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InstanceLoadError, instanceLoadWindow, readInstanceLoad, readInstanceLoads } from '../../lib/drain/instance-load.js';
+import { InstanceLoadError, readInstanceLoad, readInstanceLoads } from '../../lib/drain/instance-load.js';
+import { queryWindow } from '../../lib/scaling/query-window.js';
 
 const cw = mockClient(CloudWatchClient);
 const noRetry = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => {}, random: () => 0 };
@@ -11,10 +12,10 @@ const t = (iso: string) => new Date(`2026-11-20T${iso}Z`);
 
 beforeEach(() => cw.reset());
 
-describe('instanceLoadWindow', () => {
+describe('the instance-load query window', () => {
   it('ends at the start of the still-filling period', () => {
     // 10:05:30 with 60 s periods: the 10:05 period is filling; three complete ones are 10:02-10:05
-    expect(instanceLoadWindow(now, 60, 3)).toEqual({ start: t('10:02:00'), end: t('10:05:00') });
+    expect(queryWindow(now, 60, 3)).toEqual({ start: t('10:02:00'), end: t('10:05:00'), periodSeconds: 60 });
   });
 });
 
