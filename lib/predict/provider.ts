@@ -2,7 +2,7 @@ import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import type { RequestKind } from '../engine-metrics.js';
-import type { ForecastInput, ForecastProvider } from '../scaling/tick.js';
+import type { ForecastAnswer, ForecastInput, ForecastProvider } from '../scaling/tick.js';
 import { configuredKinds } from '../scaling/recommend.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 import { loadQueries, readLoads, type LoadQuery } from './history.js';
@@ -145,7 +145,7 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     histories.set(fleet.name, cached);
   }
 
-  async function forecast(input: ForecastInput): Promise<number | undefined> {
+  async function forecast(input: ForecastInput): Promise<ForecastAnswer | undefined> {
     const nowMs = input.now.getTime();
     if (tick?.nowMs !== nowMs) tick = { nowMs, data: readTick(input.now) };
     const data = await tick.data;
@@ -173,7 +173,7 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     if (best.instances !== undefined) {
       deps.telemetry.metric({ name: 'ForecastInstances', value: best.instances, unit: MetricUnit.Count, dimensions: { Fleet: fleet.name } });
     }
-    return best.instances;
+    return best.instances === undefined || best.reason === 'InsufficientData' ? { source: 'NoForecast' } : { instances: best.instances, source: best.reason };
   }
 
   return { forecast, latest, calls: () => calls };

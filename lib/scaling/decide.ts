@@ -32,7 +32,15 @@ export interface DecisionInput {
   observations: PeriodObservation[];
   /** Instances a forecast says the fleet will need within its boot time (predictive scaling). */
   forecastInstances?: number;
+  /**
+   * Where the forecast came from, when predictive scaling is on: a past-weeks or past-days
+   * pattern, the recent trend alone (no history matched), or none at all (history too
+   * short, or unreadable: the decision is reactive). Undefined: predictive scaling is off.
+   */
+  forecastSource?: ForecastSource;
 }
+
+export type ForecastSource = 'WeeklyPattern' | 'DailyPattern' | 'TrendOnly' | 'NoForecast';
 
 export interface DecisionNumbers {
   current: number;
@@ -43,6 +51,9 @@ export interface DecisionNumbers {
   scaleUpRecommendation?: number;
   scaleDownRecommendation?: number;
   forecastInstances?: number;
+  forecastSource?: ForecastSource;
+  /** The scale-down target before the forecast held it up. */
+  reactiveScaleDownRecommendation?: number;
   load: Partial<Record<RequestKind, number>>;
   capacityPerInstance: Partial<Record<RequestKind, number>>;
   utilization?: number;
@@ -71,7 +82,8 @@ export interface Decision {
  *    scale-in (StaleData); fewer instances reported than serve -> no scale-in (PartialData);
  * 3. stabilise: scale up to the lowest recommendation of the scale-up window, down to
  *    the highest of the scale-down window, which must be complete to allow a scale-in;
- * 4. a forecast can only raise the scale-up target and hold off a scale-in;
+ * 4. a forecast can only raise the scale-up target (ScaleUpPredicted) and hold off a
+ *    scale-in, wholly (ScaleDownHeldByForecast) or in part (ScaleDownToForecast);
  * 5. cooldowns from the fleet's last scaling activity, per direction;
  * 6. step limits: the larger of maxInstancesPerStep and maxPercentPerStep of current;
  * 7. clamp to [min, max] of the fleet and of the group.
@@ -95,6 +107,7 @@ export function decide(input: DecisionInput): Decision {
     bootingInstances: snapshot.bootingInstances,
     drainingInstances: snapshot.drainingInstances,
     forecastInstances: input.forecastInstances,
+    forecastSource: input.forecastSource,
   };
   const finish = (proposal: number, reason: ReasonCode): Decision => clamp(proposal, reason, numbers);
 
@@ -137,12 +150,17 @@ export function decide(input: DecisionInput): Decision {
   numbers.scaleDownRecommendation = downRec;
 
   let predicted = false;
+  let heldByForecast = false;
   if (input.forecastInstances !== undefined) {
     if (input.forecastInstances > upRec && input.forecastInstances > current) {
       upRec = input.forecastInstances;
       predicted = true;
     }
-    downRec = Math.max(downRec, input.forecastInstances);
+    if (input.forecastInstances > downRec && downRec < current) {
+      numbers.reactiveScaleDownRecommendation = downRec;
+      downRec = input.forecastInstances;
+      heldByForecast = true;
+    }
   }
 
   let proposal: number;
@@ -156,9 +174,9 @@ export function decide(input: DecisionInput): Decision {
     if (stale) return finish(current, 'StaleData');
     if (partial) return finish(current, 'PartialData');
     if (!downComplete) return finish(current, 'MissingData');
-    if (downRec >= current) return finish(current, 'ScaleDownStabilized');
+    if (downRec >= current) return finish(current, heldByForecast ? 'ScaleDownHeldByForecast' : 'ScaleDownStabilized');
     proposal = downRec;
-    reason = 'ScaleDown';
+    reason = heldByForecast ? 'ScaleDownToForecast' : 'ScaleDown';
   } else {
     return finish(current, 'WithinTolerance');
   }

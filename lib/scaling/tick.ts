@@ -5,7 +5,7 @@ import type { ControllerConfig, FleetConfig, Target } from '../config/schema.js'
 import type { HandlerDeps } from '../runtime.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 import { applyApiDesired, applyDesired } from './actuate.js';
-import { decide, type Decision } from './decide.js';
+import { decide, type Decision, type ForecastSource } from './decide.js';
 import {
   LAST_SCALING_TAG,
   MANAGED_TAG,
@@ -31,8 +31,14 @@ export interface ForecastInput {
   current: number;
 }
 
-/** Predictive scaling plugs in here: instances the fleet will need within its boot time. */
-export type ForecastProvider = (input: ForecastInput) => Promise<number | undefined>;
+export interface ForecastAnswer {
+  /** Instances the fleet will need within its boot time; undefined = no forecast, reactive. */
+  instances?: number;
+  source: ForecastSource;
+}
+
+/** Predictive scaling plugs in here; undefined = no forecast this tick (decisions say NoForecast). */
+export type ForecastProvider = (input: ForecastInput) => Promise<ForecastAnswer | undefined>;
 
 export interface TickOptions {
   /** Stack-wide override: decide and log, change nothing (a safe first deploy). */
@@ -51,8 +57,11 @@ export interface FleetOutcome {
   fleet: string;
   decision?: Decision;
   applied: boolean;
+  /** Where the group was left: short of decision.desired when drain.maxVictimRequests spared busy instances. */
+  appliedDesired?: number;
   dryRun: boolean;
   victims?: string[];
+  victimReason?: string;
   api?: ApiOutcome;
   error?: string;
 }
@@ -172,7 +181,7 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
       const group = groupStateOf(fleet.target, groups, nodegroups);
       const counts = countInstances(group.instances);
       const observations = observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod);
-      const forecastInstances = options.forecast ? await options.forecast({ fleet, now, current: group.desired }) : undefined;
+      const forecast = options.forecast ? ((await options.forecast({ fleet, now, current: group.desired })) ?? { source: 'NoForecast' as const }) : undefined;
       const decision = guardDuringRoll(decide({
         fleet,
         settings: { periodSeconds: config.periodSeconds, staleAfterSeconds: config.staleAfterSeconds },
@@ -188,19 +197,28 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
           busy: group.busy,
         },
         observations,
-        forecastInstances,
+        forecastInstances: forecast?.instances,
+        forecastSource: forecast?.source,
       }), group.tags, now);
       outcome.decision = decision;
       const managed = group.tags[MANAGED_TAG] === 'true';
       if (decision.desired !== group.desired && !dryRun) {
         if (!managed) throw new ScaleTickError(`${describeTarget(fleet.target)} is not tagged ${MANAGED_TAG}=true: the controller only changes groups an operator has tagged as managed`);
-        const result = await applyDesired(ports, group, decision.desired, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now, retry });
+        const result = await applyDesired(ports, group, decision.desired, {
+          engineNamespace: config.engineNamespace,
+          periodSeconds: config.periodSeconds,
+          now,
+          retry,
+          maxVictimRequests: fleet.drain.maxVictimRequests,
+        });
         awsCalls += result.calls;
-        outcome.applied = true;
+        outcome.applied = result.desired !== group.desired;
+        outcome.appliedDesired = result.desired;
         outcome.victims = result.victims;
+        outcome.victimReason = result.victimReason;
       }
       if (fleet.api) {
-        outcome.api = await followWithApi(deps, fleet, decision.desired, groups, nodegroups, fleetErrors, dryRun);
+        outcome.api = await followWithApi(deps, fleet, outcome.appliedDesired ?? decision.desired, groups, nodegroups, fleetErrors, dryRun);
         if (outcome.api.applied) awsCalls++;
       }
     } catch (error) {
@@ -262,7 +280,9 @@ function record(telemetry: Telemetry, fleet: FleetConfig, outcome: FleetOutcome)
     numbers: decision?.numbers,
     dryRun: outcome.dryRun,
     applied: outcome.applied,
+    appliedDesired: outcome.appliedDesired,
     victims: outcome.victims,
+    victimReason: outcome.victimReason,
     api: outcome.api,
     error: outcome.error,
   };

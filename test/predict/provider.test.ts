@@ -79,9 +79,9 @@ describe('predictive provider', () => {
     cloudwatch.on(GetMetricDataCommand).callsFake(answer(900, (t) => (phase(t) >= 5 * MIN && phase(t) < 65 * MIN ? 2000 : 900)));
     const telemetry = new MemoryTelemetry();
     const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry, loadConfig: async () => config });
-    const instances = await provider.forecast({ fleet: config.fleets[0]!, now: NOW, current: 10 });
+    const forecast = await provider.forecast({ fleet: config.fleets[0]!, now: NOW, current: 10 });
     // four weeks agree on a peak of 2000: 2000 + 2 * sqrt(2000) = 2089.4 -> 21 instances of 100
-    expect(instances).toBe(21);
+    expect(forecast).toEqual({ instances: 21, source: 'WeeklyPattern' });
     expect(provider.latest.get('a')?.reason).toBe('WeeklyPattern');
     expect(telemetry.lines.find((l) => l.message === 'forecast')?.fields).toMatchObject({ fleet: 'a', instances: 21, reason: 'WeeklyPattern' });
   });

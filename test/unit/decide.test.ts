@@ -124,7 +124,11 @@ const cases: Case[] = [
   { name: "the group's own max also bounds", input: { observations: streams([2000]), snapshot: snapshot({ groupMax: 7 }) }, desired: 7, reason: 'AtMax' },
   { name: 'an update in progress holds', input: { observations: streams([2000]), snapshot: snapshot({ busy: true }) }, desired: 4, reason: 'GroupBusy' },
   { name: 'a forecast raises capacity ahead of the rise', input: { observations: streams([200]), forecastInstances: 7 }, desired: 7, reason: 'ScaleUpPredicted' },
-  { name: 'a forecast holds off a scale-in', input: { observations: streams([50]), forecastInstances: 4 }, desired: 4, reason: 'ScaleDownStabilized' },
+  { name: 'a forecast holds off a scale-in', input: { observations: streams([50]), forecastInstances: 4, forecastSource: 'WeeklyPattern' }, desired: 4, reason: 'ScaleDownHeldByForecast' }, // reactive ceil(50/50) = 1, forecast 4 = current
+  { name: 'a forecast above the count holds off a scale-in too', input: { observations: streams([50]), forecastInstances: 3 }, desired: 3, reason: 'ScaleDownToForecast' }, // reactive 1, forecast 3 < current 4
+  { name: 'a forecast below the reactive need changes nothing', input: { observations: streams([100]), forecastInstances: 1 }, desired: 2, reason: 'ScaleDown' }, // reactive ceil(100/50) = 2 > forecast 1
+  { name: 'a forecast below the load now never lowers a scale-up', input: { observations: streams([300]), forecastInstances: 2 }, desired: 6, reason: 'ScaleUp' }, // ceil(300/50) = 6
+  { name: 'a forecast that agrees with the load changes nothing', input: { observations: streams([200]), forecastInstances: 4 }, desired: 4, reason: 'WithinTolerance' },
   {
     name: 'the busiest kind wins',
     input: { fleet: fleet({ kinds: { stream: { capacity: 100 }, batch: { capacity: 10 } } }), observations: [{ ...streams([100])[0]!, load: { stream: 100, batch: 40 } }] },
@@ -156,6 +160,20 @@ describe('decide', () => {
     const decision = decide({ fleet: fleet(), settings, now: T0, snapshot: snapshot(), observations: [], ...input });
     expect({ desired: decision.desired, reason: decision.reason }).toEqual({ desired, reason });
     expect(decision.numbers.desired).toBe(desired);
+  });
+
+  it('carries the forecast and the scale-in it held off in the numbers', () => {
+    const decision = decide({ fleet: fleet(), settings, now: T0, snapshot: snapshot(), observations: streams([50]), forecastInstances: 4, forecastSource: 'DailyPattern' });
+    expect(decision.numbers).toMatchObject({ forecastInstances: 4, forecastSource: 'DailyPattern', reactiveScaleDownRecommendation: 1, scaleDownRecommendation: 1 });
+  });
+
+  it.each([
+    { name: 'no forecast (history short or unreadable)', forecastSource: 'NoForecast' as const },
+    { name: 'predictive scaling off', forecastSource: undefined },
+  ])('stays reactive and says where the forecast stood: $name', ({ forecastSource }) => {
+    const decision = decide({ fleet: fleet(), settings, now: T0, snapshot: snapshot(), observations: streams([100]), forecastSource });
+    // ceil(100/50) = 2: the reactive scale-in, unheld
+    expect({ desired: decision.desired, reason: decision.reason, source: decision.numbers.forecastSource }).toEqual({ desired: 2, reason: 'ScaleDown', source: forecastSource });
   });
 
   it('returns the numbers that led to the count', () => {
