@@ -10,6 +10,7 @@ import { KIND_COUNT, KINDS } from './engine.js';
 import { SimulationError } from './errors.js';
 import type { LifecycleEvent } from './events.js';
 import { FaultInjector } from './faults.js';
+import { SimHistory } from './history.js';
 import { oracleInstances, SimFigures, type MinuteRecord, type SimulationTotals } from './figures.js';
 import { AutoScalingGroups, type GroupOptions } from './groups.js';
 import { InstanceRefreshes, instanceRefreshOperations } from './instance-refresh.js';
@@ -76,6 +77,8 @@ export class SimCloud {
   readonly calls = new Map<string, number>();
   readonly callLog: CallLogEntry[] = [];
   readonly faults: FaultInjector;
+  /** Hook waits and terminations, for checks after a run. */
+  readonly history = new SimHistory();
   readonly ids: IdFactory;
   readonly random: () => number;
   readonly autoScaling: AutoScalingGroups;
@@ -104,12 +107,13 @@ export class SimCloud {
     const seed = options.seed ?? 1;
     this.random = mulberry32(seed ^ 0x5bd1e995);
     this.ids = new IdFactory(mulberry32(seed ^ 0x1b873593));
-    this.faults = new FaultInjector(this.random, () => this.clock.minute);
+    this.faults = new FaultInjector(this.random, () => this.clock.minute, (id) => this.autoScaling.instance(id)?.group.name);
     this.autoScaling = new AutoScalingGroups({
       clock: this.clock,
       ids: this.ids,
       figures: this.figures,
       region: this.region,
+      history: this.history,
       emit: (event) => this.queueEvent(event),
     });
     this.cloudWatch = new SimCloudWatch(this.metrics, () => this.clock.nowMs());
@@ -217,7 +221,7 @@ export class SimCloud {
   // ---- lifecycle events ----------------------------------------------------------------
 
   private queueEvent(event: LifecycleEvent): void {
-    const fate = this.faults.eventFate();
+    const fate = this.faults.eventFate(event.detail.AutoScalingGroupName);
     for (let c = 0; c < fate.copies; c++) {
       this.events.push({ deliverMinute: this.clock.minute + fate.delayMinutes, seq: this.eventSeq++, event: c === 0 ? event : { ...event, id: this.ids.uuid() } });
     }

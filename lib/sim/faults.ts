@@ -28,15 +28,40 @@ export interface MetricScope {
   untilMinute: number;
 }
 
+/** `group`: only events of that Auto Scaling group. */
 export type LifecycleEventFault =
-  | { kind: 'duplicate'; times?: number; probability?: number }
+  | { kind: 'duplicate'; times?: number; probability?: number; group?: string }
   /** Holds matching events back this many minutes, so later ones overtake them. */
-  | { kind: 'delay'; minutes: number; times?: number; probability?: number }
-  | { kind: 'drop'; times?: number; probability?: number };
+  | { kind: 'delay'; minutes: number; times?: number; probability?: number; group?: string }
+  | { kind: 'drop'; times?: number; probability?: number; group?: string };
+
+/** A call that succeeds with a damaged answer (a partial or empty GetMetricData, say). */
+export interface AnswerFault {
+  /** 'cloudwatch:GetMetricData', 'autoscaling:*' or '*'. */
+  operation?: string;
+  match?: (input: unknown) => boolean;
+  times?: number;
+  fromMinute?: number;
+  untilMinute?: number;
+  /** Returns the answer the caller gets instead (may change the given one). */
+  rewrite: (output: unknown, input: unknown) => unknown;
+}
+
+/** One fault that hit, for checks after a run. */
+export interface FaultHit {
+  minute: number;
+  /** 'cloudwatch:GetMetricData', 'lifecycle-event', 'ssm-agent'. */
+  operation: string;
+  /** The error code, 'rewrite', the event fault's kind or the agent fault's mode. */
+  kind: string;
+  phase?: 'before' | 'after';
+}
 
 /** What the SSM agent on an instance does with commands sent to it. */
 export interface SsmAgentFault {
   instanceId?: string;
+  /** Only instances of this Auto Scaling group. */
+  group?: string;
   /**
    * 'no-answer': the invocation stays Pending/InProgress until its delivery timeout
    * (TimedOut, DeliveryTimedOut); 'undeliverable': it fails as Undeliverable soon after;
@@ -62,10 +87,15 @@ export class FaultInjector {
   readonly delayed: Array<MetricScope & { delayMinutes: number }> = [];
   private readonly events: Array<LifecycleEventFault & Counted> = [];
   private readonly ssm: Array<SsmAgentFault & Counted> = [];
+  private readonly answerFaults: Array<AnswerFault & Counted> = [];
+  /** Every fault that hit, in order. */
+  readonly hits: FaultHit[] = [];
 
   constructor(
     private readonly random: () => number,
     private readonly minute: () => number,
+    /** The group of an instance (for group-scoped agent faults). */
+    private readonly groupOf: (instanceId: string) => string | undefined = () => undefined,
   ) {}
 
   add(fault: ApiFault): this {
@@ -94,6 +124,11 @@ export class FaultInjector {
     return this;
   }
 
+  answers(fault: AnswerFault): this {
+    this.answerFaults.push({ ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+    return this;
+  }
+
   ssmAgent(fault: SsmAgentFault): this {
     this.ssm.push({ ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
     return this;
@@ -105,6 +140,7 @@ export class FaultInjector {
     this.delayed.length = 0;
     this.events.length = 0;
     this.ssm.length = 0;
+    this.answerFaults.length = 0;
   }
 
   get hasMetricFaults(): boolean {
@@ -123,9 +159,28 @@ export class FaultInjector {
       if (fault.match && !fault.match(input)) continue;
       if (fault.probability !== undefined && this.random() >= fault.probability) continue;
       fault.remaining--;
+      this.hits.push({ minute, operation: `${service}:${operation}`, kind: fault.error, phase });
       if (fault.error === 'timeout') throw timeoutError(`${service}:${operation}`);
       throw awsError(service, fault.error, fault.message ?? `Simulated ${fault.error} on ${service}:${operation}`);
     }
+  }
+
+  /** The answer the caller gets: the service's own unless an answer fault rewrites it. */
+  answer(service: SimService, operation: string, input: unknown, output: unknown): unknown {
+    const minute = this.minute();
+    let answer = output;
+    for (const fault of this.answerFaults) {
+      if (fault.remaining <= 0) continue;
+      const op = fault.operation ?? '*';
+      if (op !== '*' && op !== `${service}:${operation}` && op !== `${service}:*`) continue;
+      if (fault.fromMinute !== undefined && minute < fault.fromMinute) continue;
+      if (fault.untilMinute !== undefined && minute >= fault.untilMinute) continue;
+      if (fault.match && !fault.match(input)) continue;
+      fault.remaining--;
+      this.hits.push({ minute, operation: `${service}:${operation}`, kind: 'rewrite' });
+      answer = fault.rewrite(answer, input);
+    }
+    return answer;
   }
 
   /** 'drop', a delay in minutes, or 0 to publish normally. */
@@ -137,13 +192,15 @@ export class FaultInjector {
   }
 
   /** How many copies of an event to deliver (0 = dropped) and after how many minutes. */
-  eventFate(): { copies: number; delayMinutes: number } {
+  eventFate(group?: string): { copies: number; delayMinutes: number } {
     let copies = 1;
     let delayMinutes = 0;
     for (const fault of this.events) {
       if (fault.remaining <= 0) continue;
+      if (fault.group !== undefined && fault.group !== group) continue;
       if (fault.probability !== undefined && this.random() >= fault.probability) continue;
       fault.remaining--;
+      this.hits.push({ minute: this.minute(), operation: 'lifecycle-event', kind: fault.kind });
       if (fault.kind === 'drop') copies = 0;
       else if (fault.kind === 'duplicate') copies = copies === 0 ? 0 : copies + 1;
       else delayMinutes = Math.max(delayMinutes, fault.minutes);
@@ -156,9 +213,11 @@ export class FaultInjector {
     for (const fault of this.ssm) {
       if (fault.remaining <= 0) continue;
       if (fault.instanceId !== undefined && fault.instanceId !== instanceId) continue;
+      if (fault.group !== undefined && fault.group !== this.groupOf(instanceId)) continue;
       if (fault.fromMinute !== undefined && minute < fault.fromMinute) continue;
       if (fault.untilMinute !== undefined && minute >= fault.untilMinute) continue;
       fault.remaining--;
+      this.hits.push({ minute, operation: 'ssm-agent', kind: fault.mode });
       return fault.mode;
     }
     return undefined;

@@ -3,6 +3,7 @@ import type { SimClock } from './clock.js';
 import { SimEngine } from './engine.js';
 import { eventTime, type LifecycleEvent } from './events.js';
 import type { CutCause, SimFigures } from './figures.js';
+import type { SimHistory } from './history.js';
 import type { IdFactory } from './random.js';
 import {
   ACCOUNT_ID,
@@ -48,6 +49,7 @@ export interface GroupsContext {
   ids: IdFactory;
   figures: SimFigures;
   region: string;
+  history?: SimHistory;
   emit(event: LifecycleEvent): void;
 }
 
@@ -294,6 +296,7 @@ export class AutoScalingGroups {
       return activity;
     }
     instance.lifecycleState = 'Terminating:Wait';
+    this.ctx.history?.recordWait({ minute: this.ctx.clock.minute, group: group.name, instanceId: instance.id });
     activity.StatusCode = 'MidLifecycleAction';
     this.startActions(instance, hooks);
     return activity;
@@ -391,6 +394,7 @@ export class AutoScalingGroups {
   private finishTermination(instance: SimInstance, cause: CutCause): void {
     const cut = instance.engine.cutAll();
     this.ctx.figures.recordCut(cut.streams, cause);
+    this.ctx.history?.recordRelease({ minute: this.ctx.clock.minute, group: instance.group.name, instanceId: instance.id, cause, requestsCut: cut.requests });
     instance.terminated = true;
     const group = instance.group;
     const index = group.instances.indexOf(instance);

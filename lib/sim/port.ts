@@ -39,7 +39,7 @@ export function simPort(service: SimService, operations: SimOperation[], hooks: 
       hooks.faults.check(service, op.name, input, 'before');
       const output = op.run(input as never);
       hooks.faults.check(service, op.name, input, 'after');
-      return output;
+      return hooks.faults.answer(service, op.name, input, output);
     },
   };
 }
