@@ -38,7 +38,7 @@ export function createScaleHandler(deps: () => HandlerDeps, options: () => TickO
   });
 }
 
-/** FLEET_SCALER_PREDICTIVE=true turns on predictive scaling (lib/predict) for every fleet. */
+/** FLEET_SCALER_PREDICTIVE (the stack parameter `predictive`, default "true") turns on predictive scaling (lib/predict) for every fleet; unset = off. */
 export function predictiveFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   const value = env.FLEET_SCALER_PREDICTIVE;
   if (value === undefined || value === '' || value === 'false') return false;

@@ -123,6 +123,14 @@ describe('functions and their triggers in the packaged template', () => {
     for (const [name, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) expect(env(fn).FLEET_SCALER_FORCE_DRY_RUN, name).toEqual({ Ref: 'ForceDryRun' });
   });
 
+  it('forecasts by default, on the scale function only, as a stack parameter', () => {
+    expect(template.Parameters?.Predictive?.Default).toBe('true');
+    expect(template.Parameters?.Predictive?.AllowedValues).toEqual(['true', 'false']);
+    const withPredictive = resourcesOfType(template, 'AWS::Lambda::Function').filter(([, fn]) => env(fn).FLEET_SCALER_PREDICTIVE !== undefined).map(([name]) => name);
+    expect(withPredictive).toEqual(['ScaleLambdaFunction']);
+    expect(env(template.Resources.ScaleLambdaFunction).FLEET_SCALER_PREDICTIVE).toEqual({ Ref: 'Predictive' });
+  });
+
   it('tells the fleet functions where the fleet document is, a parameter whose name starts with "/"', () => {
     const pattern = new RegExp(template.Parameters?.FleetConfigParameterName?.AllowedPattern ?? '(none)');
     expect(pattern.test(String(template.Parameters?.FleetConfigParameterName?.Default))).toBe(true);
