@@ -32,6 +32,7 @@ export const simulateFlags = {
   'stream-sd-minutes': { schema: number(z.number().min(0, 'must be >= 0').max(1440, 'must be at most 1440')) },
   policy: { schema: z.enum(POLICIES, { message: `must be one of ${POLICIES.join(', ')}` }) },
   fleets: { schema: whole(1, 500, 'fleets') },
+  'max-victim-requests': { schema: whole(0, 100_000, 'requests') },
   json: {},
   series: { schema: z.string().min(1, 'must be a file path') },
   report: { schema: z.string().regex(/\.html?$/i, 'must be a file path ending in .html') },
@@ -52,6 +53,7 @@ export function scenarioFromFlags(flags: ReturnType<typeof parseFlags<typeof sim
     ...(flags['stream-mean-minutes'] !== undefined ? { meanStreamMinutes: flags['stream-mean-minutes'] as number } : {}),
     ...(flags['stream-sd-minutes'] !== undefined ? { sdStreamMinutes: flags['stream-sd-minutes'] as number } : {}),
     ...(flags.policy !== undefined ? { policy: flags.policy as ScenarioOptions['policy'] } : {}),
+    ...(flags['max-victim-requests'] !== undefined ? { maxVictimRequests: flags['max-victim-requests'] as number } : {}),
   };
   if (options.min > options.max) throw new FlagError(`--min: must be at most --max (${options.max}) (got ${options.min})`);
   if (options.graceMinutes * 60 < 60) throw new FlagError(`--grace-minutes: must be at least 1 (got ${options.graceMinutes})`);

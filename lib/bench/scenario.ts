@@ -19,6 +19,8 @@ export interface ScenarioOptions {
   meanStreamMinutes: number;
   sdStreamMinutes: number;
   policy: PolicyName;
+  /** drain.maxVictimRequests: stream-safe scale-in (undefined = off, as shipped). */
+  maxVictimRequests?: number;
 }
 
 export const POLICIES = ['predictive', 'reactive', 'target-tracking'] as const;
@@ -73,7 +75,7 @@ export function scenarioConfig(options: ScenarioOptions): ControllerConfig {
         maxInstances: options.max,
         warmupSeconds: options.bootMinutes * 60,
         dryRun: false,
-        drain: { gracePeriodSeconds: options.graceMinutes * 60 },
+        drain: { gracePeriodSeconds: options.graceMinutes * 60, ...(options.maxVictimRequests !== undefined ? { maxVictimRequests: options.maxVictimRequests } : {}) },
         ...(options.policy === 'target-tracking'
           ? {
               targetUtilization: 0.7,

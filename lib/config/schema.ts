@@ -84,6 +84,13 @@ export const drainSchema = z.strictObject({
     .default('deepgram'),
   /** docker on EC2 hosts, containerd (crictl) on EKS nodes. */
   runtime: z.enum(['docker', 'containerd']).optional(),
+  /**
+   * Stream-safe scale-in: only instances serving at most this many requests are scaled in;
+   * the rest of a scale-in waits until instances empty. Each stream on a victim is a stream
+   * that may outlive the grace period; unset, the least-loaded leave whatever their load.
+   * Auto Scaling group fleets only: an EKS node group picks its own victims.
+   */
+  maxVictimRequests: z.number().int().min(0).optional(),
 });
 
 const timeZone = z.string().refine(
@@ -156,6 +163,14 @@ export const fleetSchema = z
         path: ['api', 'minInstances'],
         message: `must be at most api.maxInstances (${fleet.api.maxInstances})`,
         input: fleet.api.minInstances,
+      });
+    }
+    if (fleet.drain.maxVictimRequests !== undefined && fleet.target.type !== 'asg') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['drain', 'maxVictimRequests'],
+        message: 'applies to Auto Scaling group fleets only: an EKS node group picks its own scale-in victims',
+        input: fleet.drain.maxVictimRequests,
       });
     }
   });

@@ -14,7 +14,9 @@ export type VictimReason =
   /** As many victims as asked, the least loaded first. */
   | 'FewestRequestsFirst'
   /** Fewer eligible instances than asked: all of them, never anything else. */
-  | 'FewerCandidatesThanRequested';
+  | 'FewerCandidatesThanRequested'
+  /** Fewer instances than asked carry at most the fleet's maxVictimRequests: only those leave now. */
+  | 'VictimLoadLimit';
 
 export interface VictimChoice {
   victims: string[];
@@ -23,6 +25,10 @@ export interface VictimChoice {
     requested: number;
     /** InService and not protected from scale-in. */
     eligible: number;
+    /** The fleet's drain.maxVictimRequests, when it sets one. */
+    maxVictimRequests?: number;
+    /** Eligible instances left out because they serve more than maxVictimRequests or their load is unknown. */
+    overLoadLimit: number;
     chosen: number;
     /** Active requests the chosen instances carry into their drain (unknown loads excluded). */
     knownRequestsOnVictims: number;
@@ -33,23 +39,33 @@ export interface VictimChoice {
 
 /**
  * Picks the instances whose termination cuts, or holds in drain, the fewest requests.
+ * With `maxVictimRequests`, only instances known to serve at most that many qualify: a
+ * busier fleet shrinks later, when its instances have emptied (stream-safe scale-in).
  * An instance already draining, pending or protected is never a victim: it is not serving
  * capacity, or the operator said so. An unknown load is treated as the busiest, because
  * missing data must never make an instance look idle. Ties go to the oldest instance,
  * which has the least of its launch investment left and is the first a redeploy replaces.
  */
-export function chooseVictims(instances: readonly VictimCandidate[], count: number): VictimChoice {
+export function chooseVictims(instances: readonly VictimCandidate[], count: number, maxVictimRequests?: number): VictimChoice {
   const requested = Math.max(0, Math.floor(count));
   const eligible = instances.filter((i) => i.lifecycleState === 'InService' && i.protectedFromScaleIn !== true);
-  const ordered = [...eligible].sort(byLoadThenAge);
+  // Every stream on a victim risks the grace deadline; the limit trades cost for that risk.
+  const underLimit = maxVictimRequests === undefined ? eligible : eligible.filter((i) => i.activeRequests !== undefined && i.activeRequests <= maxVictimRequests);
+  const ordered = [...underLimit].sort(byLoadThenAge);
   const chosen = ordered.slice(0, requested);
-  const reason: VictimReason = requested === 0 ? 'NoneRequested' : chosen.length < requested ? 'FewerCandidatesThanRequested' : 'FewestRequestsFirst';
+  const reason: VictimReason =
+    requested === 0 ? 'NoneRequested'
+    : chosen.length === requested ? 'FewestRequestsFirst'
+    : eligible.length >= requested ? 'VictimLoadLimit'
+    : 'FewerCandidatesThanRequested';
   return {
     victims: chosen.map((i) => i.instanceId),
     reason,
     numbers: {
       requested,
       eligible: eligible.length,
+      ...(maxVictimRequests === undefined ? {} : { maxVictimRequests }),
+      overLoadLimit: eligible.length - underLimit.length,
       chosen: chosen.length,
       knownRequestsOnVictims: chosen.reduce((sum, i) => sum + (i.activeRequests ?? 0), 0),
       unknownLoadVictims: chosen.filter((i) => i.activeRequests === undefined).length,

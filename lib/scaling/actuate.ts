@@ -14,6 +14,8 @@ export interface ActuationPorts {
 
 export interface ActuationContext {
   engineNamespace: string;
+  /** drain.maxVictimRequests of the fleet: a scale-in takes only instances this idle. */
+  maxVictimRequests?: number;
   periodSeconds: number;
   now: Date;
   retry?: RetryPolicy;
@@ -21,6 +23,8 @@ export interface ActuationContext {
 
 export interface ActuationResult {
   calls: number;
+  /** The desired count the group was left at: less of a scale-in than decided when victims were too busy. */
+  desired: number;
   /** Instances terminated by choice (scale-in of an Auto Scaling group). */
   victims: string[];
   victimReason?: string;
@@ -37,7 +41,7 @@ export interface ActuationResult {
  * unknown instances) is left to SetDesiredCapacity and the group's termination policy.
  */
 export async function applyDesired(ports: ActuationPorts, group: GroupState, desired: number, context: ActuationContext): Promise<ActuationResult> {
-  const result: ActuationResult = { calls: 0, victims: [] };
+  const result: ActuationResult = { calls: 0, desired, victims: [] };
   const direction = desired > group.desired ? 'up' : 'down';
   const { retry } = context;
   if (group.target.type === 'asg') {
@@ -57,6 +61,7 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
       const choice = chooseVictims(
         candidates.map((c) => ({ instanceId: c.instanceId, lifecycleState: c.lifecycleState, protectedFromScaleIn: c.protectedFromScaleIn, activeRequests: loads.get(c.instanceId)?.activeRequests })),
         group.desired - desired,
+        context.maxVictimRequests,
       );
       result.victimReason = choice.reason;
       for (const instanceId of choice.victims) {
@@ -70,7 +75,11 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
         remainingDesired--;
       }
     }
-    if (remainingDesired !== desired) result.calls += await setGroupDesired(ports, group.target, desired, retry);
+    if (direction === 'down' && context.maxVictimRequests !== undefined) {
+      // The group's termination policy must not pick the busy instances the limit spared.
+      result.desired = remainingDesired;
+      if (remainingDesired === group.desired) return result;
+    } else if (remainingDesired !== desired) result.calls += await setGroupDesired(ports, group.target, desired, retry);
     await withRetry(
       'autoscaling:CreateOrUpdateTags',
       () =>

@@ -57,8 +57,11 @@ export interface FleetOutcome {
   fleet: string;
   decision?: Decision;
   applied: boolean;
+  /** Where the group was left: short of decision.desired when drain.maxVictimRequests spared busy instances. */
+  appliedDesired?: number;
   dryRun: boolean;
   victims?: string[];
+  victimReason?: string;
   api?: ApiOutcome;
   error?: string;
 }
@@ -201,13 +204,21 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
       const managed = group.tags[MANAGED_TAG] === 'true';
       if (decision.desired !== group.desired && !dryRun) {
         if (!managed) throw new ScaleTickError(`${describeTarget(fleet.target)} is not tagged ${MANAGED_TAG}=true: the controller only changes groups an operator has tagged as managed`);
-        const result = await applyDesired(ports, group, decision.desired, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now, retry });
+        const result = await applyDesired(ports, group, decision.desired, {
+          engineNamespace: config.engineNamespace,
+          periodSeconds: config.periodSeconds,
+          now,
+          retry,
+          maxVictimRequests: fleet.drain.maxVictimRequests,
+        });
         awsCalls += result.calls;
-        outcome.applied = true;
+        outcome.applied = result.desired !== group.desired;
+        outcome.appliedDesired = result.desired;
         outcome.victims = result.victims;
+        outcome.victimReason = result.victimReason;
       }
       if (fleet.api) {
-        outcome.api = await followWithApi(deps, fleet, decision.desired, groups, nodegroups, fleetErrors, dryRun);
+        outcome.api = await followWithApi(deps, fleet, outcome.appliedDesired ?? decision.desired, groups, nodegroups, fleetErrors, dryRun);
         if (outcome.api.applied) awsCalls++;
       }
     } catch (error) {
@@ -269,7 +280,9 @@ function record(telemetry: Telemetry, fleet: FleetConfig, outcome: FleetOutcome)
     numbers: decision?.numbers,
     dryRun: outcome.dryRun,
     applied: outcome.applied,
+    appliedDesired: outcome.appliedDesired,
     victims: outcome.victims,
+    victimReason: outcome.victimReason,
     api: outcome.api,
     error: outcome.error,
   };

@@ -166,6 +166,50 @@ describe('scale tick against the AWS SDK', () => {
     expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
   });
 
+  describe('stream-safe scale-in (drain.maxVictimRequests)', () => {
+    const perInstanceStreams = (loads: number[]) => ({
+      MetricDataResults: loads.flatMap((load, i) =>
+        ['stream', 'batch', 'tts'].map((kind) => ({ Id: `i${i}_${kind}`, Timestamps: [NEWEST], Values: [kind === 'stream' ? load : 0], StatusCode: 'Complete' as const })),
+      ),
+    });
+    const limited = (limit: number) => {
+      const document = config();
+      document.fleets[0]!.drain = { maxVictimRequests: limit };
+      return document;
+    };
+
+    it('takes only the instances under the limit and leaves the group where they leave it', async () => {
+      autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 4, 4)] });
+      // 30 streams on 4 instances of 50: ceil(30 / 50) = 1 wanted, 3 to shed
+      cloudwatch.on(GetMetricDataCommand).resolvesOnce({ MetricDataResults: metricAnswer(0, 30, 4) }).resolves(perInstanceStreams([1, 12, 0, 17]));
+      autoscaling.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
+
+      const result = await runScaleTick(deps(limited(5)));
+
+      expect(result.fleets[0]?.decision).toMatchObject({ desired: 1, reason: 'ScaleDown' });
+      // 0 and 1 streams are within 5; 12 and 17 are not: 4 - 2 = 2 instances left
+      expect(result.fleets[0]?.victims).toEqual(['i-dg-engine-a-2', 'i-dg-engine-a-0']);
+      expect(result.fleets[0]).toMatchObject({ applied: true, appliedDesired: 2, victimReason: 'VictimLoadLimit' });
+      expect(autoscaling).toHaveReceivedCommandTimes(TerminateInstanceInAutoScalingGroupCommand, 2);
+      // The group's own termination policy must not pick the busy ones.
+      expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
+      expect(autoscaling).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 1);
+    });
+
+    it('changes nothing, not even the cooldown tag, when every instance is too busy', async () => {
+      autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 3, 3)] });
+      cloudwatch.on(GetMetricDataCommand).resolvesOnce({ MetricDataResults: metricAnswer(0, 60, 3) }).resolves(perInstanceStreams([20, 20, 20]));
+
+      const result = await runScaleTick(deps(limited(5)));
+
+      expect(result.fleets[0]?.decision).toMatchObject({ desired: 2, reason: 'ScaleDown' }); // ceil(60 / 50)
+      expect(result.fleets[0]).toMatchObject({ applied: false, appliedDesired: 3, victims: [], victimReason: 'VictimLoadLimit' });
+      expect(autoscaling).toHaveReceivedCommandTimes(TerminateInstanceInAutoScalingGroupCommand, 0);
+      expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
+      expect(autoscaling).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 0);
+    });
+  });
+
   it('resizes an EKS managed node group through UpdateNodegroupConfig', async () => {
     eks.on(DescribeNodegroupCommand).resolves({
       nodegroup: {

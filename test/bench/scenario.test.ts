@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../lib/bench/run.js';
 import { STANDARD_SCENARIO, scenarioConfig, type ScenarioOptions } from '../../lib/bench/scenario.js';
 import { summarize } from '../../lib/bench/summary.js';
-import { shortDay } from './helpers.js';
+import { closingDay, shortDay } from './helpers.js';
 
 const options = (policy: ScenarioOptions['policy']): ScenarioOptions => ({ ...STANDARD_SCENARIO, days: 0.25, policy });
 
@@ -36,6 +36,21 @@ describe('the benchmark scenario on the simulated cloud', () => {
     const a = summarize(await runScenario(options('target-tracking'), shortDay(7)));
     const b = summarize(await runScenario(options('target-tracking'), shortDay(7)));
     expect({ ...a, wallMs: 0, scaleTickMs: 0 }).toEqual({ ...b, wallMs: 0, scaleTickMs: 0 });
+  });
+
+  it('stream-safe scale-in (maxVictimRequests 0) cuts no stream where the same day with the least-loaded victims cuts some', async () => {
+    // Long calls (mean 20, sd 40 minutes: about 3 % pass the 60-minute grace) make a cut likely
+    // on any victim that still serves; a limit of 0 only ever drains empty instances, which
+    // the closing at minute 270 (no arrivals after it, as at a call centre) leaves.
+    const longCalls = (maxVictimRequests?: number): ScenarioOptions => ({ ...options('predictive'), days: 0.5, ...(maxVictimRequests === undefined ? {} : { maxVictimRequests }) });
+    const day = () => closingDay(3, { meanMinutes: 20, sdMinutes: 40 });
+    const free = await runScenario(longCalls(), day());
+    const safe = await runScenario(longCalls(0), day());
+    expect(free.totals.streamsCutByCause['lifecycle-complete']).toBeGreaterThan(0);
+    expect(safe.totals.streamsCutByCause['lifecycle-complete']).toBe(0);
+    expect(safe.drainSeconds.length).toBeGreaterThan(0);
+    // Empty victims release at their first post-SIGINT reading: no drain reaches the grace deadline.
+    expect(Math.max(...safe.drainSeconds)).toBeLessThan(3600);
   });
 
   it('derives the fleet from the scenario: boot time, grace, capacity and bounds', () => {

@@ -69,7 +69,75 @@ describe('chooseVictims', () => {
   it('reports the requests the victims carry into their drain', () => {
     const choice = chooseVictims([inService('i-a', 7), inService('i-b', 2), inService('i-c', undefined), inService('i-d', 50)], 3);
     // 2 + 7 + 50 known; i-c unknown sorts last and is not needed
-    expect(choice.numbers).toEqual({ requested: 3, eligible: 4, chosen: 3, knownRequestsOnVictims: 59, unknownLoadVictims: 0 });
+    expect(choice.numbers).toEqual({ requested: 3, eligible: 4, overLoadLimit: 0, chosen: 3, knownRequestsOnVictims: 59, unknownLoadVictims: 0 });
+  });
+
+  describe('with maxVictimRequests (stream-safe scale-in)', () => {
+    const limited: Array<{ name: string; instances: VictimCandidate[]; count: number; limit: number; victims: string[]; reason: string; overLoadLimit: number }> = [
+      {
+        name: 'only instances at or under the limit leave; the busy ones wait',
+        instances: [inService('i-a', 2), inService('i-b', 3), inService('i-c', 40)],
+        count: 3,
+        limit: 3,
+        // 2 <= 3 and 3 <= 3 qualify; 40 > 3 stays
+        victims: ['i-a', 'i-b'],
+        reason: 'VictimLoadLimit',
+        overLoadLimit: 1,
+      },
+      {
+        name: 'an unknown load never qualifies, even under a generous limit',
+        instances: [inService('i-silent', undefined), inService('i-idle', 0)],
+        count: 2,
+        limit: 1000,
+        victims: ['i-idle'],
+        reason: 'VictimLoadLimit',
+        overLoadLimit: 1,
+      },
+      {
+        name: 'limit 0: only empty instances',
+        instances: [inService('i-one', 1), inService('i-empty', 0)],
+        count: 1,
+        limit: 0,
+        victims: ['i-empty'],
+        reason: 'FewestRequestsFirst',
+        overLoadLimit: 1,
+      },
+      {
+        name: 'every instance too busy: none chosen',
+        instances: [inService('i-a', 90), inService('i-b', 120)],
+        count: 1,
+        limit: 10,
+        victims: [],
+        reason: 'VictimLoadLimit',
+        overLoadLimit: 2,
+      },
+    ];
+    it.each(limited)('$name', ({ instances, count, limit, victims, reason, overLoadLimit }) => {
+      const choice = chooseVictims(instances, count, limit);
+      expect(choice.victims).toEqual(victims);
+      expect(choice.reason).toBe(reason);
+      expect(choice.numbers.overLoadLimit).toBe(overLoadLimit);
+      expect(choice.numbers.maxVictimRequests).toBe(limit);
+    });
+
+    it('never chooses an instance above the limit or of unknown load', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.option(fc.nat(200), { nil: undefined }), { maxLength: 20 }),
+          fc.nat(25),
+          fc.nat(200),
+          (loads, count, limit) => {
+            const instances = loads.map((load, index) => inService(`i-${index}`, load));
+            const { victims } = chooseVictims(instances, count, limit);
+            for (const id of victims) {
+              const load = instances.find((i) => i.instanceId === id)?.activeRequests;
+              expect(load).toBeDefined();
+              expect(load).toBeLessThanOrEqual(limit);
+            }
+          },
+        ),
+      );
+    });
   });
 
   it('never chooses more than asked, never an ineligible one, and spares only instances at least as busy as every victim', () => {
