@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import type { Ec2Port } from '../lib/redeploy/launch-times.js';
 import { runRedeployTick, type RedeployTickOptions, type RedeployTickResult } from '../lib/redeploy/reconcile.js';
 import { productionDeps, type HandlerDeps } from '../lib/runtime.js';
 
@@ -21,6 +23,8 @@ export class RedeployEventError extends Error {
 export interface RedeployHandlerDeps extends HandlerDeps {
   forceDryRun: boolean;
   hookName?: string;
+  /** Launch times of EKS nodes (the EKS roll's "old" nodes); only the redeploy reads EC2. */
+  ec2?: Ec2Port;
 }
 
 export function createRedeployHandler(deps: () => RedeployHandlerDeps) {
@@ -53,7 +57,11 @@ export function redeployDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Redep
   if (hookName !== undefined && hookName !== '' && !/^[A-Za-z0-9_./-]{1,255}$/.test(hookName)) {
     throw new RedeployEventError(`DRAIN_HOOK_NAME must be a lifecycle hook name (1-255 of letters, digits and _./-), got ${JSON.stringify(hookName)}`);
   }
-  return { ...productionDeps(env), forceDryRun: force === 'true', ...(hookName ? { hookName } : {}) };
+  ec2Client ??= new EC2Client({ region: env.AWS_REGION, maxAttempts: 1 });
+  return { ...productionDeps(env), forceDryRun: force === 'true', ...(hookName ? { hookName } : {}), ec2: ec2Client };
 }
+
+// maxAttempts 1 as in lib/aws/clients.ts: retries happen once, in withRetry. Built once per cold start.
+let ec2Client: EC2Client | undefined;
 
 export const handler = createRedeployHandler(() => redeployDepsFromEnv());

@@ -1,6 +1,7 @@
 import type { RedeployMarker, RollOutcome } from './marker.js';
 import type { RedeployReason } from './reasons.js';
 import type { RedeployWindow } from './window.js';
+import { planEksRoll } from './eks-roll.js';
 
 export interface RedeploySettings {
   /** Instances replaced at a time. */
@@ -58,6 +59,12 @@ export interface RedeployInput {
   load: LoadView;
   /** The group has a termination lifecycle hook, so old instances leave through the drain path. */
   hasDrainHook: boolean;
+  /**
+   * How the roll replaces instances: an Auto Scaling instance refresh (default), or the
+   * controller's own segments (EKS node groups, lib/redeploy/eks-roll.ts), which need
+   * room for a segment below the maximum.
+   */
+  strategy?: 'refresh' | 'controller';
 }
 
 export interface RollPlan {
@@ -161,7 +168,8 @@ export function decideRedeploy(input: RedeployInput): RedeployAction {
   if (load.utilization === undefined) return skip('MissingData');
   if (load.utilization > settings.busyUtilization) return skip('Busy');
 
-  const plan = planRoll(fleet.desired, settings, window.end);
+  const plan = input.strategy === 'controller' ? planEksRoll(fleet.desired, fleet.max, settings, window.end) : planRoll(fleet.desired, settings, window.end);
+  if (!plan) return skip('NoSurgeRoom');
   numbers.estimatedMinutes = plan.estimatedMinutes;
   if (plan.estimatedMinutes > windowMinutesLeft) return skip('WouldOverrunWindow');
 

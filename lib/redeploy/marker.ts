@@ -25,6 +25,11 @@ export interface RedeployMarker {
   progressAt?: Date;
   /** EKS: the node group update id. */
   id?: string;
+  /** EKS: nodes added ahead of the segment not yet retired, and when desired was raised for them. */
+  surge?: number;
+  surgeAt?: Date;
+  /** EKS: the roll was stopped for this reason (no refresh to cancel); the next tick settles it as cancelled. */
+  stop?: string;
   /** skipped: the latest reason; done: why it ended. */
   reason?: string;
   outcome?: RollOutcome;
@@ -43,6 +48,8 @@ export function formatMarker(marker: RedeployMarker): string {
   if (marker.planned !== undefined) parts.push(`n=${marker.planned}`);
   if (marker.left !== undefined && marker.progressAt) parts.push(`left=${marker.left}@${marker.progressAt.toISOString()}`);
   if (marker.id) parts.push(`id=${marker.id}`);
+  if (marker.surge !== undefined && marker.surgeAt) parts.push(`seg=${marker.surge}@${marker.surgeAt.toISOString()}`);
+  if (marker.stop) parts.push(`stop=${marker.stop}`);
   if (marker.outcome) parts.push(`outcome=${marker.outcome}`);
   if (marker.reason) parts.push(`reason=${marker.reason}`);
   const value = parts.join(' ');
@@ -78,6 +85,14 @@ export function parseMarker(value: string | undefined): RedeployMarker | undefin
   }
   const id = fields.get('id');
   if (id) marker.id = id;
+  const seg = fields.get('seg');
+  if (seg !== undefined) {
+    const [count, at] = seg.split('@');
+    marker.surge = whole(count ?? '', 'seg');
+    marker.surgeAt = parseDate(at ?? '', 'seg');
+  }
+  const stop = fields.get('stop');
+  if (stop) marker.stop = stop;
   const outcome = fields.get('outcome');
   if (outcome !== undefined) {
     if (!OUTCOMES.has(outcome)) throw new MarkerError(`${REDEPLOY_TAG}: outcome must be one of ${[...OUTCOMES].join(', ')}, got ${JSON.stringify(outcome)}`);

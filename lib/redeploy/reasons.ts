@@ -15,7 +15,7 @@ export const REDEPLOY_REASONS = {
   GroupBusy: 'someone else is changing the group (EKS update in progress)',
   RollInProgressByOther: 'an instance refresh the controller did not start is running',
   WouldOverrunWindow: 'the roll would not finish before the window closes',
-  EksRollUnsupported: 'EKS node groups are not rolled by the controller yet (see docs/redeploy.md)',
+  NoSurgeRoom: 'EKS: desired is at the maximum, so no node can be added ahead of a segment: the roll does not start (maxSize is not raised)',
   QuietWindow: 'the window is open and the fleet is quiet: the roll starts',
   RollInProgress: 'the roll is running and making progress',
   StartPending: 'the roll was started; its instance refresh is not visible yet',
@@ -27,7 +27,21 @@ export const REDEPLOY_REASONS = {
   RollCancelled: 'the roll was cancelled; what was replaced stays, the fleet returns to its baseline',
   RollFailed: 'the instance refresh failed; the fleet returns to its baseline and pages',
   StartNotConfirmed: 'the roll was marked started but no instance refresh appeared: treated as failed',
+  SettleDeferred: 'EKS: the roll is over but a node group update is in flight: the baseline is applied next tick',
   WindowEndedSkipped: 'the window closed without a roll: recorded as skipped',
 } as const;
 
 export type RedeployReason = keyof typeof REDEPLOY_REASONS;
+
+/** Why a running EKS roll took the step it took (lib/redeploy/eks-roll.ts). */
+export const EKS_STEP_REASONS = {
+  SegmentRaised: 'no segment outstanding: desired raised by one segment, new nodes first',
+  SegmentRetired: "the segment's new nodes serve: as many old nodes leave through the drain hook",
+  SurgeLaunching: 'waiting for the new nodes to launch and serve for the warm-up',
+  NodegroupUpdating: 'a node group update is in flight: no change this tick',
+  NoSurgeRoom: 'desired is at the maximum: no room to add a node ahead of the next segment',
+  LaunchTimeUnknown: 'EC2 did not report the launch time of a node: it could be old or new, so nothing changes',
+  SegmentsDone: 'no old node is left to replace',
+} as const;
+
+export type EksStepReason = keyof typeof EKS_STEP_REASONS;

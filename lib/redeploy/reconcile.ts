@@ -1,4 +1,5 @@
 import { CreateOrUpdateTagsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { TagResourceCommand } from '@aws-sdk/client-eks';
 import { describeError, withRetry } from '../aws/retry.js';
 import { ConfigError } from '../config/load.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
@@ -11,7 +12,10 @@ import { MetricUnit } from '../telemetry.js';
 import { CronError, parseCron } from './cron.js';
 import { decideRedeploy, LAUNCH_MINUTES, type LoadView, type RedeployAction, type RedeployInput } from './decide.js';
 import { loadView, readObservations } from './load.js';
-import { parseMarker, REDEPLOY_TAG } from './marker.js';
+import { applyEksStep, observeNodegroup, writeNodegroupMarker, type EksObservation } from './eks-fleet.js';
+import { eksRollView, eksStepFor, type EksStep } from './eks-roll.js';
+import type { Ec2Port } from './launch-times.js';
+import { parseMarker, REDEPLOY_TAG, type RedeployMarker } from './marker.js';
 import { recordRedeploy, type FleetRedeployOutcome } from './record.js';
 import { cancelRefresh, hasDrainHook, latestRefresh, startRefresh, writeMarker } from './refresh.js';
 import { windowAt } from './window.js';
@@ -37,12 +41,17 @@ export class RedeployError extends Error {
 
 type Observed = Omit<RedeployInput, 'load' | 'hasDrainHook'>;
 
+/** EC2 is read only by the EKS roll (launch times), so its port is the redeploy's own. */
+export type RedeployDeps = HandlerDeps & { ec2?: Ec2Port };
+
 interface FleetContext {
   index: number;
   fleet: FleetConfig;
   outcome: FleetRedeployOutcome;
   observed?: Observed;
   group?: GroupState;
+  /** EKS fleets: the node group, its backing group's nodes and their launch times. */
+  eks?: EksObservation;
 }
 
 /**
@@ -52,7 +61,7 @@ interface FleetContext {
  * itself refuses a second roll. A fleet's failure is logged, counted and, for a running
  * roll, paged; the other fleets proceed.
  */
-export async function runRedeployTick(deps: HandlerDeps, options: RedeployTickOptions = {}): Promise<RedeployTickResult> {
+export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickOptions = {}): Promise<RedeployTickResult> {
   const { telemetry, ports, retry } = deps;
   const now = deps.now();
   let config: ControllerConfig;
@@ -122,8 +131,14 @@ export async function runRedeployTick(deps: HandlerDeps, options: RedeployTickOp
           calls.n++;
           if (!hooked) action = decideRedeploy({ ...observed, load, hasDrainHook: false });
         }
+        let step: EksStep | undefined;
+        if (context.eks) ({ action, step } = eksStepFor(action, observed.marker, context.eks.view, observed.settings, now));
         outcome.action = action;
-        if (!outcome.dryRun) await act(deps, context, action, config, calls);
+        if (step) outcome.step = step;
+        if (!outcome.dryRun) {
+          if (context.eks) await actEks(deps, context, context.eks, action, step, config, calls);
+          else await act(deps, context, action, config, calls);
+        }
       } catch (error) {
         outcome.error = describeError(error);
       }
@@ -135,6 +150,7 @@ export async function runRedeployTick(deps: HandlerDeps, options: RedeployTickOp
 }
 
 function groupNameOf(context: FleetContext): string {
+  if (context.eks) return context.eks.backingGroupName;
   if (context.fleet.target.type !== 'asg') throw new RedeployError(`fleet ${context.fleet.name} is not an Auto Scaling group fleet`);
   return context.fleet.target.autoScalingGroupName;
 }
@@ -145,7 +161,7 @@ function needsLoad(observed: Observed): boolean {
   return observed.enabled && observed.window !== undefined;
 }
 
-async function observe(deps: HandlerDeps, context: FleetContext, groups: Map<string, AutoScalingGroup>, describeFailure: string | undefined, now: Date, calls: { n: number }): Promise<void> {
+async function observe(deps: RedeployDeps, context: FleetContext, groups: Map<string, AutoScalingGroup>, describeFailure: string | undefined, now: Date, calls: { n: number }): Promise<void> {
   const { fleet } = context;
   const redeploy = fleet.redeploy!;
   let spec;
@@ -157,11 +173,36 @@ async function observe(deps: HandlerDeps, context: FleetContext, groups: Map<str
   }
   const window = windowAt(spec, redeploy.timeZone, redeploy.windowMinutes, now);
   if (window) context.outcome.window = { start: window.start.toISOString(), end: window.end.toISOString() };
-  if (fleet.target.type !== 'asg') {
-    // Said once per tick while a window is open, silent otherwise.
-    if (redeploy.enabled && window) {
-      context.outcome.action = { kind: 'skip', reason: 'EksRollUnsupported', numbers: { busyUtilization: redeploy.busyUtilization, desired: 0 } };
-    }
+  const settings = {
+    segmentSize: redeploy.segmentSize,
+    busyUtilization: redeploy.busyUtilization,
+    warmupSeconds: fleet.warmupSeconds,
+    // Default: one segment's launch and warm-up plus a full drain grace, so a refresh
+    // that waits on a long drain is not taken for stuck.
+    stallMinutes: redeploy.stallMinutes ?? Math.ceil(fleet.warmupSeconds / 60) + LAUNCH_MINUTES + Math.ceil(fleet.drain.gracePeriodSeconds / 60),
+  };
+  const wantsRoll = (marker: RedeployMarker | undefined) => {
+    const tonightDone = marker?.phase === 'done' && window !== undefined && marker.window.getTime() === window.start.getTime();
+    return marker?.phase === 'rolling' || (redeploy.enabled && window !== undefined && !tonightDone);
+  };
+  if (fleet.target.type === 'eks') {
+    const eks = await observeNodegroup({ ...deps.ports, ...(deps.ec2 ? { ec2: deps.ec2 } : {}) }, fleet.target, fleet.maxInstances, { nodes: (tags) => wantsRoll(parseMarker(tags[REDEPLOY_TAG])) }, deps.retry);
+    calls.n += eks.calls;
+    context.eks = eks;
+    context.group = eks.group;
+    const marker = parseMarker(eks.group.tags[REDEPLOY_TAG]);
+    const max = eks.view.max;
+    const roll = eksRollView(marker, eks.view, now, fleet.warmupSeconds);
+    context.observed = {
+      now,
+      enabled: redeploy.enabled,
+      ...(window ? { window } : {}),
+      settings,
+      fleet: { desired: eks.group.desired, min: Math.min(Math.max(fleet.minInstances, eks.group.min), max), max, inService: countInstances(eks.group.instances).serving, busyByOther: eks.group.busy },
+      ...(marker ? { marker } : {}),
+      ...(roll ? { roll } : {}),
+      strategy: 'controller',
+    };
     return;
   }
   if (describeFailure) throw new RedeployError(`DescribeAutoScalingGroups failed: ${describeFailure}`);
@@ -175,19 +216,11 @@ async function observe(deps: HandlerDeps, context: FleetContext, groups: Map<str
     now,
     enabled: redeploy.enabled,
     ...(window ? { window } : {}),
-    settings: {
-      segmentSize: redeploy.segmentSize,
-      busyUtilization: redeploy.busyUtilization,
-      warmupSeconds: fleet.warmupSeconds,
-      // Default: one segment's launch and warm-up plus a full drain grace, so a refresh
-      // that waits on a long drain is not taken for stuck.
-      stallMinutes: redeploy.stallMinutes ?? Math.ceil(fleet.warmupSeconds / 60) + LAUNCH_MINUTES + Math.ceil(fleet.drain.gracePeriodSeconds / 60),
-    },
+    settings,
     fleet: { desired: state.desired, min: Math.min(Math.max(fleet.minInstances, state.min), max), max, inService: countInstances(state.instances).serving, busyByOther: state.busy },
     ...(marker ? { marker } : {}),
   };
-  const tonightDone = marker?.phase === 'done' && window !== undefined && marker.window.getTime() === window.start.getTime();
-  if (marker?.phase === 'rolling' || (redeploy.enabled && window && !tonightDone)) {
+  if (wantsRoll(marker)) {
     const roll = await latestRefresh(deps.ports.autoscaling, fleet.target.autoScalingGroupName, deps.retry);
     calls.n++;
     if (roll) observed.roll = roll;
@@ -273,6 +306,81 @@ async function act(deps: HandlerDeps, context: FleetContext, action: RedeployAct
       await writeMarker(ports.autoscaling, groupName, action.marker, retry);
       calls.n++;
       applied.push('MarkerDone');
+      return;
+    }
+  }
+}
+
+/**
+ * The EKS counterpart of `act`: the marker is a tag on the node group (where the scaler
+ * reads it), the roll is the controller's own segments (eks-fleet.ts), a stop is written
+ * into the marker (there is no refresh to cancel) and settled as cancelled next tick.
+ */
+async function actEks(deps: RedeployDeps, context: FleetContext, eks: EksObservation, action: RedeployAction, step: EksStep | undefined, config: ControllerConfig, calls: { n: number }): Promise<void> {
+  const { ports, retry } = deps;
+  const group = eks.group;
+  const applied = context.outcome.applied;
+  const target = context.fleet.target;
+  const name = target.type === 'eks' ? `${target.clusterName}/${target.nodegroupName}` : context.fleet.name;
+  const requireManaged = () => {
+    if (group.tags[MANAGED_TAG] !== 'true') throw new RedeployError(`EKS node group ${name} is not tagged ${MANAGED_TAG}=true: the controller only changes node groups an operator has tagged as managed`);
+  };
+  const write = async (marker: RedeployMarker, label: string) => {
+    await writeNodegroupMarker(ports.eks, group, marker, retry);
+    calls.n++;
+    applied.push(label);
+  };
+  const runStep = async (marker: RedeployMarker) => {
+    if (!step || step.kind === 'hold') return false;
+    const result = await applyEksStep(ports, eks, marker, step, deps.now(), retry);
+    calls.n += result.calls;
+    applied.push(...result.applied);
+    return result.applied.length > 0 && !result.applied.includes('RaiseDeferred');
+  };
+  switch (action.kind) {
+    case 'idle':
+      return;
+    case 'skip':
+    case 'close':
+      if (action.marker) {
+        requireManaged();
+        await write(action.marker, 'MarkerWritten');
+      }
+      return;
+    case 'start':
+      requireManaged();
+      if (!eks.backingManaged) throw new RedeployError(`Auto Scaling group ${eks.backingGroupName} of EKS node group ${name} is not tagged ${MANAGED_TAG}=true: the roll retires old nodes there, so it does not start`);
+      // Marker first: the scaler stops scaling in before the first new node exists.
+      await write(action.marker, 'RollMarked');
+      await runStep(action.marker);
+      return;
+    case 'wait': {
+      const marker = action.marker ?? context.observed?.marker;
+      // A step writes the marker itself (with the progress in it); otherwise record progress alone.
+      const stepped = marker ? await runStep(marker) : false;
+      if (!stepped && action.marker) await write(action.marker, 'ProgressRecorded');
+      return;
+    }
+    case 'stop': {
+      const marker = context.observed?.marker;
+      if (!marker) throw new RedeployError(`EKS node group ${name}: a stop without a rolling marker`);
+      await write({ ...marker, stop: action.reason }, 'RollStopped');
+      return;
+    }
+    case 'settle': {
+      if (action.baseline !== group.desired) {
+        // Through the scaler's own actuation (UpdateNodegroupConfig + the last-scaling tag: the cooldown);
+        // the backing group's termination hook drains what a shrink removes.
+        const result = await applyDesired(ports, group, action.baseline, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now: deps.now(), retry });
+        calls.n += result.calls;
+        applied.push(`Baseline:${group.desired}->${action.baseline}`);
+      } else if (group.nodegroupArn) {
+        const arn = group.nodegroupArn;
+        await withRetry('eks:TagResource', () => ports.eks.send(new TagResourceCommand({ resourceArn: arn, tags: { [LAST_SCALING_TAG]: formatLastScaling(deps.now(), 'down') } })), retry);
+        calls.n++;
+        applied.push('CooldownStarted');
+      }
+      await write(action.marker, 'MarkerDone');
       return;
     }
   }

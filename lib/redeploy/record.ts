@@ -1,6 +1,7 @@
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 import type { RedeployAction } from './decide.js';
-import { REDEPLOY_REASONS } from './reasons.js';
+import type { EksStep } from './eks-roll.js';
+import { EKS_STEP_REASONS, REDEPLOY_REASONS } from './reasons.js';
 
 export const REDEPLOY_METRICS = {
   started: 'RedeployStarted',
@@ -19,6 +20,8 @@ export interface FleetRedeployOutcome {
   fleet: string;
   dryRun: boolean;
   action?: RedeployAction;
+  /** EKS fleets: the roll's segment step this tick (raise, retire or hold, with its numbers). */
+  step?: EksStep;
   /** What was done about the action (dry-run changes nothing). */
   applied: string[];
   window?: { start: string; end: string };
@@ -45,6 +48,7 @@ export function recordRedeploy(telemetry: Telemetry, outcome: FleetRedeployOutco
     ...(action && 'numbers' in action ? { numbers: action.numbers } : {}),
     ...(action && 'progress' in action ? { progress: action.progress } : {}),
     ...(action?.kind === 'settle' ? { outcome: action.outcome, baseline: action.baseline } : {}),
+    ...(outcome.step ? { step: { kind: outcome.step.kind, reason: outcome.step.reason, explanation: EKS_STEP_REASONS[outcome.step.reason], numbers: outcome.step.numbers, ...('instanceIds' in outcome.step ? { instanceIds: outcome.step.instanceIds } : {}), ...(outcome.step.kind === 'raise' ? { desired: outcome.step.desired } : {}) } } : {}),
     error: outcome.error,
   };
   const page = (reason: string) => {
