@@ -54,7 +54,7 @@ async function readmeRows(): Promise<Row[]> {
   const text = await readFile(join(ROOT, 'test/contract/README.md'), 'utf8');
   return text
     .split('\n')
-    .filter((line) => /^\| (Auto Scaling|CloudWatch|EKS|SSM|SNS) \|/.test(line))
+    .filter((line) => /^\| (Auto Scaling|CloudWatch|EC2|EKS|SSM|SNS) \|/.test(line))
     .map((line) => {
       const cells = line.split('|').map((c) => c.trim());
       return { service: cells[1] ?? '', operation: cells[2] ?? '', status: cells[3] ?? '', tests: (cells[5] ?? '').split(',').map((t) => t.trim()) };

@@ -28,6 +28,7 @@ const STAR_ONLY = new Set([
   'cloudwatch:GetMetricData',
   'cloudwatch:PutMetricData',
   'ssm:ListCommandInvocations',
+  'ec2:DescribeInstances',
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeSubnets',
 ]);
