@@ -284,8 +284,9 @@ async function act(
   if (fleet.dryRun) return { outcome: 'DryRun' };
   switch (decision.action) {
     case 'SendAndHeartbeat': {
+      let commandId: string;
       try {
-        const commandId = await sendDrainCommand(deps.ports.ssm, {
+        commandId = await sendDrainCommand(deps.ports.ssm, {
           documentName: context.options.documentName,
           instanceId: decision.instanceId,
           containerNamePattern: fleet.drain.containerNamePattern,
@@ -294,8 +295,6 @@ async function act(
           deliveryTimeoutSeconds: context.options.deliveryTimeoutSeconds ?? DEFAULT_DELIVERY_TIMEOUT_S,
           retry: deps.retry,
         });
-        await recordHeartbeat(deps.ports.autoscaling, target, deps.retry);
-        return { outcome: 'Sent', detail: commandId };
       } catch (error) {
         if (error instanceof DrainCommandError && error.code === 'InvalidInstanceId') {
           // Gone, or an agent that never registered: the hook is still heartbeated so the
@@ -303,8 +302,17 @@ async function act(
           const heartbeat = await recordHeartbeat(deps.ports.autoscaling, target, deps.retry);
           return { outcome: heartbeat.outcome === 'Done' ? 'Unreachable' : 'AlreadyReleased', detail: error.message };
         }
+        // An SSM outage must not let the hook time out: that would terminate the instance
+        // with its streams. The send is retried next tick; the failure is still reported.
+        try {
+          await recordHeartbeat(deps.ports.autoscaling, target, deps.retry);
+        } catch (heartbeatError) {
+          throw new DrainCommandError(`${describeError(error)}; the heartbeat after it failed too: ${describeError(heartbeatError)}`, error instanceof DrainCommandError ? error.code : undefined, { cause: error });
+        }
         throw error;
       }
+      await recordHeartbeat(deps.ports.autoscaling, target, deps.retry);
+      return { outcome: 'Sent', detail: commandId };
     }
     case 'Heartbeat': {
       const heartbeat = await recordHeartbeat(deps.ports.autoscaling, target, deps.retry);
