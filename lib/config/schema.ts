@@ -76,7 +76,14 @@ export const apiFleetSchema = z.strictObject({
 
 export const drainSchema = z.strictObject({
   /** Longest a draining instance is held for its streams before it is released anyway. */
-  gracePeriodSeconds: z.number().int().min(60).max(172_800).default(3600),
+  // Auto Scaling ends a lifecycle hook after 48 h however often it is heartbeated; the
+  // hook needs 15 minutes past the deadline (lib/drain/hook.ts) for the releasing tick.
+  gracePeriodSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(171_900, 'must be at most 171900 (48 hours less 15 minutes): Auto Scaling ends a lifecycle hook after 48 hours however often it is heartbeated')
+    .default(3600),
   /** Container name pattern the SSM document SIGINTs. */
   containerNamePattern: z
     .string()
