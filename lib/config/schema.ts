@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CronError, parseCron } from '../redeploy/cron.js';
 
 /**
  * The fleet document: one YAML/JSON document (a file locally, an SSM parameter in
@@ -112,10 +113,25 @@ const timeZone = z.string().refine(
   { message: 'must be an IANA time zone such as America/New_York' },
 );
 
+const CRON_SHAPE = /^cron\(\S+( \S+){5}\)$/;
+
 export const redeploySchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** EventBridge Scheduler cron expression, e.g. "cron(0 3 * * ? *)". */
-  schedule: z.string().regex(/^cron\(\S+( \S+){5}\)$/, 'must be an EventBridge Scheduler cron expression: cron(minutes hours day-of-month month day-of-week year)').default('cron(0 3 * * ? *)'),
+  schedule: z
+    .string()
+    .regex(CRON_SHAPE, 'must be an EventBridge Scheduler cron expression: cron(minutes hours day-of-month month day-of-week year)')
+    // The shape alone let cron(99 3 * * ? *) through to fail every redeploy tick instead.
+    .superRefine((expression, ctx) => {
+      if (!CRON_SHAPE.test(expression)) return;
+      try {
+        parseCron(expression, 'cron');
+      } catch (error) {
+        if (!(error instanceof CronError)) throw error;
+        ctx.addIssue({ code: 'custom', message: `must be a valid EventBridge cron expression: ${error.field}: ${error.rule}`, input: expression });
+      }
+    })
+    .default('cron(0 3 * * ? *)'),
   timeZone: timeZone.default('UTC'),
   windowMinutes: z.number().int().min(15).max(720).default(180),
   /** Instances replaced at a time, as a count. */
