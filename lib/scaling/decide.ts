@@ -79,7 +79,8 @@ export interface Decision {
  *
  * 1. recommend per complete period (recommend.ts);
  * 2. freshness: no complete period -> hold (MissingData); the newest too old -> no
- *    scale-in (StaleData); fewer instances reported than serve -> no scale-in (PartialData);
+ *    scale-in (StaleData); fewer instances reported than serve, in the newest period or any
+ *    period of the scale-down window -> no scale-in (PartialData);
  * 3. stabilise: scale up to the lowest recommendation of the scale-up window, down to
  *    the highest of the scale-down window, which must be complete to allow a scale-in;
  * 4. a forecast can only raise the scale-up target (ScaleUpPredicted) and hold off a
@@ -175,6 +176,9 @@ export function decide(input: DecisionInput): Decision {
     if (partial) return finish(current, 'PartialData');
     if (!downComplete) return finish(current, 'MissingData');
     if (downRec >= current) return finish(current, heldByForecast ? 'ScaleDownHeldByForecast' : 'ScaleDownStabilized');
+    // A period missing an instance under-reports its load, and the target is the busiest
+    // period of the window: any such period could set it too low.
+    if (downWindow.some(({ o }) => o.reportingInstances === undefined || o.reportingInstances < snapshot.servingInstances)) return finish(current, 'PartialData');
     proposal = downRec;
     reason = heldByForecast ? 'ScaleDownToForecast' : 'ScaleDown';
   } else {

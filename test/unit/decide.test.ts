@@ -88,6 +88,16 @@ const cases: Case[] = [
     reason: 'MissingData',
   },
   {
+    // Found by the fault suite (test/faults): a silent instance in an older period made it look quiet.
+    name: 'an instance missing from an older period of the scale-down window blocks the scale-down',
+    input: {
+      fleet: fleet({ scaleDown: { stabilizationSeconds: 120, cooldownSeconds: 0, maxInstancesPerStep: 100, maxPercentPerStep: 100 } }),
+      observations: [...streams([150], { reportingInstances: 3 }, new Date(T0.getTime() - 120_000)), ...streams([100, 50], {}, T0)],
+    },
+    desired: 4, // 150 from 3 of 4 instances says 3 (4 x 150 / 3 = 200 would say 4); held
+    reason: 'PartialData',
+  },
+  {
     name: 'scale-up cooldown holds',
     input: { fleet: fleet({ scaleUp: { stabilizationSeconds: 0, cooldownSeconds: 120, maxInstancesPerStep: 100, maxPercentPerStep: 100 } }), observations: streams([400]), snapshot: snapshot({ lastScaling: { at: new Date(T0.getTime() - 60_000), direction: 'up' } }) },
     desired: 4,
