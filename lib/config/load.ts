@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { SsmPort } from '../aws/ports.js';
 import { withRetry, type RetryPolicy } from '../aws/retry.js';
 import { configSchema, type ControllerConfig } from './schema.js';
+import { MetricUnit, type Telemetry } from '../telemetry.js';
 
 export interface ConfigProblem {
   /** Dotted path to the field, e.g. fleets[0].maxInstances. */
@@ -120,5 +121,24 @@ export class CachedConfigSource {
     const config = await this.load();
     this.cached = { config, loadedAtMs: nowMs };
     return config;
+  }
+}
+
+/**
+ * The fleet document, or the ConfigError that rejected it, already logged with every
+ * problem and counted (ConfigInvalid, the alarm's source): the caller changes nothing.
+ * Any other failure (SSM unreachable) is the caller's to throw.
+ */
+export async function loadConfigOrReport(deps: { loadConfig: (now: Date) => Promise<ControllerConfig>; telemetry: Telemetry }, now: Date, handler: 'scale' | 'redeploy'): Promise<ControllerConfig | ConfigError> {
+  const dimensions = { Function: handler };
+  try {
+    const config = await deps.loadConfig(now);
+    deps.telemetry.metric({ name: 'ConfigInvalid', value: 0, unit: MetricUnit.Count, dimensions });
+    return config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    deps.telemetry.error(`${handler}: configuration invalid, changing nothing`, { source: error.source, problems: error.problems });
+    deps.telemetry.metric({ name: 'ConfigInvalid', value: 1, unit: MetricUnit.Count, dimensions });
+    return error;
   }
 }

@@ -1,7 +1,7 @@
 import { CreateOrUpdateTagsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { TagResourceCommand } from '@aws-sdk/client-eks';
 import { describeError, withRetry } from '../aws/retry.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError, loadConfigOrReport } from '../config/load.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import { DEFAULT_HOOK_NAME } from '../drain/hook.js';
 import type { HandlerDeps } from '../runtime.js';
@@ -64,15 +64,8 @@ interface FleetContext {
 export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickOptions = {}): Promise<RedeployTickResult> {
   const { telemetry, ports, retry } = deps;
   const now = deps.now();
-  let config: ControllerConfig;
-  try {
-    config = await deps.loadConfig(now);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    telemetry.error('redeploy: configuration invalid, changing nothing', { source: error.source, problems: error.problems });
-    telemetry.metric({ name: 'ConfigInvalid', value: 1, unit: MetricUnit.Count, dimensions: { Function: 'redeploy' } });
-    return { configValid: false, fleets: [], awsCalls: 0 };
-  }
+  const config = await loadConfigOrReport(deps, now, 'redeploy');
+  if (config instanceof ConfigError) return { configValid: false, fleets: [], awsCalls: 0 };
   const hookName = options.hookName ?? DEFAULT_HOOK_NAME;
   const calls = { n: 0 };
 

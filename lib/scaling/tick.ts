@@ -1,6 +1,6 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { describeError } from '../aws/retry.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError, loadConfigOrReport } from '../config/load.js';
 import type { ControllerConfig, FleetConfig, Target } from '../config/schema.js';
 import type { HandlerDeps } from '../runtime.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
@@ -106,16 +106,8 @@ export class ScaleTickError extends Error {
 export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {}): Promise<TickResult> {
   const { telemetry, ports, retry } = deps;
   const now = deps.now();
-  let config: ControllerConfig;
-  try {
-    config = await deps.loadConfig(now);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    telemetry.error('configuration invalid: changing nothing', { source: error.source, problems: error.problems });
-    telemetry.metric({ name: 'ConfigInvalid', value: 1, unit: MetricUnit.Count, dimensions: {} });
-    return { configValid: false, configProblems: error.message.split('\n').slice(1), fleets: [], awsCalls: 0 };
-  }
-  telemetry.metric({ name: 'ConfigInvalid', value: 0, unit: MetricUnit.Count, dimensions: {} });
+  const config = await loadConfigOrReport(deps, now, 'scale');
+  if (config instanceof ConfigError) return { configValid: false, configProblems: config.message.split('\n').slice(1), fleets: [], awsCalls: 0 };
 
   let awsCalls = 0;
   const fleetErrors = new Map<string, string>();

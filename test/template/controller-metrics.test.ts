@@ -82,7 +82,7 @@ describe('controller metrics as they reach CloudWatch', () => {
   });
 
   it.each<{ filter: string; metric: string; dimensions: Record<string, string> }>([
-    { filter: 'ConfigInvalidScaleFilter', metric: 'ConfigInvalid', dimensions: {} },
+    { filter: 'ConfigInvalidScaleFilter', metric: 'ConfigInvalid', dimensions: { Function: 'scale' } },
     { filter: 'ConfigInvalidDrainFilter', metric: 'ConfigInvalid', dimensions: { Function: 'drain' } },
     { filter: 'ConfigInvalidRedeployFilter', metric: 'ConfigInvalid', dimensions: { Function: 'redeploy' } },
     { filter: 'FleetErrorsFilter', metric: 'FleetErrors', dimensions: { Fleet: 'speech-prod' } },
