@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { valueAt } from '../lib/config/load.js';
+import { fleetSchema } from '../lib/config/schema.js';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../lib/redeploy/launch-times.js';
 import { runRedeployTick, type RedeployTickOptions, type RedeployTickResult } from '../lib/redeploy/reconcile.js';
@@ -13,7 +15,11 @@ import { productionDeps, type HandlerDeps } from '../lib/runtime.js';
  */
 export const redeployEventSchema = z.looseObject({
   dryRun: z.boolean({ message: 'must be true or false' }).optional(),
-  fleets: z.array(z.string().min(1).max(64), { message: 'must be a list of fleet names' }).min(1).max(500).optional(),
+  fleets: z
+    .array(fleetSchema.shape.name, { message: 'must be a list of fleet names' })
+    .min(1, 'must name at least one fleet (omit it for every fleet)')
+    .max(500, 'must name at most 500 fleets')
+    .optional(),
 });
 
 export class RedeployEventError extends Error {
@@ -32,9 +38,11 @@ export function createRedeployHandler(deps: () => RedeployHandlerDeps) {
     const parsed = redeployEventSchema.safeParse(event ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new RedeployEventError(`redeploy event rejected: ${issue?.path.join('.') || '(event)'}: ${issue?.message} (got ${JSON.stringify(event).slice(0, 120)})`, { cause: parsed.error });
+      const value = issue ? valueAt(event, issue.path) : event;
+      throw new RedeployEventError(`redeploy event rejected: ${issue?.path.join('.') || '(event)'}: ${issue?.message} (got ${JSON.stringify(value)?.slice(0, 120) ?? 'nothing'})`, { cause: parsed.error });
     }
     const resolved = deps();
+    if (parsed.data.fleets) await refuseUnknownFleets(resolved, parsed.data.fleets);
     const options: RedeployTickOptions = {
       forceDryRun: resolved.forceDryRun || parsed.data.dryRun === true,
       ...(parsed.data.fleets ? { fleets: parsed.data.fleets } : {}),
@@ -46,6 +54,24 @@ export function createRedeployHandler(deps: () => RedeployHandlerDeps) {
       resolved.telemetry.flush();
     }
   });
+}
+
+/**
+ * An operator's misspelt fleet would otherwise make the tick do nothing and say nothing.
+ * A document that cannot be read is left to the tick, which reports it as ConfigInvalid.
+ */
+async function refuseUnknownFleets(deps: HandlerDeps, names: readonly string[]): Promise<void> {
+  let config;
+  try {
+    config = await deps.loadConfig(deps.now());
+  } catch {
+    return;
+  }
+  const known = new Set(config.fleets.map((f) => f.name));
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new RedeployEventError(`redeploy event rejected: fleets: no fleet named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in the fleet document (it has ${[...known].map((n) => JSON.stringify(n)).join(', ')}); nothing changed`);
+  }
 }
 
 export function redeployDepsFromEnv(env: NodeJS.ProcessEnv = process.env): RedeployHandlerDeps {

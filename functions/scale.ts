@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { valueAt } from '../lib/config/load.js';
 import { createPredictiveProvider, type PredictiveProvider } from '../lib/predict/provider.js';
 import { productionDeps, type HandlerDeps } from '../lib/runtime.js';
 import { runScaleTick, type TickOptions, type TickResult } from '../lib/scaling/tick.js';
@@ -27,7 +28,8 @@ export function createScaleHandler(deps: () => HandlerDeps, options: () => TickO
     const parsed = scheduledEventSchema.safeParse(event ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new ScaleEventError(`scale event rejected: ${issue?.path.join('.') || '(event)'}: ${issue?.message}`, { cause: parsed.error });
+      const value = issue ? valueAt(event, issue.path) : event;
+      throw new ScaleEventError(`scale event rejected: ${issue?.path.join('.') || '(event)'}: ${issue?.message} (got ${JSON.stringify(value)?.slice(0, 120) ?? 'nothing'})`, { cause: parsed.error });
     }
     const resolved = deps();
     try {

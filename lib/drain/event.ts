@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { valueAt } from '../config/load.js';
+import { asgTargetSchema } from '../config/schema.js';
 
 export const LIFECYCLE_DETAIL_TYPE = 'EC2 Instance-terminate Lifecycle Action';
 export const TERMINATING_TRANSITION = 'autoscaling:EC2_INSTANCE_TERMINATING';
@@ -13,11 +14,16 @@ const lifecycleEventSchema = z.object({
   source: z.literal('aws.autoscaling'),
   time: z.iso.datetime({ offset: true }),
   detail: z.object({
-    AutoScalingGroupName: z.string().min(1).max(255),
-    LifecycleHookName: z.string().min(1).max(255),
+    // Only groups the fleet document can name are drained; anything else is not ours, and
+    // a value with control characters would otherwise reach the logs.
+    AutoScalingGroupName: asgTargetSchema.shape.autoScalingGroupName,
+    LifecycleHookName: z.string().regex(/^[A-Za-z0-9_./-]{1,255}$/, 'must be a lifecycle hook name (1-255 of letters, digits and _./-)'),
     LifecycleTransition: z.literal(TERMINATING_TRANSITION, { message: `must be ${TERMINATING_TRANSITION}: only terminations are drained` }),
-    EC2InstanceId: z.string().regex(/^i-[0-9a-f]{8,17}$/, 'must be an EC2 instance id (i- and 8 or 17 hex digits)'),
-    LifecycleActionToken: z.string().min(1).max(64).optional(),
+    EC2InstanceId: z.string().regex(/^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'must be an EC2 instance id (i- and 8 or 17 hex digits)'),
+    LifecycleActionToken: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a lifecycle action token (1-64 letters, digits and "-", as in a UUID)')
+      .optional(),
   }),
 });
 

@@ -30,9 +30,11 @@ export function mockedAws() {
     ssm: new SSMClient({ region: 'us-east-1' }),
     sns: new SNSClient({ region: 'us-east-1' }),
   };
-  const mocks = Object.values(clients).map((client) => mockClient(client));
-  const [autoscaling, cloudwatch, , ssm] = mocks;
-  autoscaling!.on(DescribeAutoScalingGroupsCommand).resolves({
+  const autoscaling = mockClient(clients.autoscaling);
+  const cloudwatch = mockClient(clients.cloudwatch);
+  const ssm = mockClient(clients.ssm);
+  const mocks = [autoscaling, cloudwatch, mockClient(clients.eks), ssm, mockClient(clients.sns)] as Array<{ calls(): Array<{ args: unknown[] }>; restore(): void }>;
+  autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({
     AutoScalingGroups: [
       {
         AutoScalingGroupName: GROUP,
@@ -51,11 +53,11 @@ export function mockedAws() {
       },
     ],
   });
-  autoscaling!.on(DescribeLifecycleHooksCommand).resolves({ LifecycleHooks: [] });
-  autoscaling!.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
-  autoscaling!.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: [] });
-  cloudwatch!.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
-  ssm!.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [] });
+  autoscaling.on(DescribeLifecycleHooksCommand).resolves({ LifecycleHooks: [] });
+  autoscaling.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
+  autoscaling.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: [] });
+  cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+  ssm.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [] });
   const ports: AwsPorts = clients;
   return {
     ports,

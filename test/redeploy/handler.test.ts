@@ -31,7 +31,7 @@ describe('the redeploy handler', () => {
   });
 
   it.each([
-    { name: 'dryRun not a boolean', event: { dryRun: 'yes' }, message: /redeploy event rejected: dryRun: must be true or false \(got \{"dryRun":"yes"\}\)/ },
+    { name: 'dryRun not a boolean', event: { dryRun: 'yes' }, message: /redeploy event rejected: dryRun: must be true or false \(got "yes"\)/ },
     { name: 'fleets not a list', event: { fleets: 'engine' }, message: /redeploy event rejected: fleets: must be a list of fleet names/ },
   ])('rejects an event with $name, changing nothing', async ({ event, message }) => {
     const n = night({ rate: () => 60 });
