@@ -1,0 +1,320 @@
+import { DescribeNodegroupCommand, TagResourceCommand } from '@aws-sdk/client-eks';
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { createDrainHandler } from '../../functions/drain.js';
+import { createScaleHandler } from '../../functions/scale.js';
+import type { AwsPorts } from '../../lib/aws/ports.js';
+import { validateConfig } from '../../lib/config/load.js';
+import type { ConfigInput } from '../../lib/config/schema.js';
+import type { HandlerDeps } from '../../lib/runtime.js';
+import type { TickResult } from '../../lib/scaling/tick.js';
+import { SimCloud, SimTelemetry, lambdaContext, runSimulation, scheduledEvent, syntheticTraffic, type MetricScope } from '../../lib/sim/index.js';
+import type { DecisionRecord, GroupRecord } from './invariants.js';
+
+export const START = new Date('2026-06-01T00:00:00Z');
+/** A day compressed to 12 hours (night, rise, peak, fall), then a fault-free tail in which every drain must finish. */
+export const DAY_MINUTES = 720;
+export const TAIL_MINUTES = 60;
+export const GRACE_MINUTES = 10;
+const CAPACITY = 20;
+/** scaleDown.stabilizationSeconds (600, the default) in minutes: the periods a scale-in depends on. */
+const DOWN_WINDOW_MINUTES = 10;
+
+export interface FleetSpec {
+  name: string;
+  /** The Auto Scaling group (the backing one for the EKS node group, known after creation). */
+  group: string;
+  eks?: { clusterName: string; nodegroupName: string };
+  peakRate: number;
+  /** Minutes the daily curve is shifted by. */
+  phase: number;
+}
+
+export const FLEETS: readonly FleetSpec[] = [
+  { name: 'speech', group: 'asg-speech', peakRate: 40, phase: 0 },
+  { name: 'calm', group: 'asg-calm', peakRate: 30, phase: 120 },
+  { name: 'k8s', group: '', eks: { clusterName: 'speech', nodegroupName: 'gpu' }, peakRate: 30, phase: 60 },
+];
+
+/** Night trough of 10 % of the peak, peak at mid-day (plus the fleet's phase). */
+export function dailyRate(spec: FleetSpec): (minute: number) => number {
+  return (minute) => spec.peakRate * (0.1 + 0.9 * (1 - Math.cos((2 * Math.PI * (minute - spec.phase)) / DAY_MINUTES)) / 2);
+}
+
+export type HandlerName = 'scale' | 'drain';
+
+/** A metric fault on one group's samples; also tells the harness which decisions saw damaged data. */
+export type MetricFault = MetricScope & { group: string; delayMinutes?: number };
+
+export interface Scenario {
+  name: string;
+  /** Fleets the faults touch; the others must decide exactly as in a fault-free run. 'all': no fleet is spared. */
+  touches: readonly string[] | 'all';
+  /** API, answer, lifecycle-event and agent faults, set up before the run. */
+  inject?: (world: World) => void;
+  metricFaults?: (world: World) => MetricFault[];
+  /** Minutes the handlers' clock is ahead (+) or behind (-) the cloud's, by minute. */
+  skewMinutes?: (minute: number) => number;
+  /** Both handlers run twice at once every minute in this range. */
+  concurrent?: (minute: number) => boolean;
+  /** The Lambda is killed after this many AWS calls (undefined: runs to the end). */
+  killAfterCalls?: (handler: HandlerName, minute: number) => number | undefined;
+  /** Something else acting on the cloud each minute (an operator, AWS behind the controller's back). */
+  actor?: (world: World) => Promise<void>;
+}
+
+export interface World {
+  cloud: SimCloud;
+  fleets: FleetSpec[];
+  groupOf: (fleet: string) => string;
+  /** Instances the scenario itself released: not the controller's doing. */
+  excused: Set<string>;
+  /** Injects a metric fault (also during the run) and remembers it to judge which decisions saw damaged data. */
+  addMetricFault: (fault: MetricFault) => void;
+}
+
+export interface RunRecord {
+  scenario: string;
+  decisions: DecisionRecord[];
+  groups: GroupRecord[];
+  cloud: SimCloud;
+  world: World;
+  endMinute: number;
+  /** Scale and drain invocations that were killed mid-operation. */
+  kills: number;
+  /** Invocations run on a skewed clock, and alongside another of the same handler. */
+  skewed: number;
+  concurrent: number;
+  /** Invocations whose promise rejected (the handler threw). */
+  handlerErrors: string[];
+  /** The controller's log lines (the last 20,000) and metrics. */
+  telemetry: SimTelemetry;
+}
+
+const config = (fleets: FleetSpec[]) =>
+  validateConfig(
+    {
+      version: 1,
+      fleets: fleets.map((f) => ({
+        name: f.name,
+        target: f.eks ? { type: 'eks', ...f.eks } : { type: 'asg', autoScalingGroupName: f.group },
+        kinds: { stream: { capacity: CAPACITY } },
+        minInstances: 1,
+        maxInstances: 20,
+        dryRun: false,
+        drain: { gracePeriodSeconds: GRACE_MINUTES * 60 },
+      })),
+    } satisfies ConfigInput,
+    'faults',
+  );
+
+/** A port that counts calls and, past its budget, never answers (the Lambda was killed mid-call). */
+function killable(ports: AwsPorts, budget: number, onKill: () => void): AwsPorts {
+  let calls = 0;
+  const wrap = <P extends { send: (command: never) => Promise<unknown> }>(port: P): P =>
+    ({
+      send: (command: never) => {
+        calls++;
+        if (calls > budget) {
+          onKill();
+          return new Promise<never>(() => undefined);
+        }
+        return port.send(command);
+      },
+    }) as unknown as P;
+  return { autoscaling: wrap(ports.autoscaling), cloudwatch: wrap(ports.cloudwatch), eks: wrap(ports.eks), ssm: wrap(ports.ssm), sns: wrap(ports.sns) };
+}
+
+/** Watches the scale handler's fleet-level metric read: did its last attempt fail, was its answer rewritten. */
+interface ReadWatch {
+  failed: boolean;
+  rewritten: boolean;
+  reads: number;
+}
+
+function watchReads(ports: AwsPorts, cloud: SimCloud, watch: ReadWatch): AwsPorts {
+  const cloudwatch = {
+    send: async (command: unknown) => {
+      const send = () => ports.cloudwatch.send(command as GetMetricDataCommand);
+      const fleetRead = command instanceof GetMetricDataCommand && !(command.input.MetricDataQueries ?? []).some((q) => q.MetricStat?.Metric?.Dimensions?.some((d) => d.Name === 'InstanceId'));
+      if (!fleetRead) return send();
+      const hitsBefore = cloud.faults.hits.length;
+      watch.reads++;
+      try {
+        const answer = await send();
+        watch.failed = false;
+        watch.rewritten = cloud.faults.hits.slice(hitsBefore).some((h) => h.kind === 'rewrite');
+        return answer;
+      } catch (error) {
+        watch.failed = true;
+        throw error;
+      }
+    },
+  };
+  return { ...ports, cloudwatch: cloudwatch as unknown as AwsPorts['cloudwatch'] };
+}
+
+function metricTaint(faults: readonly MetricFault[], group: string, t: number, serving: ReadonlyMap<string, ReadonlySet<number>>): boolean {
+  // The decision at t reads sample minutes t - 1 - window .. t - 1; a sample m delayed d minutes is visible from m + 1 + d.
+  const first = t - 1 - DOWN_WINDOW_MINUTES;
+  const last = t - 1;
+  return faults.some((f) => {
+    if (f.group !== group) return false;
+    const from = Math.max(f.fromMinute, first, f.delayMinutes === undefined ? first : t - f.delayMinutes);
+    const until = Math.min(f.untilMinute - 1, last);
+    if (f.instanceId === undefined) return from <= until;
+    for (let m = from; m <= until; m++) if (serving.get(f.instanceId)?.has(m)) return true;
+    return false;
+  });
+}
+
+/**
+ * Three fleets (two Auto Scaling groups and an EKS node group) through one day of rise
+ * and fall, run by the real scale and drain handlers on the simulated cloud with the
+ * scenario's faults; records every decision, every group's count per tick, and what the
+ * cloud did to instances.
+ */
+export async function runScenario(scenario: Scenario, seed = 11): Promise<RunRecord> {
+  const cloud = new SimCloud({ start: START, seed });
+  const fleets = FLEETS.map((f) => ({ ...f }));
+  for (const [i, f] of fleets.entries()) {
+    const options = { minSize: 0, maxSize: 30, desiredCapacity: 2, capacity: CAPACITY, bootMinutes: 8, traffic: syntheticTraffic({ rate: dailyRate(f), seed: seed * 10 + i }) };
+    if (f.eks) {
+      f.group = cloud.addNodegroup({ ...options, ...f.eks }).name;
+      const described = await cloud.ports.eks.send(new DescribeNodegroupCommand(f.eks));
+      await cloud.ports.eks.send(new TagResourceCommand({ resourceArn: described.nodegroup!.nodegroupArn!, tags: { 'gpu-fleet-scaler:managed': 'true' } }));
+    } else {
+      cloud.addAutoScalingGroup({ ...options, name: f.group, tags: { 'gpu-fleet-scaler:managed': 'true' } });
+    }
+  }
+  const metricFaults: MetricFault[] = [];
+  const world: World = {
+    cloud,
+    fleets,
+    groupOf: (name) => fleets.find((f) => f.name === name)!.group,
+    excused: new Set(),
+    addMetricFault: (f) => {
+      metricFaults.push(f);
+      if (f.delayMinutes === undefined) cloud.faults.dropMetrics(f);
+      else cloud.faults.delayMetrics({ ...f, delayMinutes: f.delayMinutes });
+    },
+  };
+  scenario.inject?.(world);
+  for (const f of scenario.metricFaults?.(world) ?? []) world.addMetricFault(f);
+  cloud.resetCalls();
+
+  const controllerConfig = config(fleets);
+  const telemetry = new SimTelemetry({ limit: 20_000 });
+  const base = cloud.handlerDeps(controllerConfig, { telemetry });
+  const record: RunRecord = { scenario: scenario.name, decisions: [], groups: [], cloud, world, endMinute: DAY_MINUTES + TAIL_MINUTES, kills: 0, skewed: 0, concurrent: 0, handlerErrors: [], telemetry };
+
+  // A Lambda container: its own handler (and warm state), ports and clock for the invocation it runs.
+  // Two invocations at once run in two containers, as they would in AWS.
+  const containers = new Map<string, { scale: ReturnType<typeof createScaleHandler>; drain: ReturnType<typeof createDrainHandler>; current: { ports: AwsPorts; now: () => Date } }>();
+  const container = (index: number) => {
+    const key = String(index);
+    let found = containers.get(key);
+    if (!found) {
+      const slot = { current: { ports: cloud.ports, now: () => cloud.now() } };
+      const deps = (): HandlerDeps => ({ ...base, ports: slot.current.ports, now: slot.current.now });
+      found = {
+        scale: createScaleHandler(deps, () => ({})),
+        drain: createDrainHandler(() => ({ ...deps(), drainDocumentName: cloud.drainDocumentName })),
+        get current() {
+          return slot.current;
+        },
+        set current(value) {
+          slot.current = value;
+        },
+      };
+      containers.set(key, found);
+    }
+    return found;
+  };
+
+  const invoke = async <T>(name: HandlerName, index: number, run: (c: ReturnType<typeof container>) => Promise<T>, watch?: ReadWatch): Promise<T | undefined> => {
+    const minute = cloud.minute;
+    const skew = scenario.skewMinutes?.(minute) ?? 0;
+    if (skew !== 0) record.skewed++;
+    if (index > 0) record.concurrent++;
+    let ports = watch ? watchReads(cloud.ports, cloud, watch) : cloud.ports;
+    let killed: () => void = () => undefined;
+    const death = new Promise<undefined>((resolve) => (killed = () => resolve(undefined)));
+    const budget = scenario.killAfterCalls?.(name, minute);
+    if (budget !== undefined) ports = killable(ports, budget, () => killed());
+    const c = container(index);
+    c.current = { ports, now: () => new Date(cloud.now().getTime() + skew * 60_000) };
+    const running = run(c).catch((error: unknown) => {
+      record.handlerErrors.push(`${name} at ${minute}: ${String(error)}`);
+      return undefined;
+    });
+    const outcome = await Promise.race([running.then((value) => ({ value })), death.then(() => undefined)]);
+    if (outcome === undefined) record.kills++;
+    return outcome?.value;
+  };
+
+  // Instance-scoped metric faults damage data only while the instance serves.
+  const serving = new Map<string, Set<number>>();
+  const noteServing = () => {
+    for (const f of metricFaults) {
+      if (f.instanceId === undefined) continue;
+      const instance = cloud.instance(f.instanceId);
+      if (instance && instance.lifecycleState === 'InService' && cloud.minute >= instance.serveFrom) {
+        let minutes = serving.get(f.instanceId);
+        if (!minutes) serving.set(f.instanceId, (minutes = new Set()));
+        minutes.add(cloud.minute);
+      }
+    }
+  };
+
+  const scaleOnce = async (now: Date, index: number) => {
+    const watch: ReadWatch = { failed: false, rewritten: false, reads: 0 };
+    const minute = cloud.minute;
+    const result = (await invoke('scale', index, (c) => c.scale(scheduledEvent(now), lambdaContext('scale')), watch)) as TickResult | undefined;
+    for (const outcome of result?.fleets ?? []) {
+      const decision = outcome.decision;
+      if (!decision) continue;
+      const group = world.groupOf(outcome.fleet);
+      const touched = scenario.touches === 'all' || scenario.touches.includes(outcome.fleet);
+      record.decisions.push({
+        minute,
+        fleet: outcome.fleet,
+        current: decision.numbers.current,
+        desired: decision.desired,
+        reason: decision.reason,
+        dataFaulty: watch.reads === 0 || watch.failed || (watch.rewritten && touched) || metricTaint(metricFaults, group, minute, serving),
+      });
+    }
+  };
+  const drainOnce = async (now: Date, index: number) => {
+    await invoke('drain', index, (c) => c.drain(scheduledEvent(now), lambdaContext('drain')));
+  };
+
+  await runSimulation({
+    cloud,
+    minutes: record.endMinute,
+    everyMinute: [
+      async (now) => {
+        noteServing();
+        // The tail only finishes the drains: no new scale-in starts one.
+        if (cloud.minute >= DAY_MINUTES) return;
+        if (scenario.concurrent?.(cloud.minute)) await Promise.all([scaleOnce(now, 0), scaleOnce(now, 1)]);
+        else await scaleOnce(now, 0);
+      },
+      async (now) => {
+        if (scenario.concurrent?.(cloud.minute)) await Promise.all([drainOnce(now, 0), drainOnce(now, 1)]);
+        else await drainOnce(now, 0);
+      },
+      async () => {
+        if (scenario.actor && cloud.minute < DAY_MINUTES) await scenario.actor(world);
+        for (const f of fleets) {
+          const group = cloud.group(f.group);
+          record.groups.push({ minute: cloud.minute, group: f.group, desired: group.desired, min: Math.max(1, group.minSize), max: Math.min(20, group.maxSize) });
+        }
+      },
+    ],
+    onLifecycleEvent: async (event) => {
+      await invoke('drain', 0, (c) => c.drain(event, lambdaContext('drain')));
+    },
+  });
+  return record;
+}

@@ -1,0 +1,180 @@
+import { CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
+import type { GetMetricDataCommandInput, GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
+import type { ApiFault } from '../../lib/sim/index.js';
+import type { Scenario, World } from './harness.js';
+
+/** Fault windows: one while the fleets grow, one while they shrink (scale-ins and drains). */
+const RISE = { fromMinute: 150, untilMinute: 250 };
+const FALL = { fromMinute: 420, untilMinute: 560 };
+const WINDOWS = [RISE, FALL];
+
+const everyWindow = (fault: Omit<ApiFault, 'fromMinute' | 'untilMinute'>) => (world: World) => {
+  for (const w of WINDOWS) world.cloud.faults.add({ ...fault, ...w });
+};
+const inWindows = (minute: number) => WINDOWS.some((w) => minute >= w.fromMinute && minute < w.untilMinute);
+
+/** The query ids a GetMetricData input asks about one Auto Scaling group. */
+function idsOf(input: unknown, group: string): Set<string> {
+  const queries = (input as GetMetricDataCommandInput).MetricDataQueries ?? [];
+  return new Set(queries.filter((q) => q.MetricStat?.Metric?.Dimensions?.some((d) => d.Name === 'AutoScalingGroupName' && d.Value === group)).map((q) => q.Id!));
+}
+
+type Answer = GetMetricDataCommandOutput;
+const rewriteGroup = (world: World, fleet: string, damage: (result: NonNullable<Answer['MetricDataResults']>[number], index: number) => NonNullable<Answer['MetricDataResults']>[number] | undefined) => (output: unknown, input: unknown) => {
+  const ids = idsOf(input, world.groupOf(fleet));
+  const answer = output as Answer;
+  return {
+    ...answer,
+    MetricDataResults: (answer.MetricDataResults ?? []).flatMap((r, i) => (ids.has(r.Id!) ? (damage(r, i) ?? []) : [r])),
+  };
+};
+
+const onGroupOf = (world: World, fleet: string) => (input: unknown) => {
+  const i = input as { AutoScalingGroupName?: string; InstanceId?: string };
+  const group = world.groupOf(fleet);
+  return i.AutoScalingGroupName === group || (i.InstanceId !== undefined && world.cloud.instance(i.InstanceId)?.group.name === group);
+};
+
+const services = ['autoscaling', 'cloudwatch', 'eks', 'ssm'] as const;
+/** Which fleets a service's faults reach: EKS only the node group's fleet; SSM only drains, which no scale decision reads. */
+const touchedBy = { autoscaling: 'all', cloudwatch: 'all', eks: ['k8s'], ssm: [] } as const;
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'fault-free', touches: [] },
+  {
+    // Half of all attempts: a tick's heartbeat then fails about 1 time in 8, and the hook
+    // (HeartbeatTimeout 300 s) survives four lost ticks.
+    name: 'throttling storm on every API (half of all calls)',
+    touches: 'all',
+    inject: everyWindow({ operation: '*', error: 'Throttling', probability: 0.5 }),
+  },
+  ...services.map(
+    (service): Scenario => ({
+      name: `5xx on ${service} (InternalFailure, ServiceUnavailable; half the calls)`,
+      touches: touchedBy[service],
+      inject: (world) => {
+        everyWindow({ operation: `${service}:*`, error: 'InternalFailure', probability: 0.3 })(world);
+        everyWindow({ operation: `${service}:*`, error: 'ServiceUnavailable', probability: 0.3 })(world);
+      },
+    }),
+  ),
+  ...services.map(
+    (service): Scenario => ({
+      name: `timeouts on ${service}, before and after the call took effect`,
+      touches: touchedBy[service],
+      inject: (world) => {
+        everyWindow({ operation: `${service}:*`, error: 'timeout', phase: 'before', probability: 0.25 })(world);
+        everyWindow({ operation: `${service}:*`, error: 'timeout', phase: 'after', probability: 0.25 })(world);
+      },
+    }),
+  ),
+  {
+    name: 'writes to one group time out after taking effect',
+    touches: ['speech'],
+    inject: (world) => everyWindow({ operation: 'autoscaling:*', match: onGroupOf(world, 'speech'), error: 'timeout', phase: 'after', probability: 0.6 })(world),
+  },
+  {
+    name: 'every call fails for 20 minutes, then recovers',
+    touches: 'all',
+    inject: (world) => world.cloud.faults.add({ operation: '*', error: 'InternalFailure', fromMinute: 450, untilMinute: 470 }),
+  },
+  {
+    name: 'empty GetMetricData answers',
+    touches: 'all',
+    inject: (world) => {
+      for (const w of WINDOWS) world.cloud.faults.answers({ operation: 'cloudwatch:GetMetricData', ...w, rewrite: (output) => ({ ...(output as Answer), MetricDataResults: [] }) });
+    },
+  },
+  {
+    name: "partial GetMetricData answers: one fleet's newest 3 minutes missing",
+    touches: ['speech'],
+    inject: (world) => {
+      for (const w of WINDOWS) {
+        world.cloud.faults.answers({
+          operation: 'cloudwatch:GetMetricData',
+          ...w,
+          rewrite: rewriteGroup(world, 'speech', (r) => ({ ...r, Timestamps: r.Timestamps?.slice(3), Values: r.Values?.slice(3), StatusCode: 'PartialData' })),
+        });
+      }
+    },
+  },
+  {
+    name: "partial GetMetricData answers: every other result of one fleet missing",
+    touches: ['speech'],
+    inject: (world) => {
+      for (const w of WINDOWS) world.cloud.faults.answers({ operation: 'cloudwatch:GetMetricData', ...w, rewrite: rewriteGroup(world, 'speech', (r, i) => (i % 2 === 0 ? undefined : r)) });
+    },
+  },
+  {
+    name: 'missing metrics: one fleet publishes nothing',
+    touches: ['speech'],
+    metricFaults: (world) => WINDOWS.map((w) => ({ group: world.groupOf('speech'), fromMinute: w.fromMinute, untilMinute: w.fromMinute + 30 })),
+  },
+  {
+    name: 'partial metrics: one serving instance stops publishing',
+    touches: ['speech'],
+    actor: async (world) => {
+      const { cloud } = world;
+      if (cloud.minute !== RISE.fromMinute && cloud.minute !== FALL.fromMinute) return;
+      const group = world.groupOf('speech');
+      const serving = cloud.group(group).instances.filter((i) => i.lifecycleState === 'InService' && cloud.minute >= i.serveFrom);
+      const instance = serving[serving.length - 1];
+      if (instance) world.addMetricFault({ group, instanceId: instance.id, fromMinute: cloud.minute + 1, untilMinute: cloud.minute + 120 });
+    },
+  },
+  {
+    name: 'stale metrics: one fleet 5 minutes late',
+    touches: ['speech'],
+    metricFaults: (world) => WINDOWS.map((w) => ({ group: world.groupOf('speech'), ...w, delayMinutes: 5 })),
+  },
+  { name: 'clock 3 minutes ahead of the cloud', touches: 'all', skewMinutes: (m) => (m >= 100 && m < 650 ? 3 : 0) },
+  { name: 'clock 3 minutes behind the cloud', touches: 'all', skewMinutes: (m) => (m >= 100 && m < 650 ? -3 : 0) },
+  {
+    name: 'duplicated lifecycle events',
+    touches: ['speech'],
+    inject: (world) => world.cloud.faults.lifecycleEvents({ kind: 'duplicate', probability: 0.7, group: world.groupOf('speech') }),
+  },
+  {
+    name: 'out-of-order lifecycle events (7 minutes late)',
+    touches: ['speech'],
+    inject: (world) => world.cloud.faults.lifecycleEvents({ kind: 'delay', minutes: 7, probability: 0.5, group: world.groupOf('speech') }),
+  },
+  {
+    name: 'dropped lifecycle events',
+    touches: ['speech'],
+    inject: (world) => world.cloud.faults.lifecycleEvents({ kind: 'drop', probability: 0.7, group: world.groupOf('speech') }),
+  },
+  { name: 'two invocations of each handler at once', touches: 'all', concurrent: () => true },
+  {
+    name: 'Lambda killed mid-operation (after 1 to 9 AWS calls)',
+    touches: 'all',
+    killAfterCalls: (handler, minute) => (inWindows(minute) && minute % (handler === 'scale' ? 3 : 4) === 0 ? (minute % 9) + 1 : undefined),
+  },
+  ...(['no-answer', 'undeliverable', 'failed'] as const).map(
+    (mode): Scenario => ({
+      name: `SSM commands never arrive (${mode})`,
+      touches: ['speech'],
+      inject: (world) => {
+        for (const w of WINDOWS) world.cloud.faults.ssmAgent({ group: world.groupOf('speech'), mode, ...w });
+      },
+    }),
+  ),
+  {
+    name: 'lifecycle actions vanish (completed by someone else, or timed out)',
+    touches: ['speech'],
+    actor: async (world) => {
+      const { cloud } = world;
+      if (!inWindows(cloud.minute) || cloud.minute % 5 !== 0) return;
+      const waiting = cloud.group(world.groupOf('speech')).instances.filter((i) => i.lifecycleState === 'Terminating:Wait' && !world.excused.has(i.id));
+      const victim = waiting[0];
+      if (!victim) return;
+      world.excused.add(victim.id);
+      if (cloud.minute % 10 === 0) {
+        await cloud.ports.autoscaling.send(new CompleteLifecycleActionCommand({ AutoScalingGroupName: victim.group.name, LifecycleHookName: victim.actions[0]!.hookName, InstanceId: victim.id, LifecycleActionResult: 'CONTINUE' }));
+      } else {
+        // The action's timeout passes behind the controller's back: the next minute terminates it.
+        for (const action of victim.actions) action.deadlineMs = 0;
+      }
+    },
+  },
+];
