@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export class FlagError extends Error {
   override readonly name = 'FlagError';
@@ -28,7 +28,7 @@ export function parseFlags<S extends Record<string, FlagSpec>>(argv: readonly st
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const flag = spec[name];
-    if (!flag) throw new FlagError(`--${name}: unknown flag (known: ${known(spec)})`);
+    if (!flag) throw new FlagError(`${quoted(`--${name}`)}: unknown flag (known: ${known(spec)})`);
     if (name in out) throw new FlagError(`--${name}: given twice`);
     if (!flag.schema) {
       if (eq !== -1) throw new FlagError(`--${name}: takes no value (got ${JSON.stringify(arg.slice(eq + 1))})`);
@@ -46,6 +46,14 @@ export function parseFlags<S extends Record<string, FlagSpec>>(argv: readonly st
   }
   return out as { [K in keyof S]?: unknown };
 }
+
+/** A name the operator typed, quoted when it holds anything but letters, digits and "-": it is echoed to a terminal or a log. */
+function quoted(text: string): string {
+  return /^[A-Za-z0-9-]*$/.test(text) ? text : JSON.stringify(text);
+}
+
+/** An AWS endpoint override: http(s) only (z.url alone takes "localhost:5000" as a URL of scheme "localhost"). */
+export const endpointSchema = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL such as http://127.0.0.1:5000' });
 
 function known(spec: Record<string, FlagSpec>): string {
   return Object.keys(spec).map((k) => `--${k}`).join(', ');

@@ -6,12 +6,12 @@ import type { HandlerDeps } from '../../lib/runtime.js';
 import { runScaleTick, type TickResult } from '../../lib/scaling/tick.js';
 import { REASONS } from '../../lib/scaling/reasons.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
-import { parseFlags, type CommandIo } from '../flags.js';
+import { type CommandIo, endpointSchema, parseFlags } from '../flags.js';
 
 export const planFlags = {
   config: { schema: z.string().min(1, 'must be a file path'), required: true },
   region: { schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1') },
-  endpoint: { schema: z.url({ message: 'must be a URL such as http://127.0.0.1:5000' }) },
+  endpoint: { schema: endpointSchema },
   json: {},
 };
 

@@ -13,7 +13,7 @@ import { replayPolicy, ReplayError, type ReplayResult } from '../../lib/replay/r
 import { lookbackPeriodsFor } from '../../lib/scaling/query-window.js';
 import { REASONS } from '../../lib/scaling/reasons.js';
 import { configuredKinds } from '../../lib/scaling/recommend.js';
-import { FlagError, parseFlags, type CommandIo } from '../flags.js';
+import { type CommandIo, endpointSchema, FlagError, parseFlags } from '../flags.js';
 
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-03-02T00:00:00Z' }).transform((s) => new Date(s));
 
@@ -24,7 +24,7 @@ export const replayFlags = {
   to: { schema: isoTime, required: true },
   predictive: {},
   region: { schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1') },
-  endpoint: { schema: z.url({ message: 'must be a URL such as http://127.0.0.1:5000' }) },
+  endpoint: { schema: endpointSchema },
   json: {},
 };
 
