@@ -74,7 +74,7 @@ describeMoto('scale adapters (lib/scaling/fleet-state.ts, actuate.ts) against mo
 
     const result = await applyDesired(moto.ports, await groupState(moto, asg), 5, { engineNamespace: ENGINE_NAMESPACE, periodSeconds: 60, now: NOW, retry: noRetry });
 
-    expect(result).toEqual({ calls: 2, victims: [] }); // SetDesiredCapacity + CreateOrUpdateTags
+    expect(result).toEqual({ calls: 2, desired: 5, victims: [] }); // SetDesiredCapacity + CreateOrUpdateTags
     const after = await groupState(moto, asg);
     expect(after.desired).toBe(5);
     expect(after.instances).toHaveLength(5);
