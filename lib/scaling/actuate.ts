@@ -44,9 +44,33 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
   const result: ActuationResult = { calls: 0, desired, victims: [] };
   const direction = desired > group.desired ? 'up' : 'down';
   const { retry } = context;
+  // On a scale-in the cooldown tag goes first: a Lambda that died between its terminations
+  // and the tag would leave no cooldown, and the next tick would shrink again at once. On
+  // a scale-out it goes last, so a Lambda that dies never delays the next scale-out.
+  const tag = async () => {
+    if (group.target.type === 'asg') {
+      const name = group.target.autoScalingGroupName;
+      await withRetry(
+        'autoscaling:CreateOrUpdateTags',
+        () =>
+          ports.autoscaling.send(
+            new CreateOrUpdateTagsCommand({
+              Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: LAST_SCALING_TAG, Value: formatLastScaling(context.now, direction), PropagateAtLaunch: false }],
+            }),
+          ),
+        retry,
+      );
+    } else if (group.nodegroupArn) {
+      const arn = group.nodegroupArn;
+      await withRetry('eks:TagResource', () => ports.eks.send(new TagResourceCommand({ resourceArn: arn, tags: { [LAST_SCALING_TAG]: formatLastScaling(context.now, direction) } })), retry);
+    } else {
+      return;
+    }
+    result.calls++;
+  };
   if (group.target.type === 'asg') {
-    const name = group.target.autoScalingGroupName;
     let remainingDesired = group.desired;
+    let tagged = false;
     if (direction === 'down') {
       const candidates = group.instances.filter((i) => i.lifecycleState === 'InService');
       const loads = await readInstanceLoad(ports.cloudwatch, {
@@ -64,6 +88,10 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
         context.maxVictimRequests,
       );
       result.victimReason = choice.reason;
+      if (choice.victims.length > 0 || context.maxVictimRequests === undefined) {
+        await tag();
+        tagged = true;
+      }
       for (const instanceId of choice.victims) {
         await withRetry(
           'autoscaling:TerminateInstanceInAutoScalingGroup',
@@ -80,26 +108,13 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
       result.desired = remainingDesired;
       if (remainingDesired === group.desired) return result;
     } else if (remainingDesired !== desired) result.calls += await setGroupDesired(ports, group.target, desired, retry);
-    await withRetry(
-      'autoscaling:CreateOrUpdateTags',
-      () =>
-        ports.autoscaling.send(
-          new CreateOrUpdateTagsCommand({
-            Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: LAST_SCALING_TAG, Value: formatLastScaling(context.now, direction), PropagateAtLaunch: false }],
-          }),
-        ),
-      retry,
-    );
-    result.calls++;
+    if (!tagged) await tag();
     return result;
   }
 
+  if (direction === 'down') await tag();
   result.calls += await setGroupDesired(ports, group.target, desired, retry);
-  if (group.nodegroupArn) {
-    const arn = group.nodegroupArn;
-    await withRetry('eks:TagResource', () => ports.eks.send(new TagResourceCommand({ resourceArn: arn, tags: { [LAST_SCALING_TAG]: formatLastScaling(context.now, direction) } })), retry);
-    result.calls++;
-  }
+  if (direction === 'up') await tag();
   return result;
 }
 

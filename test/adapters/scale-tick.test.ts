@@ -166,6 +166,24 @@ describe('scale tick against the AWS SDK', () => {
     expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
   });
 
+  // Found by the fault suite (test/faults): a Lambda killed between a termination and the
+  // tag left no cooldown, and the next minute shrank the fleet again.
+  it.each([
+    ['a scale-in tags before its first termination', 3, 60, ['DescribeAutoScalingGroupsCommand', 'CreateOrUpdateTagsCommand', 'TerminateInstanceInAutoScalingGroupCommand']],
+    ['a scale-out tags after its resize', 3, 400, ['DescribeAutoScalingGroupsCommand', 'SetDesiredCapacityCommand', 'CreateOrUpdateTagsCommand']],
+  ])('%s', async (_name, desired, streams, order) => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', desired, desired)] });
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .resolvesOnce({ MetricDataResults: metricAnswer(0, streams, desired) })
+      .resolves({ MetricDataResults: [0, 1, 2].map((i) => ({ Id: `i${i}_stream`, Timestamps: [NEWEST], Values: [i], StatusCode: 'Complete' as const })) });
+
+    await runScaleTick(deps(config()));
+
+    // 60 streams need ceil(60 / 50) = 2 of 3; 400 need 8, capped at 3 + 4 = 7 by the step
+    expect(autoscaling.calls().map((c) => (c.args[0] as object).constructor.name)).toEqual(order);
+  });
+
   describe('stream-safe scale-in (drain.maxVictimRequests)', () => {
     const perInstanceStreams = (loads: number[]) => ({
       MetricDataResults: loads.flatMap((load, i) =>

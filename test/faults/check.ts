@@ -1,5 +1,5 @@
-import { GRACE_MINUTES, type RunRecord } from './harness.js';
-import { checkBounds, checkEveryWaitReleased, checkIsolation, checkNoEarlyRelease, checkNoScaleInOnFaultyData, type InvariantId, type Violation } from './invariants.js';
+import { GRACE_MINUTES, SCALE_DOWN_COOLDOWN_MINUTES, type RunRecord } from './harness.js';
+import { checkBounds, checkEveryWaitReleased, checkIsolation, checkNoEarlyRelease, checkNoScaleInOnFaultyData, checkScaleInCooldown, type InvariantId, type Violation } from './invariants.js';
 
 export interface ScenarioReport {
   scenario: string;
@@ -18,13 +18,14 @@ export interface ScenarioReport {
 export function checkRun(run: RunRecord, baseline: RunRecord, touches: readonly string[] | 'all'): ScenarioReport {
   const history = run.cloud.history;
   const healthy = touches === 'all' ? [] : run.world.fleets.map((f) => f.name).filter((f) => !touches.includes(f));
-  const checked: InvariantId[] = ['A', 'B', 'C', 'D', ...(healthy.length > 0 ? (['E'] as const) : [])];
+  const checked: InvariantId[] = ['A', 'B', 'C', 'D', ...(healthy.length > 0 ? (['E'] as const) : []), 'F'];
   const violations = [
     ...checkNoScaleInOnFaultyData(run.decisions),
     ...checkBounds(run.groups),
     ...checkNoEarlyRelease(history.releases, { graceMinutes: () => GRACE_MINUTES, excused: run.world.excused }),
     ...checkEveryWaitReleased(history.waits, history.releases, run.endMinute),
     ...checkIsolation(run.decisions, baseline.decisions, healthy),
+    ...checkScaleInCooldown(run.groups, SCALE_DOWN_COOLDOWN_MINUTES),
   ];
   return {
     scenario: run.scenario,

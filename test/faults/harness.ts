@@ -15,6 +15,8 @@ export const START = new Date('2026-06-01T00:00:00Z');
 export const DAY_MINUTES = 720;
 export const TAIL_MINUTES = 60;
 export const GRACE_MINUTES = 10;
+/** scaleDown.cooldownSeconds (300, the default) in minutes. */
+export const SCALE_DOWN_COOLDOWN_MINUTES = 5;
 const CAPACITY = 20;
 /** scaleDown.stabilizationSeconds (600, the default) in minutes: the periods a scale-in depends on. */
 const DOWN_WINDOW_MINUTES = 10;
@@ -58,6 +60,8 @@ export interface Scenario {
   concurrent?: (minute: number) => boolean;
   /** The Lambda is killed after this many AWS calls (undefined: runs to the end). */
   killAfterCalls?: (handler: HandlerName, minute: number) => number | undefined;
+  /** The Lambda is killed right after a call of this command took effect (its answer never read). */
+  killAfterCommand?: (handler: HandlerName, minute: number, command: string) => boolean;
   /** Something else acting on the cloud each minute (an operator, AWS behind the controller's back). */
   actor?: (world: World) => Promise<void>;
 }
@@ -107,18 +111,31 @@ const config = (fleets: FleetSpec[]) =>
     'faults',
   );
 
-/** A port that counts calls and, past its budget, never answers (the Lambda was killed mid-call). */
-function killable(ports: AwsPorts, budget: number, onKill: () => void): AwsPorts {
+/**
+ * Ports that stop answering (the Lambda was killed mid-call) past a budget of calls, or
+ * once a call the scenario names has gone through.
+ */
+function killable(ports: AwsPorts, budget: number, killAfter: (command: string) => boolean, onKill: () => void): AwsPorts {
   let calls = 0;
+  let dead = false;
   const wrap = <P extends { send: (command: never) => Promise<unknown> }>(port: P): P =>
     ({
       send: (command: never) => {
         calls++;
-        if (calls > budget) {
+        if (dead || calls > budget) {
+          dead = true;
           onKill();
           return new Promise<never>(() => undefined);
         }
-        return port.send(command);
+        const sent = port.send(command);
+        if (killAfter((command as object).constructor.name.replace(/Command$/, ''))) {
+          dead = true;
+          return sent.then(() => {
+            onKill();
+            return new Promise<never>(() => undefined);
+          });
+        }
+        return sent;
       },
     }) as unknown as P;
   return { autoscaling: wrap(ports.autoscaling), cloudwatch: wrap(ports.cloudwatch), eks: wrap(ports.eks), ssm: wrap(ports.ssm), sns: wrap(ports.sns) };
@@ -240,7 +257,8 @@ export async function runScenario(scenario: Scenario, seed = 11): Promise<RunRec
     let killed: () => void = () => undefined;
     const death = new Promise<undefined>((resolve) => (killed = () => resolve(undefined)));
     const budget = scenario.killAfterCalls?.(name, minute);
-    if (budget !== undefined) ports = killable(ports, budget, () => killed());
+    const killAfter = scenario.killAfterCommand;
+    if (budget !== undefined || killAfter) ports = killable(ports, budget ?? Number.POSITIVE_INFINITY, (command) => killAfter?.(name, minute, command) ?? false, () => killed());
     const c = container(index);
     c.current = { ports, now: () => new Date(cloud.now().getTime() + skew * 60_000) };
     const running = run(c).catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Release, WaitEntry } from '../../lib/sim/index.js';
-import { checkBounds, checkEveryWaitReleased, checkIsolation, checkNoEarlyRelease, checkNoScaleInOnFaultyData, type DecisionRecord } from './invariants.js';
+import { checkBounds, checkEveryWaitReleased, checkIsolation, checkNoEarlyRelease, checkNoScaleInOnFaultyData, checkScaleInCooldown, type DecisionRecord } from './invariants.js';
 
 const decision = (over: Partial<DecisionRecord>): DecisionRecord => ({ minute: 10, fleet: 'speech', current: 5, desired: 5, reason: 'WithinTolerance', dataFaulty: false, ...over });
 const release = (over: Partial<Release>): Release => ({ minute: 20, group: 'asg-speech', instanceId: 'i-1', cause: 'lifecycle-complete', requestsCut: 0, waitMinute: 10, ...over });
@@ -73,5 +73,24 @@ describe('E: isolation', () => {
   it('ignores the faulty fleet and reports only the first divergence', () => {
     const run = [decision({ minute: 1, desired: 9 }), decision({ minute: 2, desired: 9 }), decision({ minute: 1, fleet: 'broken', desired: 0 })];
     expect(checkIsolation(run, baseline, ['speech']).map((v) => v.minute)).toEqual([1]);
+  });
+});
+
+describe('F: scale-in cooldown', () => {
+  const series = (desired: number[]) => desired.map((d, minute) => ({ minute, group: 'g', desired: d, min: 1, max: 20 }));
+  it.each([
+    ['drops 1 minute apart with a 5-minute cooldown', [5, 4, 3], 1],
+    ['drops 5 minutes apart', [5, 4, 4, 4, 4, 4, 3], 0],
+    ['drops 4 minutes apart', [5, 4, 4, 4, 4, 3], 1],
+    ['a rise in between does not reset the cooldown', [5, 4, 5, 4], 1],
+    ['only rises', [1, 2, 3, 4], 0],
+  ])('%s', (_name, desired, violations) => {
+    expect(checkScaleInCooldown(series(desired), 5)).toHaveLength(violations);
+  });
+
+  it('keeps groups apart', () => {
+    const a = series([5, 4, 4]);
+    const b = series([5, 5, 4]).map((r) => ({ ...r, group: 'h' }));
+    expect(checkScaleInCooldown([...a, ...b].sort((x, y) => x.minute - y.minute), 5)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import type { Release, WaitEntry } from '../../lib/sim/index.js';
  * the violations it finds (empty = holds), so a table of scenarios can count them.
  */
 
-export type InvariantId = 'A' | 'B' | 'C' | 'D' | 'E';
+export type InvariantId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
 
 export const INVARIANTS: Record<InvariantId, string> = {
   A: 'no scale-in decided on missing or faulty data',
@@ -13,6 +13,7 @@ export const INVARIANTS: Record<InvariantId, string> = {
   C: 'no instance released while it served requests before its grace deadline',
   D: 'every instance that entered Terminating:Wait was released',
   E: "one fleet's faults never changed another fleet's decisions",
+  F: 'no scale-in inside the scale-down cooldown of the one before it',
 };
 
 export interface Violation {
@@ -107,6 +108,27 @@ export function checkIsolation(faulty: readonly DecisionRecord[], baseline: read
         break;
       }
     }
+  }
+  return out;
+}
+
+/**
+ * Two drops of a group's desired count closer than the cooldown. Several victims of one
+ * tick leave in the same minute, so only drops in different minutes count.
+ */
+export function checkScaleInCooldown(groups: readonly GroupRecord[], cooldownMinutes: number): Violation[] {
+  const out: Violation[] = [];
+  const last = new Map<string, { minute: number; desired: number }>();
+  const lastDrop = new Map<string, number>();
+  for (const g of groups) {
+    const before = last.get(g.group);
+    last.set(g.group, { minute: g.minute, desired: g.desired });
+    if (!before || g.desired >= before.desired) continue;
+    const previous = lastDrop.get(g.group);
+    if (previous !== undefined && g.minute !== previous && g.minute - previous < cooldownMinutes) {
+      out.push({ invariant: 'F', minute: g.minute, subject: g.group, detail: `scale-in to ${g.desired} at ${g.minute}, ${g.minute - previous} minute(s) after the one at ${previous} (cooldown ${cooldownMinutes})` });
+    }
+    lastDrop.set(g.group, g.minute);
   }
   return out;
 }

@@ -150,6 +150,16 @@ export const SCENARIOS: Scenario[] = [
     touches: 'all',
     killAfterCalls: (handler, minute) => (inWindows(minute) && minute % (handler === 'scale' ? 3 : 4) === 0 ? (minute % 9) + 1 : undefined),
   },
+  {
+    name: 'scale Lambda killed right after terminating a victim (before the cooldown tag)',
+    touches: 'all',
+    killAfterCommand: (handler, minute, command) => handler === 'scale' && minute < 700 && command === 'TerminateInstanceInAutoScalingGroup',
+  },
+  {
+    name: 'drain Lambda killed right after each SendCommand and each release',
+    touches: 'all',
+    killAfterCommand: (handler, minute, command) => handler === 'drain' && inWindows(minute) && (command === 'SendCommand' || command === 'CompleteLifecycleAction'),
+  },
   ...(['no-answer', 'undeliverable', 'failed'] as const).map(
     (mode): Scenario => ({
       name: `SSM commands never arrive (${mode})`,
