@@ -21,6 +21,8 @@ export interface FleetView {
   inService: number;
   /** Someone else is changing the group (an EKS node group update). */
   busyByOther: boolean;
+  /** When the scaler last scaled the group out (its last-scaling tag), if it did. */
+  lastScaleOutAt?: Date;
 }
 
 export type RollState = 'active' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled';
@@ -164,6 +166,9 @@ export function decideRedeploy(input: RedeployInput): RedeployAction {
   if (roll && (roll.state === 'active' || roll.state === 'cancelling')) return skip('RollInProgressByOther');
   if (fleet.desired === 0) return skip('EmptyFleet');
   if (!input.hasDrainHook) return skip('NoDrainHook');
+  // An instance refresh replaces instances still inside their warm-up first, without
+  // waiting: started right after a scale-out it would take that serving capacity away.
+  if (fleet.lastScaleOutAt && now.getTime() - fleet.lastScaleOutAt.getTime() < (settings.warmupSeconds + LAUNCH_MINUTES * 60) * 1000) return skip('ScaleOutWarming');
   if (load.unknown) return skip(load.unknown);
   if (load.utilization === undefined) return skip('MissingData');
   if (load.utilization > settings.busyUtilization) return skip('Busy');

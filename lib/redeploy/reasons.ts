@@ -11,6 +11,7 @@ export const REDEPLOY_REASONS = {
   MissingData: 'no complete metric period: missing data means do not start',
   StaleData: 'the newest datapoint is too old: do not start on stale data',
   PartialData: 'fewer instances reported than serve: the load is unknown, do not start',
+  ScaleOutWarming: 'the scaler added instances less than their warm-up ago: an instance refresh would replace them first and take that capacity away; retry later in the window',
   NoDrainHook: 'the group has no termination lifecycle hook yet: old instances would leave without draining (the drain schedule puts it)',
   GroupBusy: 'someone else is changing the group (EKS update in progress)',
   RollInProgressByOther: 'an instance refresh the controller did not start is running',

@@ -6,7 +6,7 @@ import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import { DEFAULT_HOOK_NAME } from '../drain/hook.js';
 import type { HandlerDeps } from '../runtime.js';
 import { applyDesired } from '../scaling/actuate.js';
-import { LAST_SCALING_TAG, MANAGED_TAG, asgGroupState, countInstances, describeGroups, formatLastScaling, type GroupState } from '../scaling/fleet-state.js';
+import { LAST_SCALING_TAG, MANAGED_TAG, asgGroupState, countInstances, describeGroups, formatLastScaling, parseLastScaling, type GroupState } from '../scaling/fleet-state.js';
 import type { PeriodObservation } from '../scaling/observation.js';
 import { MetricUnit } from '../telemetry.js';
 import { CronError, parseCron } from './cron.js';
@@ -210,7 +210,7 @@ async function observe(deps: RedeployDeps, context: FleetContext, groups: Map<st
     enabled: redeploy.enabled,
     ...(window ? { window } : {}),
     settings,
-    fleet: { desired: state.desired, min: Math.min(Math.max(fleet.minInstances, state.min), max), max, inService: countInstances(state.instances).serving, busyByOther: state.busy },
+    fleet: { desired: state.desired, min: Math.min(Math.max(fleet.minInstances, state.min), max), max, inService: countInstances(state.instances).serving, busyByOther: state.busy, ...lastScaleOut(state) },
     ...(marker ? { marker } : {}),
   };
   if (wantsRoll(marker)) {
@@ -377,4 +377,10 @@ async function actEks(deps: RedeployDeps, context: FleetContext, eks: EksObserva
       return;
     }
   }
+}
+
+/** The scaler's last scale-out from the group's last-scaling tag; an unreadable tag is no scale-out known. */
+function lastScaleOut(state: GroupState): { lastScaleOutAt?: Date } {
+  const last = parseLastScaling(state.tags[LAST_SCALING_TAG]);
+  return last?.direction === 'up' ? { lastScaleOutAt: last.at } : {};
 }

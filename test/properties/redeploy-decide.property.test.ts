@@ -45,6 +45,8 @@ const inputArb: fc.Arbitrary<RedeployInput> = fc
     spanToMax: fc.integer({ min: 0, max: 60 }),
     inServiceDelta: fc.integer({ min: -5, max: 5 }),
     busyByOther: fc.boolean(),
+    /** Minutes since the scaler's last scale-out; undefined: none known. */
+    scaleOutAgo: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
     hasDrainHook: fc.boolean(),
     load: loadArb,
     roll: fc.option(rollArb, { nil: undefined }),
@@ -80,7 +82,7 @@ const inputArb: fc.Arbitrary<RedeployInput> = fc
       enabled: g.enabled,
       ...(window ? { window } : {}),
       settings: { segmentSize: g.section.segmentSize, busyUtilization: g.section.busyUtilization, warmupSeconds: g.warmupSeconds, stallMinutes: g.section.stallMinutes ?? 60 },
-      fleet: { desired: g.desired, min: Math.min(g.min, max), max, inService: Math.max(0, g.desired + g.inServiceDelta), busyByOther: g.busyByOther },
+      fleet: { desired: g.desired, min: Math.min(g.min, max), max, inService: Math.max(0, g.desired + g.inServiceDelta), busyByOther: g.busyByOther, ...(g.scaleOutAgo === undefined ? {} : { lastScaleOutAt: at(-g.scaleOutAgo) }) },
       ...(marker ? { marker } : {}),
       ...(g.roll ? { roll: g.roll } : {}),
       load: g.load,
@@ -89,7 +91,7 @@ const inputArb: fc.Arbitrary<RedeployInput> = fc
   });
 
 describe('decideRedeploy: invariants over random fleets, rolls, markers, loads and windows', () => {
-  it('starts only in an open window, on known load at or under busyUtilization, with a drain hook, launching before terminating and fitting the window', () => {
+  it('starts only in an open window, on known load at or under busyUtilization, with a drain hook, no scale-out still warming up, launching before terminating and fitting the window', () => {
     let starts = 0;
     fc.assert(
       fc.property(inputArb, (input) => {
@@ -108,6 +110,8 @@ describe('decideRedeploy: invariants over random fleets, rolls, markers, loads a
         expect(load.utilization).toBeLessThanOrEqual(settings.busyUtilization);
         expect(input.hasDrainHook).toBe(true);
         expect(fleet.busyByOther).toBe(false);
+        // No instance the scaler just added is still warming up: the refresh would take it first.
+        if (fleet.lastScaleOutAt) expect(NOW.getTime() - fleet.lastScaleOutAt.getTime()).toBeGreaterThanOrEqual((settings.warmupSeconds + 120) * 1000);
         expect(fleet.desired).toBeGreaterThan(0);
         expect(input.roll === undefined || !['active', 'cancelling'].includes(input.roll.state)).toBe(true);
         // MinHealthy 100: no old instance leaves before a warm replacement; MaxHealthy > 100: at least one surge instance

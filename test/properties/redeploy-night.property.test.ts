@@ -77,9 +77,13 @@ describe('redeploy reconciler on the simulated cloud: properties over generated 
       }),
       {
         numRuns: 15,
-        // Found by this property: a roll starting just after a scale-out; the refresh takes the
-        // new, still-warming instance out first, so serving drops below the start (not below need).
-        examples: [[{ desired: 2, segmentSize: 1, busyUtilization: 0.5373333333333333, rate: 87, rise: undefined, racingAt: [], dryRunAt: [28], seed: 1 }]],
+        // Found by this property: a roll starting just after a scale-out; the refresh took the
+        // new, still-warming instance out first, leaving fewer serving than the traffic needed.
+        examples: [
+          [{ desired: 2, segmentSize: 1, busyUtilization: 0.5373333333333333, rate: 87, rise: undefined, racingAt: [], dryRunAt: [28], seed: 1 }],
+          [{ desired: 2, segmentSize: 1, busyUtilization: 0.5433333333333333, rate: 72, rise: undefined, racingAt: [], dryRunAt: [28], seed: 224659 }],
+          [{ desired: 2, segmentSize: 1, busyUtilization: 0.5688888888888889, rate: 105, rise: undefined, racingAt: [], dryRunAt: [28], seed: 992742 }],
+        ],
       },
     );
     // Not vacuous: some generated nights roll.
