@@ -13,10 +13,12 @@
  *    Poisson noise plus `matchTolerance` of the load. Matching weekly lags win over daily ones (a Saturday is not a Friday);
  *    matching lags of a kind are averaged. A match replaces the trend line (the pattern
  *    carries the day's shape; the line would add the noise of the traffic's steps), the
- *    current level staying a floor.
+ *    current level staying a floor. Before an opening (both quiet) there is no level to
+ *    scale by, so the lags are not averaged: the highest of them stands (see fitLag).
  * 3. The horizon is now .. now + lead + one history period, so a rise inside the last
  *    history bucket is not averaged away; the forecast is the highest load in it, each
- *    past period weighted with its neighbours (one past day is one noisy draw).
+ *    past period as it was (see peakOver: blending a period with its neighbours would
+ *    halve an opening's step, the one rise a reactive controller cannot follow).
  * 4. Headroom: `noiseSigmas` (2) standard deviations of Poisson arrival noise (the count of
  *    concurrent streams of independent callers varies as sqrt of its mean), plus the
  *    seasonal model's own recent error. Instances = ceil(load with headroom / capacity).
@@ -74,6 +76,8 @@ export interface LagFit {
   matched: boolean;
   /** The lag's peak load over the horizon, scaled. */
   peak?: number;
+  /** Recent loads and the lag's both too quiet to compare levels (a closed centre before it opens): scale 1. */
+  quiet?: boolean;
 }
 
 export interface LoadForecast {
@@ -96,6 +100,8 @@ export interface LoadForecast {
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
+/** Below this fraction of one instance's capacity a load is "quiet" (a closed centre): too small to compare levels by. */
+const QUIET_FRACTION = 0.05;
 export const DEFAULT_LAGS = [7, 14, 21, 28, 1] as const;
 
 export function forecastLoad(inputs: ForecastInputs): LoadForecast {
@@ -136,7 +142,15 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
   let peak = trendPeak;
   let misfit = 0;
   if (chosen.length > 0) {
-    const seasonalPeak = chosen.reduce((sum, f) => sum + (f.peak ?? 0), 0) / chosen.length;
+    // With no level to scale by (quiet before an opening), past days that opened higher
+    // and lower are equally likely today: the mean would be short on every opening above
+    // it, and an opening is the rise the boot time makes impossible to follow reactively.
+    // The chosen lags (the calendar) say whether the fleet opens; when they do, every
+    // matching past day says how big the opening may be.
+    const unscaled = chosen.every((f) => f.quiet === true);
+    const opens = chosen.some((f) => (f.peak ?? 0) >= s.capacity * QUIET_FRACTION);
+    const envelope = unscaled && opens ? fits.filter((f) => f.matched && f.quiet === true) : chosen;
+    const seasonalPeak = unscaled ? Math.max(...envelope.map((f) => f.peak ?? 0)) : chosen.reduce((sum, f) => sum + (f.peak ?? 0), 0) / chosen.length;
     misfit = chosen.reduce((sum, f) => sum + (f.misfit ?? 0), 0) / chosen.length;
     numbers.seasonalPeak = round(seasonalPeak);
     // A matching pattern already carries the day's shape; the trend line, fitted over
@@ -152,7 +166,7 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
   const source =
     reason === 'TrendOnly'
       ? `recent trend (no past ${fits.some((f) => f.misfit !== undefined) ? 'week or day matched the last hour' : 'weeks or days in the history yet'})`
-      : `${reason === 'WeeklyPattern' ? 'same time in past weeks' : 'same time on past days'} (${chosen.map((f) => `${f.lagDays}d x${round(f.scale)}`).join(', ')}), never below the current level`;
+      : `${reason === 'WeeklyPattern' ? 'same time in past weeks' : 'same time on past days'} (${chosen.map((f) => `${f.lagDays}d x${round(f.scale)}`).join(', ')}${chosen.every((f) => f.quiet === true) ? '; quiet before: the highest of them' : ''}), never below the current level`;
   const explanation = `forecast ${instances} instance(s): peak ${Math.round(peak)} + headroom ${Math.round(headroom)} requests within ${horizonMinutes} min, from the ${source}`;
   return { instances, reason, explanation, numbers };
 }
@@ -200,7 +214,7 @@ function fitLag(lagDays: number, recent: readonly RecentBucket[], history: Histo
   // Too little history in the match window: the lag cannot be judged.
   if (pairs.length === 0 || pairs.length < recent.length / 2) return { lagDays, scale: 1, matched: false };
   // Both quiet (a closed centre before opening): levels cannot be compared, shapes can.
-  const quiet = Math.max(observed, expected) < c.capacity * pairs.length * 0.05;
+  const quiet = Math.max(observed, expected) < c.capacity * pairs.length * QUIET_FRACTION;
   const scale = quiet || expected === 0 ? 1 : observed / expected;
   let excess = 0;
   for (const [o, h] of pairs) {
@@ -211,16 +225,8 @@ function fitLag(lagDays: number, recent: readonly RecentBucket[], history: Histo
   const misfit = excess / Math.max(observed, scale * expected, c.capacity);
   const plausibleScale = scale >= 1 / 3 && scale <= 3;
   const matched = plausibleScale && misfit <= c.tolerance;
-  let peak: number | undefined;
-  if (matched) {
-    peak = 0;
-    for (let m = 0; m <= c.horizonMinutes; m += c.periodMinutes) {
-      const h = smoothedAt(history, c.nowMs + m * MINUTE_MS - lagMs, c.periodMinutes);
-      if (h !== undefined) peak = Math.max(peak, scale * h);
-    }
-    peak = round(peak);
-  }
-  return { lagDays, scale: round(scale), misfit: round(misfit), matched, peak };
+  const peak = matched ? round(scale * peakOver(history, c.nowMs - lagMs, c.horizonMinutes, c.periodMinutes)) : undefined;
+  return { lagDays, scale: round(scale), misfit: round(misfit), matched, peak, ...(quiet ? { quiet } : {}) };
 }
 
 interface RecentBucket {
@@ -247,15 +253,15 @@ function bucketRecent(recent: readonly LoadPoint[], periodMinutes: number): Rece
 }
 
 /**
- * One past period is one draw of the traffic, noise included: weighting its neighbours
- * (1, 2, 1) estimates what that time of day brings rather than what it happened to bring.
+ * The highest past period from `fromMs` over the horizon, each as it was. Periods are not
+ * blended with their neighbours: at an opening (0 -> 2000 within a period) a (1, 2, 1)
+ * weighting takes half the step away exactly where the fleet must be ready before the
+ * load arrives; one past day's noise is what the headroom and the misfit are for.
  */
-function smoothedAt(history: HistoryIndex, ms: number, periodMinutes: number): number | undefined {
-  const centre = history.at(ms);
-  if (centre === undefined) return undefined;
-  const before = history.at(ms - periodMinutes * MINUTE_MS) ?? centre;
-  const after = history.at(ms + periodMinutes * MINUTE_MS) ?? centre;
-  return (before + 2 * centre + after) / 4;
+function peakOver(history: HistoryIndex, fromMs: number, horizonMinutes: number, periodMinutes: number): number {
+  let peak = 0;
+  for (let m = 0; m <= horizonMinutes; m += periodMinutes) peak = Math.max(peak, history.at(fromMs + m * MINUTE_MS) ?? 0);
+  return peak;
 }
 
 interface HistoryIndex {

@@ -42,8 +42,7 @@ const cases: Case[] = [
   // alternating noise has no significant slope: the current level (fitted ~ 900) holds
   { name: 'noise is not a trend', given: inputs({ recent: recent(20, (ago) => (ago % 2 === 0 ? 960 : 840)) }), reason: 'TrendOnly', instances: 10 },
   // a week ago: 900 for the past hour, 2000 from 5 min after now; matched at scale 1.
-  // Periods weighted (1, 2, 1) with their neighbours: now (900+1800+2000)/4 = 1175,
-  // +5 (900+4000+2000)/4 = 1725, +10 and +15 2000: peak 2000; 2000 + 2 * sqrt(2000) = 2089.4 -> 21
+  // Periods as they were: peak 2000; 2000 + 2 * sqrt(2000) = 2089.4 -> 21
   {
     name: 'last week rose at this time: capacity ahead of the rise',
     given: inputs({ recent: flat900, history: history(7, (m) => (m >= 5 ? 2000 : 900)) }),
@@ -74,6 +73,52 @@ const cases: Case[] = [
     reason: 'WeeklyPattern',
     instances: 13,
     peak: 1200,
+  },
+  // the opening falls in the last period of the horizon (now + 10 min lead + one 5-min period = +15):
+  // taken whole, not blended with the quiet period before it ((0 + 2 * 2000 + 2000) / 4 = 1500 would be 16)
+  // 2000 + 2 * sqrt(2000) = 2089.4 -> 21
+  {
+    name: 'an opening at the end of the horizon counts whole',
+    given: inputs({ recent: recent(60, () => 0), history: history(7, (m) => (m >= 15 ? 2000 : 0)) }),
+    reason: 'WeeklyPattern',
+    instances: 21,
+    peak: 2000,
+  },
+  // quiet before the opening: no level to scale by, so the higher of the two past weeks stands, not their mean (1400)
+  // 1600 + 2 * sqrt(1600) = 1680 -> 17
+  {
+    name: 'before an opening the highest past week stands',
+    given: inputs({ recent: recent(60, () => 0), history: [...history(7, (m) => (m >= 5 ? 1200 : 0)), ...history(14, (m) => (m >= 5 ? 1600 : 0))] }),
+    reason: 'WeeklyPattern',
+    instances: 17,
+    peak: 1600,
+  },
+  // last week opens (1200): the calendar says the centre opens; yesterday opened bigger (1500), so that size stands
+  // 1500 + 2 * sqrt(1500) = 1577.5 -> 16
+  {
+    name: 'how big an opening may be: every matching past day',
+    given: inputs({ recent: recent(60, () => 0), history: [...history(7, (m) => (m >= 5 ? 1200 : 0)), ...history(1, (m) => (m >= 5 ? 1500 : 0))] }),
+    reason: 'WeeklyPattern',
+    instances: 16,
+    peak: 1500,
+  },
+  // a Saturday: last Saturday stayed quiet (3 streams, under 5 % of one instance's 100), Friday opened: no opening
+  // 3 + 2 * sqrt(3) = 6.5 -> 1
+  {
+    name: 'whether the centre opens: the calendar',
+    given: inputs({ recent: recent(60, () => 0), history: [...history(7, (m) => (m >= 5 ? 3 : 0)), ...history(1, (m) => (m >= 5 ? 1500 : 0))] }),
+    reason: 'WeeklyPattern',
+    instances: 1,
+    peak: 3,
+  },
+  // busy: both weeks scale to the level now (x1) and are averaged: (2000 + 1600) / 2 = 1800
+  // 1800 + 2 * sqrt(1800) = 1884.9 -> 19
+  {
+    name: 'with a level to scale by, past weeks are averaged',
+    given: inputs({ recent: flat900, history: [...history(7, (m) => (m >= 5 ? 2000 : 900)), ...history(14, (m) => (m >= 5 ? 1600 : 900))] }),
+    reason: 'WeeklyPattern',
+    instances: 19,
+    peak: 1800,
   },
   // last week was busy while today is quiet: the history does not match, so no rise is taken from it
   {
