@@ -1,5 +1,6 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { describeError } from '../aws/retry.js';
+import { mapLimited } from '../concurrency.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import type { HandlerDeps } from '../runtime.js';
 import { describeGroups, instancesOf } from '../scaling/fleet-state.js';
@@ -257,20 +258,6 @@ async function drainFleet(deps: HandlerDeps, plan: FleetPlan, context: FleetCont
     });
     if (outcome === 'Released') publishRelease(deps, fleet.name, result);
   }
-}
-
-/** Runs `fn` over `items` with at most `limit` at once; results in the items' order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 async function act(

@@ -1,5 +1,6 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { describeError } from '../aws/retry.js';
+import { mapLimited } from '../concurrency.js';
 import { ConfigError, loadConfigOrReport } from '../config/load.js';
 import type { ControllerConfig, FleetConfig, Target } from '../config/schema.js';
 import type { HandlerDeps } from '../runtime.js';
@@ -92,6 +93,9 @@ function groupStateOf(target: Target, groups: Map<string, AutoScalingGroup>, nod
   return eksGroupState(target, nodegroup, nodegroup.autoScalingGroupName ? groups.get(nodegroup.autoScalingGroupName) : undefined);
 }
 
+/** Fleets acted on at once; bounded so a tick of many fleets does not burst the write APIs. */
+const FLEET_CONCURRENCY = 8;
+
 export class ScaleTickError extends Error {
   override readonly name = 'ScaleTickError';
 }
@@ -161,11 +165,11 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
   for (let t = window.start.getTime(); t < window.end.getTime(); t += periodMs) periodStarts.push(t);
   const samplesPerPeriod = config.periodSeconds / config.scrapeIntervalSeconds;
 
-  const outcomes: FleetOutcome[] = [];
-  for (const [index, fleet] of config.fleets.entries()) {
+  // Fleets decide and act side by side: a call that never answers (a hung connection)
+  // holds only its own fleet, and the others still act and log before the Lambda times out.
+  const outcomes = await mapLimited(config.fleets, FLEET_CONCURRENCY, async (fleet, index): Promise<FleetOutcome> => {
     const dryRun = fleet.dryRun || options.forceDryRun === true;
     const outcome: FleetOutcome = { fleet: fleet.name, applied: false, dryRun };
-    outcomes.push(outcome);
     try {
       const targetError = fleet.target.type === 'eks' ? fleetErrors.get(nodegroupKey(fleet.target)) : undefined;
       if (targetError) throw new ScaleTickError(targetError);
@@ -217,7 +221,8 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
       outcome.error = describeError(error);
     }
     record(telemetry, fleet, outcome);
-  }
+    return outcome;
+  });
   telemetry.metric({ name: 'AwsCallsPerTick', value: awsCalls, unit: MetricUnit.Count, dimensions: {} });
   return { configValid: true, fleets: outcomes, awsCalls };
 }

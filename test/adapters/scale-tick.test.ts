@@ -127,6 +127,24 @@ describe('scale tick against the AWS SDK', () => {
     });
   });
 
+  // Found by the fault suite (test/faults): fleets were acted on one after another, so a
+  // write that never answered held every fleet behind it until the Lambda timed out.
+  it("a write that never answers holds only its own fleet: the next one still scales and logs", async () => {
+    const fleetB = { ...config().fleets[0]!, name: 'engine-b', target: { type: 'asg' as const, autoScalingGroupName: 'dg-engine-b' } };
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 2, 2), group('dg-engine-b', 2, 2)] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [...metricAnswer(0, 300, 2), ...metricAnswer(1, 300, 2)] });
+    autoscaling.on(SetDesiredCapacityCommand, { AutoScalingGroupName: 'dg-engine-a' }).callsFake(() => new Promise(() => undefined));
+    autoscaling.on(SetDesiredCapacityCommand, { AutoScalingGroupName: 'dg-engine-b' }).resolves({});
+    const telemetry = new MemoryTelemetry();
+
+    void runScaleTick(deps(config({ fleets: [config().fleets[0]!, fleetB] }), telemetry));
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+
+    // both need ceil(300 / 50) = 6; only engine-b's write answers
+    expect(autoscaling).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'dg-engine-b', DesiredCapacity: 6 });
+    expect(telemetry.lines.filter((l) => l.message === 'fleet decision').map((l) => [l.fields?.fleet, l.fields?.applied])).toEqual([['engine-b', true]]);
+  });
+
   it('writes nothing when the count does not change', async () => {
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 4, 4)] });
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 200, 4) });

@@ -6,7 +6,7 @@ import type { AwsPorts } from '../../lib/aws/ports.js';
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
 import type { HandlerDeps } from '../../lib/runtime.js';
-import type { TickResult } from '../../lib/scaling/tick.js';
+import type { Telemetry } from '../../lib/telemetry.js';
 import { SimCloud, SimTelemetry, lambdaContext, runSimulation, scheduledEvent, syntheticTraffic, type MetricScope } from '../../lib/sim/index.js';
 import type { DecisionRecord, GroupRecord } from './invariants.js';
 
@@ -62,6 +62,8 @@ export interface Scenario {
   killAfterCalls?: (handler: HandlerName, minute: number) => number | undefined;
   /** The Lambda is killed right after a call of this command took effect (its answer never read). */
   killAfterCommand?: (handler: HandlerName, minute: number, command: string) => boolean;
+  /** Calls that never answer (a connection that hangs); the invocation then runs until the Lambda times out. */
+  hangWhen?: (world: World, handler: HandlerName, minute: number, command: string, input: unknown) => boolean;
   /** Something else acting on the cloud each minute (an operator, AWS behind the controller's back). */
   actor?: (world: World) => Promise<void>;
 }
@@ -83,8 +85,9 @@ export interface RunRecord {
   cloud: SimCloud;
   world: World;
   endMinute: number;
-  /** Scale and drain invocations that were killed mid-operation. */
+  /** Scale and drain invocations that were killed mid-operation, or timed out on a call that never answered. */
   kills: number;
+  timeouts: number;
   /** Invocations run on a skewed clock, and alongside another of the same handler. */
   skewed: number;
   concurrent: number;
@@ -92,6 +95,30 @@ export interface RunRecord {
   handlerErrors: string[];
   /** The controller's log lines (the last 20,000) and metrics. */
   telemetry: SimTelemetry;
+}
+
+interface Invocation {
+  ports: AwsPorts;
+  now: () => Date;
+  telemetry: Telemetry;
+}
+
+/** Passes everything on, and keeps the scale handler's per-fleet decision lines. */
+function capturing(telemetry: Telemetry, decisions: Array<Record<string, unknown>>): Telemetry {
+  return {
+    info: (message, fields) => {
+      if (message === 'fleet decision' && fields) decisions.push(fields);
+      telemetry.info(message, fields);
+    },
+    warn: (message, fields) => telemetry.warn(message, fields),
+    error: (message, fields) => {
+      // A fleet whose actuation failed still logs the decision it tried to apply.
+      if (message.startsWith('fleet tick failed') && fields?.reason !== undefined) decisions.push(fields);
+      telemetry.error(message, fields);
+    },
+    metric: (point) => telemetry.metric(point),
+    flush: () => telemetry.flush(),
+  };
 }
 
 const config = (fleets: FleetSpec[]) =>
@@ -139,6 +166,31 @@ function killable(ports: AwsPorts, budget: number, killAfter: (command: string) 
       },
     }) as unknown as P;
   return { autoscaling: wrap(ports.autoscaling), cloudwatch: wrap(ports.cloudwatch), eks: wrap(ports.eks), ssm: wrap(ports.ssm), sns: wrap(ports.sns) };
+}
+
+function hanging(ports: AwsPorts, hang: (command: string, input: unknown) => boolean): AwsPorts {
+  const wrap = <P extends { send: (command: never) => Promise<unknown> }>(port: P): P =>
+    ({
+      send: (command: never) => {
+        const c = command as { constructor: { name: string }; input: unknown };
+        if (hang(c.constructor.name.replace(/Command$/, ''), c.input)) return new Promise<never>(() => undefined);
+        return port.send(command);
+      },
+    }) as unknown as P;
+  return { autoscaling: wrap(ports.autoscaling), cloudwatch: wrap(ports.cloudwatch), eks: wrap(ports.eks), ssm: wrap(ports.ssm), sns: wrap(ports.sns) };
+}
+
+/**
+ * Simulated time stands still while a handler runs and every simulated call answers
+ * within microtasks, so a handler still pending after a few turns of the event loop is
+ * waiting on a call that never answers: the Lambda times out.
+ */
+function lambdaTimeout(): Promise<'timed out'> {
+  return new Promise((resolve) => {
+    let turns = 0;
+    const turn = () => (++turns >= 5 ? resolve('timed out') : setImmediate(turn));
+    setImmediate(turn);
+  });
 }
 
 /** Watches the scale handler's fleet-level metric read: did its last attempt fail, was its answer rewritten. */
@@ -222,17 +274,17 @@ export async function runScenario(scenario: Scenario, seed = 11): Promise<RunRec
   const controllerConfig = config(fleets);
   const telemetry = new SimTelemetry({ limit: 20_000 });
   const base = cloud.handlerDeps(controllerConfig, { telemetry });
-  const record: RunRecord = { scenario: scenario.name, decisions: [], groups: [], cloud, world, endMinute: DAY_MINUTES + TAIL_MINUTES, kills: 0, skewed: 0, concurrent: 0, handlerErrors: [], telemetry };
+  const record: RunRecord = { scenario: scenario.name, decisions: [], groups: [], cloud, world, endMinute: DAY_MINUTES + TAIL_MINUTES, kills: 0, timeouts: 0, skewed: 0, concurrent: 0, handlerErrors: [], telemetry };
 
   // A Lambda container: its own handler (and warm state), ports and clock for the invocation it runs.
   // Two invocations at once run in two containers, as they would in AWS.
-  const containers = new Map<string, { scale: ReturnType<typeof createScaleHandler>; drain: ReturnType<typeof createDrainHandler>; current: { ports: AwsPorts; now: () => Date } }>();
+  const containers = new Map<string, { scale: ReturnType<typeof createScaleHandler>; drain: ReturnType<typeof createDrainHandler>; current: Invocation }>();
   const container = (index: number) => {
     const key = String(index);
     let found = containers.get(key);
     if (!found) {
-      const slot = { current: { ports: cloud.ports, now: () => cloud.now() } };
-      const deps = (): HandlerDeps => ({ ...base, ports: slot.current.ports, now: slot.current.now });
+      const slot: { current: Invocation } = { current: { ports: cloud.ports, now: () => cloud.now(), telemetry: base.telemetry } };
+      const deps = (): HandlerDeps => ({ ...base, ports: slot.current.ports, now: slot.current.now, telemetry: slot.current.telemetry });
       found = {
         scale: createScaleHandler(deps, () => ({})),
         drain: createDrainHandler(() => ({ ...deps(), drainDocumentName: cloud.drainDocumentName })),
@@ -248,7 +300,7 @@ export async function runScenario(scenario: Scenario, seed = 11): Promise<RunRec
     return found;
   };
 
-  const invoke = async <T>(name: HandlerName, index: number, run: (c: ReturnType<typeof container>) => Promise<T>, watch?: ReadWatch): Promise<T | undefined> => {
+  const invoke = async <T>(name: HandlerName, index: number, run: (c: ReturnType<typeof container>) => Promise<T>, watch?: ReadWatch, decisions?: Array<Record<string, unknown>>): Promise<T | undefined> => {
     const minute = cloud.minute;
     const skew = scenario.skewMinutes?.(minute) ?? 0;
     if (skew !== 0) record.skewed++;
@@ -259,15 +311,21 @@ export async function runScenario(scenario: Scenario, seed = 11): Promise<RunRec
     const budget = scenario.killAfterCalls?.(name, minute);
     const killAfter = scenario.killAfterCommand;
     if (budget !== undefined || killAfter) ports = killable(ports, budget ?? Number.POSITIVE_INFINITY, (command) => killAfter?.(name, minute, command) ?? false, () => killed());
+    const hang = scenario.hangWhen;
+    if (hang) ports = hanging(ports, (command, input) => hang(world, name, minute, command, input));
     const c = container(index);
-    c.current = { ports, now: () => new Date(cloud.now().getTime() + skew * 60_000) };
+    // The decisions come from the log lines, as an operator would read them: a Lambda that
+    // times out has logged the fleets it finished, and returns nothing.
+    const telemetry = decisions ? capturing(base.telemetry, decisions) : base.telemetry;
+    c.current = { ports, now: () => new Date(cloud.now().getTime() + skew * 60_000), telemetry };
     const running = run(c).catch((error: unknown) => {
       record.handlerErrors.push(`${name} at ${minute}: ${String(error)}`);
       return undefined;
     });
-    const outcome = await Promise.race([running.then((value) => ({ value })), death.then(() => undefined)]);
-    if (outcome === undefined) record.kills++;
-    return outcome?.value;
+    const outcome = await Promise.race([running.then((value) => ({ value })), death.then(() => 'killed' as const), ...(hang ? [lambdaTimeout()] : [])]);
+    if (outcome === 'killed') record.kills++;
+    if (outcome === 'timed out') record.timeouts++;
+    return typeof outcome === 'object' ? outcome.value : undefined;
   };
 
   // Instance-scoped metric faults damage data only while the instance serves.
@@ -287,18 +345,18 @@ export async function runScenario(scenario: Scenario, seed = 11): Promise<RunRec
   const scaleOnce = async (now: Date, index: number) => {
     const watch: ReadWatch = { failed: false, rewritten: false, reads: 0 };
     const minute = cloud.minute;
-    const result = (await invoke('scale', index, (c) => c.scale(scheduledEvent(now), lambdaContext('scale')), watch)) as TickResult | undefined;
-    for (const outcome of result?.fleets ?? []) {
-      const decision = outcome.decision;
-      if (!decision) continue;
-      const group = world.groupOf(outcome.fleet);
-      const touched = scenario.touches === 'all' || scenario.touches.includes(outcome.fleet);
+    const logged: Array<Record<string, unknown>> = [];
+    await invoke('scale', index, (c) => c.scale(scheduledEvent(now), lambdaContext('scale')), watch, logged);
+    for (const line of logged) {
+      const fleet = String(line.fleet);
+      const group = world.groupOf(fleet);
+      const touched = scenario.touches === 'all' || scenario.touches.includes(fleet);
       record.decisions.push({
         minute,
-        fleet: outcome.fleet,
-        current: decision.numbers.current,
-        desired: decision.desired,
-        reason: decision.reason,
+        fleet,
+        current: Number(line.current),
+        desired: Number(line.desired),
+        reason: String(line.reason),
         dataFaulty: watch.reads === 0 || watch.failed || (watch.rewritten && touched) || metricTaint(metricFaults, group, minute, serving),
       });
     }

@@ -29,11 +29,15 @@ const rewriteGroup = (world: World, fleet: string, damage: (result: NonNullable<
   };
 };
 
-const onGroupOf = (world: World, fleet: string) => (input: unknown) => {
-  const i = input as { AutoScalingGroupName?: string; InstanceId?: string };
+/** An Auto Scaling call about one fleet's group: by name, by one of its instances, or tagging it. */
+function writesTo(world: World, fleet: string, input: unknown): boolean {
+  const i = input as { AutoScalingGroupName?: string; InstanceId?: string; Tags?: Array<{ ResourceId?: string }> };
   const group = world.groupOf(fleet);
-  return i.AutoScalingGroupName === group || (i.InstanceId !== undefined && world.cloud.instance(i.InstanceId)?.group.name === group);
-};
+  if (i.AutoScalingGroupName === group) return true;
+  if (i.InstanceId !== undefined && world.cloud.instance(i.InstanceId)?.group.name === group) return true;
+  return (i.Tags ?? []).some((t) => t.ResourceId === group);
+}
+const onGroupOf = (world: World, fleet: string) => (input: unknown) => writesTo(world, fleet, input);
 
 const services = ['autoscaling', 'cloudwatch', 'eks', 'ssm'] as const;
 /** Which fleets a service's faults reach: EKS only the node group's fleet; SSM only drains, which no scale decision reads. */
@@ -159,6 +163,12 @@ export const SCENARIOS: Scenario[] = [
     name: 'drain Lambda killed right after each SendCommand and each release',
     touches: 'all',
     killAfterCommand: (handler, minute, command) => handler === 'drain' && inWindows(minute) && (command === 'SendCommand' || command === 'CompleteLifecycleAction'),
+  },
+  {
+    name: "one fleet's Auto Scaling writes hang until the Lambda times out",
+    touches: ['speech'],
+    hangWhen: (world, handler, minute, command, input) =>
+      handler === 'scale' && inWindows(minute) && ['SetDesiredCapacity', 'TerminateInstanceInAutoScalingGroup', 'CreateOrUpdateTags'].includes(command) && writesTo(world, 'speech', input),
   },
   ...(['no-answer', 'undeliverable', 'failed'] as const).map(
     (mode): Scenario => ({
