@@ -8,6 +8,8 @@ export interface DecisionEvent {
   reason: string;
   /** What the forecast said and why, when one was made. */
   forecast?: string;
+  /** Where the decision's forecast came from (`NoForecast`: reactive); undefined without predictive scaling. */
+  forecastSource?: string;
   load?: number;
   utilization?: number;
 }

@@ -113,6 +113,7 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
         to: decision.desired,
         reason: decision.reason,
         forecast: forecast?.explanation,
+        forecastSource: decision.numbers.forecastSource,
         load: decision.numbers.load.stream,
         utilization: decision.numbers.utilization,
       });

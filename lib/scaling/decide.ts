@@ -201,7 +201,7 @@ export function decide(input: DecisionInput): Decision {
   numbers.stepLimit = step;
   if (Math.abs(proposal - current) > step) {
     proposal = direction === 'up' ? current + step : current - step;
-    reason = direction === 'up' ? 'ScaleUpLimited' : 'ScaleDownLimited';
+    reason = direction === 'up' ? (predicted ? 'ScaleUpPredictedLimited' : 'ScaleUpLimited') : 'ScaleDownLimited';
   }
   return finish(proposal, reason);
 }

@@ -6,6 +6,7 @@ export const REASONS = {
   ScaleUp: 'load needs more instances than the fleet has',
   ScaleUpRejectedRequests: 'the Engines are turning requests away (429/503), so capacity is short whatever the active counts say',
   ScaleUpLimited: 'scale-up capped by the per-tick step limit',
+  ScaleUpPredictedLimited: 'the forecast needs more within the boot time; the step limit caps this tick, the rest follows next tick',
   ScaleUpStabilized: 'the latest load needs more, but not every recommendation in the scale-up window agrees yet',
   ScaleUpCooldown: 'a scale-up is due but the fleet scaled too recently',
   ScaleUpPredicted: 'the forecast (numbers.forecastSource: past weeks, past days or the recent trend) needs more within the boot time than the load now; capacity is added ahead of the rise',

@@ -145,6 +145,20 @@ describe('scale tick against the AWS SDK', () => {
     expect(telemetry.lines.filter((l) => l.message === 'fleet decision').map((l) => [l.fields?.fleet, l.fields?.applied])).toEqual([['engine-b', true]]);
   });
 
+  it.each([
+    // load 100 on 2 instances planned at 50 each is within tolerance; the forecast needs 5 (a step of 3 <= max(4, 100 %))
+    { name: 'a forecast above the load now', answer: { instances: 5, source: 'WeeklyPattern' as const }, desired: 5, reason: 'ScaleUpPredicted', source: 'WeeklyPattern' },
+    { name: 'no forecast this tick (history short or unreadable)', answer: undefined, desired: 2, reason: 'WithinTolerance', source: 'NoForecast' },
+    { name: 'predictive scaling off', answer: 'off' as const, desired: 2, reason: 'WithinTolerance', source: undefined },
+  ])('every decision says where its forecast stood: $name', async ({ answer, desired, reason, source }) => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 2, 2)] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 100, 2) });
+
+    const result = await runScaleTick(deps(config()), answer === 'off' ? {} : { forecast: async () => answer });
+
+    expect(result.fleets[0]?.decision).toMatchObject({ desired, reason, numbers: { forecastSource: source } });
+  });
+
   it('writes nothing when the count does not change', async () => {
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 4, 4)] });
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 200, 4) });

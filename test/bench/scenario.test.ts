@@ -32,6 +32,16 @@ describe('the benchmark scenario on the simulated cloud', () => {
     for (const d of predicted) expect(d.forecast).toMatch(/^stream: forecast \d+ instance\(s\): peak \d+ \+ headroom \d+ requests within \d+ min, from the /);
   });
 
+  it('every predictive decision says where its forecast came from; a scale-in the forecast limits says so', async () => {
+    const predictive = await runScenario(options('predictive'), shortDay());
+    const reactive = await runScenario(options('reactive'), shortDay());
+    // one day, no history: every forecast is the recent trend
+    expect(new Set(predictive.recorder.decisions.map((d) => d.forecastSource))).toEqual(new Set(['TrendOnly']));
+    expect(predictive.recorder.decisions.some((d) => d.reason === 'ScaleDownToForecast')).toBe(true);
+    expect(reactive.recorder.decisions.length).toBeGreaterThan(0);
+    expect(reactive.recorder.decisions.every((d) => d.forecastSource === undefined)).toBe(true);
+  });
+
   it('is deterministic: the same seed gives the same figures', async () => {
     const a = summarize(await runScenario(options('target-tracking'), shortDay(7)));
     const b = summarize(await runScenario(options('target-tracking'), shortDay(7)));

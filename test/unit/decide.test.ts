@@ -134,6 +134,12 @@ const cases: Case[] = [
   { name: "the group's own max also bounds", input: { observations: streams([2000]), snapshot: snapshot({ groupMax: 7 }) }, desired: 7, reason: 'AtMax' },
   { name: 'an update in progress holds', input: { observations: streams([2000]), snapshot: snapshot({ busy: true }) }, desired: 4, reason: 'GroupBusy' },
   { name: 'a forecast raises capacity ahead of the rise', input: { observations: streams([200]), forecastInstances: 7 }, desired: 7, reason: 'ScaleUpPredicted' },
+  {
+    name: 'a forecast the step limit caps still says so',
+    input: { fleet: fleet({ scaleUp: { stabilizationSeconds: 0, cooldownSeconds: 0, maxInstancesPerStep: 2, maxPercentPerStep: 10 } }), observations: streams([200]), forecastInstances: 10 },
+    desired: 6, // forecast 10, step max(2, ceil(4 * 10 %) = 1) = 2 -> 4 + 2
+    reason: 'ScaleUpPredictedLimited',
+  },
   { name: 'a forecast holds off a scale-in', input: { observations: streams([50]), forecastInstances: 4, forecastSource: 'WeeklyPattern' }, desired: 4, reason: 'ScaleDownHeldByForecast' }, // reactive ceil(50/50) = 1, forecast 4 = current
   { name: 'a forecast above the count holds off a scale-in too', input: { observations: streams([50]), forecastInstances: 3 }, desired: 3, reason: 'ScaleDownToForecast' }, // reactive 1, forecast 3 < current 4
   { name: 'a forecast below the reactive need changes nothing', input: { observations: streams([100]), forecastInstances: 1 }, desired: 2, reason: 'ScaleDown' }, // reactive ceil(100/50) = 2 > forecast 1
