@@ -170,6 +170,12 @@ export const fleetSchema = z
     redeploy: redeploySchema.optional(),
     /** Decide and log, change nothing. A new fleet starts in dry-run until the operator turns it off. */
     dryRun: z.boolean().default(true),
+    /**
+     * false: this fleet stays reactive even when the stack forecasts (stack parameter
+     * `predictive`); unset follows the stack. A fleet whose traffic has no weekly or daily
+     * rhythm gains nothing from a forecast but its GetMetricData queries.
+     */
+    predictive: z.boolean().optional(),
   })
   .superRefine((fleet, ctx) => {
     if (fleet.minInstances > fleet.maxInstances) {

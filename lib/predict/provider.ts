@@ -86,6 +86,8 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     const historyQs: LoadQuery[] = [];
     const due: FleetConfig[] = [];
     config.fleets.forEach((fleet, index) => {
+      // A fleet kept reactive costs no query.
+      if (fleet.predictive === false) return;
       recentQs.push(...loadQueries(config, fleet, `r${index}`, 60, true));
       const cached = histories.get(fleet.name);
       if (!cached || nowMs - cached.fetchedAtMs >= ttlMs) {

@@ -177,7 +177,7 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
       const group = groupStateOf(fleet.target, groups, nodegroups);
       const counts = countInstances(group.instances);
       const observations = observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod);
-      const forecast = options.forecast ? ((await options.forecast({ fleet, now, current: group.desired })) ?? { source: 'NoForecast' as const }) : undefined;
+      const forecast = options.forecast && fleet.predictive !== false ? ((await options.forecast({ fleet, now, current: group.desired })) ?? { source: 'NoForecast' as const }) : undefined;
       const decision = guardDuringRoll(decide({
         fleet,
         settings: { periodSeconds: config.periodSeconds, staleAfterSeconds: config.staleAfterSeconds },

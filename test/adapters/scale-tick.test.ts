@@ -159,6 +159,20 @@ describe('scale tick against the AWS SDK', () => {
     expect(result.fleets[0]?.decision).toMatchObject({ desired, reason, numbers: { forecastSource: source } });
   });
 
+  it('a fleet set predictive: false stays reactive while the stack forecasts, and is not asked for a forecast', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 2, 2)] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 100, 2) });
+    const document = config();
+    document.fleets[0]!.predictive = false;
+    const asked: string[] = [];
+
+    const result = await runScaleTick(deps(document), { forecast: async ({ fleet }) => (asked.push(fleet.name), { instances: 5, source: 'WeeklyPattern' }) });
+
+    expect(asked).toEqual([]);
+    expect(result.fleets[0]?.decision).toMatchObject({ desired: 2, reason: 'WithinTolerance' });
+    expect(result.fleets[0]?.decision?.numbers.forecastSource).toBeUndefined();
+  });
+
   it('writes nothing when the count does not change', async () => {
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 4, 4)] });
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 200, 4) });

@@ -72,6 +72,16 @@ describe('predictive provider', () => {
     expect(fourth.MetricDataQueries?.map((q) => q.Id)).toEqual(['r0_stream', 'r1_stream', 'r1_capacity', 'h0_stream', 'h1_stream']);
   });
 
+  it('queries nothing for a fleet kept reactive (predictive: false)', async () => {
+    cloudwatch.on(GetMetricDataCommand).callsFake(answer(900, () => 900));
+    const reactiveB: ControllerConfig = { ...config, fleets: [config.fleets[0]!, { ...config.fleets[1]!, predictive: false }] };
+    const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry: new MemoryTelemetry(), loadConfig: async () => reactiveB });
+    await provider.forecast({ fleet: reactiveB.fleets[0]!, now: NOW, current: 5 });
+    const ids = cloudwatch.commandCalls(GetMetricDataCommand).flatMap((c) => c.args[0].input.MetricDataQueries?.map((q) => q.Id) ?? []);
+    // fleet a's recent hour and history only
+    expect(ids).toEqual(['r0_stream', 'h0_stream']);
+  });
+
   it('forecasts from the same time last week and says so', async () => {
     const WEEK = 7 * 86_400_000;
     // every past week: 900 until 5 minutes after this time of week, 2000 for the hour after

@@ -48,6 +48,7 @@ describe('fleet document validation', () => {
     { name: 'container pattern with shell characters', patch: { drain: { containerNamePattern: 'x;rm -rf /' } }, field: 'fleets[0].drain.containerNamePattern', rule: /letters, digits/, value: 'x;rm -rf /' },
     { name: 'victim load limit on an EKS node group', patch: { target: { type: 'eks', clusterName: 'c', nodegroupName: 'n' }, drain: { maxVictimRequests: 3 } }, field: 'fleets[0].drain.maxVictimRequests', rule: /Auto Scaling group fleets only/, value: 3 },
     { name: 'negative victim load limit', patch: { drain: { maxVictimRequests: -1 } }, field: 'fleets[0].drain.maxVictimRequests', rule: />=0/, value: -1 },
+    { name: 'predictive that is not a boolean', patch: { predictive: 'yes' }, field: 'fleets[0].predictive', rule: /boolean/, value: 'yes' },
     { name: 'unknown time zone', patch: { redeploy: { timeZone: 'Mars/Olympus' } }, field: 'fleets[0].redeploy.timeZone', rule: /IANA time zone/, value: 'Mars/Olympus' },
     { name: 'cron that is not EventBridge', patch: { redeploy: { schedule: '0 3 * * *' } }, field: 'fleets[0].redeploy.schedule', rule: /cron\(minutes hours/, value: '0 3 * * *' },
   ])('$name: names the field, the rule and the value', ({ patch, field, rule, value }) => {
