@@ -107,6 +107,7 @@ export async function readInstanceLoads(
   // Complete periods only: a Maximum over a half-filled period would understate the load.
   const { start, end } = queryWindow(args.now, args.periodSeconds, lookback);
   const latest = new Map<string, { value: number; at: number }>();
+  const answered = new Set<string>();
   for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_CALL) {
     const batch = queries.slice(offset, offset + MAX_QUERIES_PER_CALL);
     let nextToken: string | undefined;
@@ -125,17 +126,24 @@ export async function readInstanceLoads(
       } catch (cause) {
         throw new InstanceLoadError(`reading engine_active_requests for ${batch.length} queries failed`, { cause });
       }
-      for (const result of answer.MetricDataResults ?? []) keepLatest(latest, result);
+      for (const result of answer.MetricDataResults ?? []) {
+        if (result.Id !== undefined) answered.add(result.Id);
+        keepLatest(latest, result);
+      }
       nextToken = answer.NextToken;
     } while (nextToken);
   }
   const byInstance = new Map<string, Array<{ kind: RequestKind; point: { value: number; at: number } | undefined }>>();
+  const unanswered = new Set<string>();
   for (const [id, ref] of refs) {
     const list = byInstance.get(ref.instanceId) ?? [];
     list.push({ kind: ref.kind, point: latest.get(id) });
     byInstance.set(ref.instanceId, list);
+    if (!answered.has(id)) unanswered.add(ref.instanceId);
   }
-  for (const [instanceId, kinds] of byInstance) loads.set(instanceId, combineKinds(kinds));
+  // CloudWatch answers every query, with no datapoints if need be; a query left out of
+  // the answer is a partial answer, and the kind it lacks may be the busy one: unknown.
+  for (const [instanceId, kinds] of byInstance) loads.set(instanceId, unanswered.has(instanceId) ? {} : combineKinds(kinds));
   return loads;
 }
 

@@ -12,6 +12,9 @@ const t = (iso: string) => new Date(`2026-11-20T${iso}Z`);
 
 beforeEach(() => cw.reset());
 
+/** Results CloudWatch returns for queries with no datapoints in the window. */
+const empty = (...ids: string[]) => ids.map((Id) => ({ Id, Timestamps: [], Values: [] }));
+
 describe('the instance-load query window', () => {
   it('ends at the start of the still-filling period', () => {
     // 10:05:30 with 60 s periods: the 10:05 period is filling; three complete ones are 10:02-10:05
@@ -84,16 +87,34 @@ describe('readInstanceLoad', () => {
       MetricDataResults: [
         { Id: 'i0_stream', Timestamps: [t('10:04:00')], Values: [0] },
         { Id: 'i0_batch', Timestamps: [t('10:02:00')], Values: [1] },
+        { Id: 'i0_tts', Timestamps: [], Values: [] },
       ],
     });
     const loads = await readInstanceLoad(cw as unknown as CloudWatchClient, { namespace: 'N', target, instanceIds: ['i-1'], now, periodSeconds: 60, retry: noRetry });
     expect(loads.get('i-1')).toEqual({ activeStreams: 0, activeRequests: 1, at: t('10:02:00') });
   });
 
+  // Found by the fault suite (test/faults): a partial answer without the stream kind read
+  // as zero streams, and the drain released an instance that still served three.
+  it('leaves an instance unknown when the answer leaves out one of its kinds', async () => {
+    cw.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'i0_batch', Timestamps: [t('10:04:00')], Values: [0] },
+        { Id: 'i0_tts', Timestamps: [t('10:04:00')], Values: [0] },
+        { Id: 'i1_stream', Timestamps: [t('10:04:00')], Values: [3] },
+        { Id: 'i1_batch', Timestamps: [], Values: [] },
+        { Id: 'i1_tts', Timestamps: [], Values: [] },
+      ],
+    });
+    const loads = await readInstanceLoad(cw as unknown as CloudWatchClient, { namespace: 'N', target, instanceIds: ['i-partial', 'i-whole'], now, periodSeconds: 60, retry: noRetry });
+    expect(loads.get('i-partial')).toEqual({});
+    expect(loads.get('i-whole')).toEqual({ activeStreams: 3, activeRequests: 3, at: t('10:04:00') });
+  });
+
   it('follows NextToken and keeps the newest datapoint across pages', async () => {
     cw.on(GetMetricDataCommand)
       .resolvesOnce({ MetricDataResults: [{ Id: 'i0_stream', Timestamps: [t('10:03:00')], Values: [9] }], NextToken: 'page-2' })
-      .resolvesOnce({ MetricDataResults: [{ Id: 'i0_stream', Timestamps: [t('10:04:00')], Values: [4] }] });
+      .resolvesOnce({ MetricDataResults: [{ Id: 'i0_stream', Timestamps: [t('10:04:00')], Values: [4] }, ...empty('i0_batch', 'i0_tts')] });
     const loads = await readInstanceLoad(cw as unknown as CloudWatchClient, { namespace: 'N', target, instanceIds: ['i-1'], now, periodSeconds: 60, retry: noRetry });
     expect(cw.commandCalls(GetMetricDataCommand)[1]?.args[0].input.NextToken).toBe('page-2');
     expect(loads.get('i-1')?.activeStreams).toBe(4);
@@ -109,7 +130,7 @@ describe('readInstanceLoad', () => {
   });
 
   it('reads instances of several fleets in one call, each under its own fleet dimensions', async () => {
-    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'i1_stream', Timestamps: [t('10:04:00')], Values: [6] }] });
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'i1_stream', Timestamps: [t('10:04:00')], Values: [6] }, ...empty('i0_stream', 'i0_batch', 'i0_tts', 'i1_batch', 'i1_tts')] });
     const loads = await readInstanceLoads(cw as unknown as CloudWatchClient, {
       namespace: 'N',
       now,

@@ -1,15 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRun, type ScenarioReport } from './check.js';
-import { runScenario, type RunRecord } from './harness.js';
+import { DEFAULT_SEED, runScenario, type RunRecord } from './harness.js';
 import { INVARIANTS } from './invariants.js';
 import { SCENARIOS } from './scenarios.js';
 
 const [FAULT_FREE, ...FAULTY] = SCENARIOS;
 const reports: ScenarioReport[] = [];
 let baseline: RunRecord;
+const baselines = new Map<number, Promise<RunRecord>>();
+const baselineFor = (seed: number) => {
+  if (!baselines.has(seed)) baselines.set(seed, runScenario(FAULT_FREE!, seed));
+  return baselines.get(seed)!;
+};
 
 beforeAll(async () => {
-  baseline = await runScenario(FAULT_FREE!);
+  baseline = await baselineFor(DEFAULT_SEED);
 }, 60_000);
 
 afterAll(() => {
@@ -17,7 +22,7 @@ afterAll(() => {
   const violations = reports.reduce((n, r) => n + r.violations.length, 0);
   console.log(
     [
-      `fault suite: ${reports.length} scenarios, ${checks} invariant checks, ${violations} violations`,
+      `fault suite: ${new Set(reports.map((r) => r.scenario)).size} scenarios in ${reports.length} runs, ${checks} invariant checks, ${violations} violations`,
       ...Object.entries(INVARIANTS).map(([id, text]) => `  ${id}: ${text} (${reports.filter((r) => r.checked.includes(id as keyof typeof INVARIANTS)).length} scenarios)`),
     ].join('\n'),
   );
@@ -38,9 +43,9 @@ describe('the real scale and drain handlers through a day of rise and fall', () 
     expect(report.releases).toBeGreaterThan(20);
   });
 
-  it.each(FAULTY.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
-    const run = await runScenario(scenario);
-    const report = checkRun(run, baseline, scenario.touches);
+  it.each(FAULTY.flatMap((s) => (s.seeds ?? [DEFAULT_SEED]).map((seed) => [s.name, seed, s] as const)))('%s (seed %i)', async (_name, seed, scenario) => {
+    const run = await runScenario(scenario, seed);
+    const report = checkRun(run, await baselineFor(seed), scenario.touches);
     reports.push(report);
     expect(report.violations).toEqual([]);
     expect(run.handlerErrors).toEqual([]);

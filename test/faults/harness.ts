@@ -49,6 +49,8 @@ export type MetricFault = MetricScope & { group: string; delayMinutes?: number }
 
 export interface Scenario {
   name: string;
+  /** Seeds to run it with (default: the suite's one); a seed that once found a fault stays. */
+  seeds?: readonly number[];
   /** Fleets the faults touch; the others must decide exactly as in a fault-free run. 'all': no fleet is spared. */
   touches: readonly string[] | 'all';
   /** API, answer, lifecycle-event and agent faults, set up before the run. */
@@ -242,7 +244,9 @@ function metricTaint(faults: readonly MetricFault[], group: string, t: number, s
  * scenario's faults; records every decision, every group's count per tick, and what the
  * cloud did to instances.
  */
-export async function runScenario(scenario: Scenario, seed = 11): Promise<RunRecord> {
+export const DEFAULT_SEED = 11;
+
+export async function runScenario(scenario: Scenario, seed = DEFAULT_SEED): Promise<RunRecord> {
   const cloud = new SimCloud({ start: START, seed });
   const fleets = FLEETS.map((f) => ({ ...f }));
   for (const [i, f] of fleets.entries()) {
