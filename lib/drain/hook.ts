@@ -32,8 +32,9 @@ const GLOBAL_MARGIN_S = 900;
  * DefaultResult CONTINUE: on a termination hook both results terminate, but CONTINUE lets
  * the group's other hooks run, and the point of a timeout is only that a dead controller
  * never keeps a GPU forever.
- * HeartbeatTimeout: the controller heartbeats every minute, so 300 s survives four lost
- * ticks, and a dead controller's instances go at most five minutes after its last tick.
+ * HeartbeatTimeout: the controller heartbeats every minute, so 300 s survives three lost
+ * ticks (the fifth tick after a heartbeat races its timeout, so four may not), and a dead
+ * controller's instances go at most five minutes after its last tick.
  * It grows only when 100 x 300 s would not cover the grace period plus a margin, since
  * Auto Scaling ends any hook at 100 heartbeat timeouts however often it is heartbeated.
  */
