@@ -23,7 +23,7 @@ afterAll(() => {
   console.log(
     [
       `fault suite: ${new Set(reports.map((r) => r.scenario)).size} scenarios in ${reports.length} runs, ${checks} invariant checks, ${violations} violations`,
-      ...Object.entries(INVARIANTS).map(([id, text]) => `  ${id}: ${text} (${reports.filter((r) => r.checked.includes(id as keyof typeof INVARIANTS)).length} scenarios)`),
+      ...Object.entries(INVARIANTS).map(([id, text]) => `  ${id}: ${text} (${reports.filter((r) => r.checked.includes(id as keyof typeof INVARIANTS)).length} runs)`),
     ].join('\n'),
   );
 });
