@@ -32,15 +32,18 @@ const GLOBAL_MARGIN_S = 900;
  * DefaultResult CONTINUE: on a termination hook both results terminate, but CONTINUE lets
  * the group's other hooks run, and the point of a timeout is only that a dead controller
  * never keeps a GPU forever.
- * HeartbeatTimeout: the controller heartbeats every minute, so 300 s survives three lost
- * ticks (the fifth tick after a heartbeat races its timeout, so four may not), and a dead
- * controller's instances go at most five minutes after its last tick.
- * It grows only when 100 x 300 s would not cover the grace period plus a margin, since
- * Auto Scaling ends any hook at 100 heartbeat timeouts however often it is heartbeated.
+ * HeartbeatTimeout: the grace period (at least 300 s, at most Auto Scaling's 7200 s). The
+ * controller heartbeats every minute, so the timeout only matters when the controller is
+ * down (a bad deploy, throttling, an outage): then a shorter timeout would terminate the
+ * instance with its streams before the grace the operator promised them, and a longer one
+ * only bills a draining GPU until that grace. The fault suite showed 300 s surviving just
+ * three lost ticks. Auto Scaling also ends any hook at 100 heartbeat timeouts however
+ * often it is heartbeated, so the timeout grows when 100 of them would not cover the grace
+ * plus a margin.
  */
 export function hookSpecFor(gracePeriodSeconds: number, name: string = DEFAULT_HOOK_NAME): HookSpec {
   const needed = Math.ceil((gracePeriodSeconds + GLOBAL_MARGIN_S) / GLOBAL_TIMEOUT_FACTOR);
-  const heartbeatTimeoutSeconds = Math.min(MAX_HEARTBEAT_S, Math.max(MIN_HEARTBEAT_S, BASE_HEARTBEAT_S, needed));
+  const heartbeatTimeoutSeconds = Math.min(MAX_HEARTBEAT_S, Math.max(MIN_HEARTBEAT_S, BASE_HEARTBEAT_S, gracePeriodSeconds, needed));
   return { name, heartbeatTimeoutSeconds, defaultResult: 'CONTINUE' };
 }
 

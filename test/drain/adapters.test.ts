@@ -30,14 +30,14 @@ beforeEach(() => {
 
 describe('hookSpecFor', () => {
   it.each([
-    // (3600 + 900) / 100 = 45 s needed: the 300 s floor wins
-    { grace: 3600, heartbeat: 300 },
-    // (7200 + 900) / 100 = 81 s: still 300
-    { grace: 7200, heartbeat: 300 },
-    // (86400 + 900) / 100 = 873 s: 100 x 873 s covers a day plus 15 min
-    { grace: 86_400, heartbeat: 873 },
-    // (172800 + 900) / 100 = 1737 s
-    { grace: 172_800, heartbeat: 1737 },
+    // the grace itself: a controller outage never cuts streams before it
+    { grace: 3600, heartbeat: 3600 },
+    { grace: 7200, heartbeat: 7200 },
+    // a short grace keeps the 300 s floor: three lost ticks survive
+    { grace: 120, heartbeat: 300 },
+    // past Auto Scaling's 7200 s ceiling: 100 x 7200 s still covers (86400 + 900) s
+    { grace: 86_400, heartbeat: 7200 },
+    { grace: 171_900, heartbeat: 7200 },
   ])('grace $grace s: heartbeat timeout $heartbeat s, default result CONTINUE', ({ grace, heartbeat }) => {
     expect(hookSpecFor(grace)).toEqual({ name: 'gpu-fleet-scaler-drain', heartbeatTimeoutSeconds: heartbeat, defaultResult: 'CONTINUE' });
   });
@@ -45,7 +45,7 @@ describe('hookSpecFor', () => {
 
 describe('ensureTerminationHook', () => {
   const spec = hookSpecFor(3600);
-  const current = { LifecycleHookName: spec.name, AutoScalingGroupName: 'engines', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', HeartbeatTimeout: 300, DefaultResult: 'CONTINUE' };
+  const current = { LifecycleHookName: spec.name, AutoScalingGroupName: 'engines', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', HeartbeatTimeout: 3600, DefaultResult: 'CONTINUE' };
 
   it('creates the hook when the group has none', async () => {
     asg.on(DescribeLifecycleHooksCommand).resolves({ LifecycleHooks: [] });
@@ -56,7 +56,7 @@ describe('ensureTerminationHook', () => {
       AutoScalingGroupName: 'engines',
       LifecycleHookName: 'gpu-fleet-scaler-drain',
       LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
-      HeartbeatTimeout: 300,
+      HeartbeatTimeout: 3600,
       DefaultResult: 'CONTINUE',
     });
   });
@@ -68,7 +68,7 @@ describe('ensureTerminationHook', () => {
   });
 
   it('rewrites a hook someone changed', async () => {
-    asg.on(DescribeLifecycleHooksCommand).resolves({ LifecycleHooks: [{ ...current, DefaultResult: 'ABANDON', HeartbeatTimeout: 3600 }] });
+    asg.on(DescribeLifecycleHooksCommand).resolves({ LifecycleHooks: [{ ...current, DefaultResult: 'ABANDON', HeartbeatTimeout: 300 }] });
     asg.on(PutLifecycleHookCommand).resolves({});
     await expect(ensureTerminationHook(asg, 'engines', spec, noRetry)).resolves.toBe('Updated');
     expect(asg).toHaveReceivedCommandTimes(PutLifecycleHookCommand, 1);

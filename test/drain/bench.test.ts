@@ -39,13 +39,15 @@ function quantile(sorted: number[], q: number): number | undefined {
  * The standard benchmark scenario (../shared/bench/SCENARIO.md) with the real scale and
  * drain handlers, reporting the drain's figures. A month of minutes takes a while, so it
  * runs only when asked: DRAIN_BENCH_DAYS=28 npx vitest run test/drain/bench.test.ts
+ * (DRAIN_BENCH_MAX_VICTIM_REQUESTS=0 for stream-safe scale-in).
  */
 const days = Number(process.env.DRAIN_BENCH_DAYS ?? '0');
+const maxVictimRequests = process.env.DRAIN_BENCH_MAX_VICTIM_REQUESTS === undefined ? undefined : Number(process.env.DRAIN_BENCH_MAX_VICTIM_REQUESTS);
 const policy = (process.env.DRAIN_BENCH_POLICY ?? STANDARD_SCENARIO.policy) as PolicyName;
 
 describe.skipIf(!(days > 0))('drain figures in the standard scenario', () => {
   it(`${days} days, ${policy} scaling, 60-minute grace`, { timeout: 3_600_000 }, async () => {
-    const options = { ...STANDARD_SCENARIO, days, policy };
+    const options = { ...STANDARD_SCENARIO, days, policy, ...(maxVictimRequests === undefined ? {} : { maxVictimRequests }) };
     const traffic = loadTraceTraffic({ scale: options.scale, days: options.days, seed: options.seed, meanMinutes: options.meanStreamMinutes, sdMinutes: options.sdStreamMinutes });
     const cloud = new SimCloud({ start: traffic.start, seed: options.seed });
     cloud.addAutoScalingGroup({ name: GROUP_NAME, minSize: options.min, maxSize: options.max, desiredCapacity: options.min, capacity: options.capacity, bootMinutes: options.bootMinutes, tags: { [MANAGED_TAG]: 'true' }, traffic });
@@ -72,6 +74,7 @@ describe.skipIf(!(days > 0))('drain figures in the standard scenario', () => {
     const figures = {
       days,
       policy,
+      maxVictimRequests,
       drains: sorted.length,
       streamsCutAtGrace: telemetry.cuts.reduce((a, b) => a + b, 0),
       forcedReleases: telemetry.cuts.filter((n) => n > 0).length,

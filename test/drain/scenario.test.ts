@@ -112,7 +112,7 @@ describe('drain on the simulated cloud, with the real handler', () => {
   });
 
   it('stops heartbeating when the controller dies, and the hook timeout then releases the instance (DefaultResult CONTINUE)', async () => {
-    const w = world({ instances: 1, streams: (m) => (m === 1 ? [200] : []) });
+    const w = world({ instances: 1, graceSeconds: 900, streams: (m) => (m === 1 ? [200] : []) });
     const victim = w.ids()[0] as string;
     let alive = true;
     await runSimulation({
@@ -120,8 +120,9 @@ describe('drain on the simulated cloud, with the real handler', () => {
       minutes: 30,
       everyMinute: [w.terminateAt(3, () => victim), async (now) => (alive ? w.drainTick(now) : undefined), async () => w.watch(victim)(), async () => void (alive = w.cloud.minute < 10)],
     });
-    // the controller's last tick is minute 10; 300 s later (minute 15) the hook times out
-    expect(w.gone.get(victim)).toBe(15);
+    // the hook's timeout is the grace, 900 s: the controller's last tick is minute 10, so the hook
+    // times out at 10 + 15 = 25, after the grace deadline 3 + 15 = 18 it would have kept
+    expect(w.gone.get(victim)).toBe(25);
     expect(w.cloud.totals().streamsCutByCause['hook-timeout']).toBe(1);
   });
 });
