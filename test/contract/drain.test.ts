@@ -63,8 +63,8 @@ describeMoto('drain adapters (lib/drain) against moto', (moto) => {
       expect.objectContaining({
         LifecycleHookName: DEFAULT_HOOK_NAME,
         LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
-        // ceil((172800 + 900) / 100) = 1737 s, so that 100 heartbeat timeouts cover the grace period
-        HeartbeatTimeout: 1737,
+        // the grace, capped at Auto Scaling's 7200 s; 100 x 7200 s covers the grace period
+        HeartbeatTimeout: 7200,
         DefaultResult: 'CONTINUE',
       }),
     ]);
@@ -183,7 +183,7 @@ describeMoto('drain adapters (lib/drain) against moto', (moto) => {
     expect(first.fleets[0]).toMatchObject({ fleet: 'ec2', draining: 0, errors: [], hooks: { 'engine-a': 'Created', 'api-a': 'Created' } });
     expect(second.fleets[0]).toMatchObject({ draining: 0, errors: [], hooks: { 'engine-a': 'Unchanged', 'api-a': 'Unchanged' } });
     for (const group of ['engine-a', 'api-a']) {
-      expect((await hooksOf(moto, group)).map((h) => [h.LifecycleHookName, h.HeartbeatTimeout, h.DefaultResult])).toEqual([[DEFAULT_HOOK_NAME, 300, 'CONTINUE']]);
+      expect((await hooksOf(moto, group)).map((h) => [h.LifecycleHookName, h.HeartbeatTimeout, h.DefaultResult])).toEqual([[DEFAULT_HOOK_NAME, 3600, 'CONTINUE']]); // the fleet's grace
     }
   });
 });
