@@ -1,6 +1,7 @@
-import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { readMetricData } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
-import { withRetry, type RetryPolicy } from '../aws/retry.js';
+import type { RetryPolicy } from '../aws/retry.js';
 import type { Target } from '../config/schema.js';
 import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, REQUEST_KINDS, fleetDimensions, type RequestKind } from '../engine-metrics.js';
 import { queryWindow } from '../scaling/query-window.js';
@@ -32,8 +33,6 @@ export class InstanceLoadError extends Error {
   override readonly name = 'InstanceLoadError';
 }
 
-/** GetMetricData's limit on queries per call. */
-export const MAX_QUERIES_PER_CALL = 500;
 const DEFAULT_LOOKBACK_PERIODS = 3;
 
 interface QueryRef {
@@ -108,31 +107,21 @@ export async function readInstanceLoads(
   const { start, end } = queryWindow(args.now, args.periodSeconds, lookback);
   const latest = new Map<string, { value: number; at: number }>();
   const answered = new Set<string>();
-  for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_CALL) {
-    const batch = queries.slice(offset, offset + MAX_QUERIES_PER_CALL);
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      let answer;
-      try {
-        answer = await withRetry(
-          'cloudwatch:GetMetricData',
-          () =>
-            cloudwatch.send(
-              new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: start, EndTime: end, ScanBy: 'TimestampDescending', NextToken: token }),
-            ),
-          args.retry,
-        );
-      } catch (cause) {
-        throw new InstanceLoadError(`reading engine_active_requests for ${batch.length} queries failed`, { cause });
-      }
-      for (const result of answer.MetricDataResults ?? []) {
-        if (result.Id !== undefined) answered.add(result.Id);
-        keepLatest(latest, result);
-      }
-      nextToken = answer.NextToken;
-    } while (nextToken);
-  }
+  await readMetricData(
+    cloudwatch,
+    {
+      queries,
+      start,
+      end,
+      scanBy: 'TimestampDescending',
+      retry: args.retry,
+      failure: (cause, count) => new InstanceLoadError(`reading engine_active_requests for ${count} queries failed`, { cause }),
+    },
+    (result) => {
+      if (result.Id !== undefined) answered.add(result.Id);
+      keepLatest(latest, result);
+    },
+  );
   const byInstance = new Map<string, Array<{ kind: RequestKind; point: { value: number; at: number } | undefined }>>();
   const unanswered = new Set<string>();
   for (const [id, ref] of refs) {

@@ -1,13 +1,12 @@
-import { GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { readMetricData } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
-import { describeError, withRetry, type RetryPolicy } from '../aws/retry.js';
+import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import { ENGINE_METRICS, KIND_DIMENSION, fleetDimensions, type RequestKind } from '../engine-metrics.js';
 import { configuredKinds } from '../scaling/recommend.js';
 import type { LoadPoint } from './model.js';
 
-/** GetMetricData accepts at most 500 queries per call. */
-const MAX_QUERIES_PER_CALL = 500;
 
 export class LoadHistoryError extends Error {
   override readonly name = 'LoadHistoryError';
@@ -74,35 +73,27 @@ export async function readLoads(
 ): Promise<{ points: Map<string, LoadPoint[]>; calls: number }> {
   const points = new Map<string, LoadPoint[]>(queries.map((q) => [q.id, []]));
   const byId = new Map(queries.map((q) => [q.id, q]));
-  let calls = 0;
-  for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_CALL) {
-    const chunk = queries.slice(offset, offset + MAX_QUERIES_PER_CALL).map((q) => q.query);
-    let nextToken: string | undefined;
-    do {
-      let answer;
-      try {
-        answer = await withRetry(
-          'cloudwatch:GetMetricData',
-          () => cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: chunk, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', NextToken: nextToken })),
-          retry,
-        );
-      } catch (cause) {
-        throw new LoadHistoryError(`reading load history ${start.toISOString()}..${end.toISOString()} failed: ${describeError(cause)}`, { cause });
-      }
-      calls++;
-      for (const result of answer.MetricDataResults ?? []) {
-        const query = result.Id === undefined ? undefined : byId.get(result.Id);
-        if (query === undefined) throw new LoadHistoryError(`GetMetricData answered an unknown query id ${JSON.stringify(result.Id)}`);
-        const list = points.get(query.id) as LoadPoint[];
-        const values = result.Values ?? [];
-        (result.Timestamps ?? []).forEach((timestamp, i) => {
-          const value = values[i];
-          if (value !== undefined && Number.isFinite(value)) list.push({ atMs: new Date(timestamp).getTime(), load: value / query.samplesPerPeriod });
-        });
-      }
-      nextToken = answer.NextToken;
-    } while (nextToken);
-  }
+  const calls = await readMetricData(
+    cloudwatch,
+    {
+      queries: queries.map((q) => q.query),
+      start,
+      end,
+      scanBy: 'TimestampAscending',
+      retry,
+      failure: (cause) => new LoadHistoryError(`reading load history ${start.toISOString()}..${end.toISOString()} failed: ${describeError(cause)}`, { cause }),
+    },
+    (result) => {
+      const query = result.Id === undefined ? undefined : byId.get(result.Id);
+      if (query === undefined) throw new LoadHistoryError(`GetMetricData answered an unknown query id ${JSON.stringify(result.Id)}`);
+      const list = points.get(query.id) as LoadPoint[];
+      const values = result.Values ?? [];
+      (result.Timestamps ?? []).forEach((timestamp, i) => {
+        const value = values[i];
+        if (value !== undefined && Number.isFinite(value)) list.push({ atMs: new Date(timestamp).getTime(), load: value / query.samplesPerPeriod });
+      });
+    },
+  );
   for (const list of points.values()) list.sort((a, b) => a.atMs - b.atMs);
   return { points, calls };
 }

@@ -1,12 +1,10 @@
-import { GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type { MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { readMetricData } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
-import { withRetry, type RetryPolicy } from '../aws/retry.js';
+import type { RetryPolicy } from '../aws/retry.js';
 import type { FleetQuery } from './metric-queries.js';
 import type { FleetSeries } from './observation.js';
 import type { QueryWindow } from './query-window.js';
-
-/** GetMetricData accepts at most 500 queries per call. */
-export const MAX_QUERIES_PER_CALL = 500;
 
 export class SignalReadError extends Error {
   override readonly name = 'SignalReadError';
@@ -31,29 +29,15 @@ export async function readSignals(
 ): Promise<{ series: FleetSeries[]; calls: number }> {
   const series = Array.from({ length: fleetCount }, emptySeries);
   const byId = new Map(queries.map((q) => [q.id, q]));
-  let calls = 0;
-  for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_CALL) {
-    const chunk = queries.slice(offset, offset + MAX_QUERIES_PER_CALL).map((q) => q.query);
-    let nextToken: string | undefined;
-    do {
-      const answer = await withRetry(
-        'cloudwatch:GetMetricData',
-        () =>
-          cloudwatch.send(
-            new GetMetricDataCommand({ MetricDataQueries: chunk, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampDescending', NextToken: nextToken }),
-          ),
-        retry,
-      );
-      calls++;
-      for (const result of answer.MetricDataResults ?? []) {
-        const query = result.Id === undefined ? undefined : byId.get(result.Id);
-        if (query === undefined) throw new SignalReadError(`GetMetricData answered an unknown query id ${JSON.stringify(result.Id)}`);
-        const fleetSeries = series[query.fleetIndex] as FleetSeries;
-        addResult(fleetSeries, query, result);
-      }
-      nextToken = answer.NextToken;
-    } while (nextToken);
-  }
+  const calls = await readMetricData(
+    cloudwatch,
+    { queries: queries.map((q) => q.query), start: window.start, end: window.end, scanBy: 'TimestampDescending', retry },
+    (result) => {
+      const query = result.Id === undefined ? undefined : byId.get(result.Id);
+      if (query === undefined) throw new SignalReadError(`GetMetricData answered an unknown query id ${JSON.stringify(result.Id)}`);
+      addResult(series[query.fleetIndex] as FleetSeries, query, result);
+    },
+  );
   return { series, calls };
 }
 
