@@ -1,12 +1,11 @@
-import { CreateOrUpdateTagsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import { TagResourceCommand } from '@aws-sdk/client-eks';
-import { describeError, withRetry } from '../aws/retry.js';
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { describeError } from '../aws/retry.js';
 import { ConfigError, loadConfigOrReport } from '../config/load.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import { DEFAULT_HOOK_NAME } from '../drain/hook.js';
 import type { HandlerDeps } from '../runtime.js';
-import { applyDesired } from '../scaling/actuate.js';
-import { LAST_SCALING_TAG, MANAGED_TAG, asgGroupState, countInstances, describeGroups, formatLastScaling, parseLastScaling, type GroupState } from '../scaling/fleet-state.js';
+import { applyDesired, writeLastScaling } from '../scaling/actuate.js';
+import { LAST_SCALING_TAG, MANAGED_TAG, asgGroupState, countInstances, describeGroups, parseLastScaling, type GroupState } from '../scaling/fleet-state.js';
 import type { PeriodObservation } from '../scaling/observation.js';
 import { MetricUnit } from '../telemetry.js';
 import { CronError, parseCron } from './cron.js';
@@ -283,17 +282,7 @@ async function act(deps: HandlerDeps, context: FleetContext, action: RedeployAct
         if (result.victims.length > 0) applied.push(`Victims:${result.victims.join(',')}`);
       } else {
         // Already at baseline: still start the cooldown, so the scaler does not bounce it.
-        await withRetry(
-          'autoscaling:CreateOrUpdateTags',
-          () =>
-            ports.autoscaling.send(
-              new CreateOrUpdateTagsCommand({
-                Tags: [{ ResourceId: groupName, ResourceType: 'auto-scaling-group', Key: LAST_SCALING_TAG, Value: formatLastScaling(deps.now(), 'down'), PropagateAtLaunch: false }],
-              }),
-            ),
-          retry,
-        );
-        calls.n++;
+        calls.n += await writeLastScaling(ports, group, deps.now(), 'down', retry);
         applied.push('CooldownStarted');
       }
       await writeMarker(ports.autoscaling, groupName, action.marker, retry);
@@ -367,11 +356,10 @@ async function actEks(deps: RedeployDeps, context: FleetContext, eks: EksObserva
         const result = await applyDesired(ports, group, action.baseline, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now: deps.now(), retry });
         calls.n += result.calls;
         applied.push(`Baseline:${group.desired}->${action.baseline}`);
-      } else if (group.nodegroupArn) {
-        const arn = group.nodegroupArn;
-        await withRetry('eks:TagResource', () => ports.eks.send(new TagResourceCommand({ resourceArn: arn, tags: { [LAST_SCALING_TAG]: formatLastScaling(deps.now(), 'down') } })), retry);
-        calls.n++;
-        applied.push('CooldownStarted');
+      } else {
+        const written = await writeLastScaling(ports, group, deps.now(), 'down', retry);
+        calls.n += written;
+        if (written > 0) applied.push('CooldownStarted');
       }
       await write(action.marker, 'MarkerDone');
       return;

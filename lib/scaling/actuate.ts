@@ -48,25 +48,7 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
   // and the tag would leave no cooldown, and the next tick would shrink again at once. On
   // a scale-out it goes last, so a Lambda that dies never delays the next scale-out.
   const tag = async () => {
-    if (group.target.type === 'asg') {
-      const name = group.target.autoScalingGroupName;
-      await withRetry(
-        'autoscaling:CreateOrUpdateTags',
-        () =>
-          ports.autoscaling.send(
-            new CreateOrUpdateTagsCommand({
-              Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: LAST_SCALING_TAG, Value: formatLastScaling(context.now, direction), PropagateAtLaunch: false }],
-            }),
-          ),
-        retry,
-      );
-    } else if (group.nodegroupArn) {
-      const arn = group.nodegroupArn;
-      await withRetry('eks:TagResource', () => ports.eks.send(new TagResourceCommand({ resourceArn: arn, tags: { [LAST_SCALING_TAG]: formatLastScaling(context.now, direction) } })), retry);
-    } else {
-      return;
-    }
-    result.calls++;
+    result.calls += await writeLastScaling(ports, group, context.now, direction, retry);
   };
   if (group.target.type === 'asg') {
     let remainingDesired = group.desired;
@@ -116,6 +98,31 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
   result.calls += await setGroupDesired(ports, group.target, desired, retry);
   if (direction === 'up') await tag();
   return result;
+}
+
+/**
+ * Records a scaling on the group itself (the Auto Scaling group's tag, or the node
+ * group's), where the next tick's cooldown reads it back. Returns the calls made: none
+ * for a node group whose ARN is not known.
+ */
+export async function writeLastScaling(ports: ActuationPorts, group: GroupState, at: Date, direction: 'up' | 'down', retry?: RetryPolicy): Promise<number> {
+  const value = formatLastScaling(at, direction);
+  if (group.target.type === 'asg') {
+    const name = group.target.autoScalingGroupName;
+    await withRetry(
+      'autoscaling:CreateOrUpdateTags',
+      () =>
+        ports.autoscaling.send(
+          new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: LAST_SCALING_TAG, Value: value, PropagateAtLaunch: false }] }),
+        ),
+      retry,
+    );
+    return 1;
+  }
+  if (!group.nodegroupArn) return 0;
+  const arn = group.nodegroupArn;
+  await withRetry('eks:TagResource', () => ports.eks.send(new TagResourceCommand({ resourceArn: arn, tags: { [LAST_SCALING_TAG]: value } })), retry);
+  return 1;
 }
 
 /** The API fleet follows the Engine count: no victims to pick, its own hook drains it. */
