@@ -1,16 +1,9 @@
-import { createDrainHandler } from '../../functions/drain.js';
-import { createRedeployHandler } from '../../functions/redeploy.js';
-import { createScaleHandler } from '../../functions/scale.js';
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
-import { parseMarker, REDEPLOY_TAG, type RedeployMarker } from '../../lib/redeploy/marker.js';
-import type { RedeployTickResult } from '../../lib/redeploy/reconcile.js';
+import { REDEPLOY_TAG } from '../../lib/redeploy/marker.js';
 import { MANAGED_TAG } from '../../lib/scaling/fleet-state.js';
-import type { TickResult } from '../../lib/scaling/tick.js';
-import { simEc2Port } from '../../lib/sim/ec2.js';
-import { SimCloud, lambdaContext, runSimulation, scheduledEvent, simHandlerDeps, syntheticTraffic, type MinuteRecord } from '../../lib/sim/index.js';
-import { MemoryTelemetry } from '../../lib/telemetry.js';
-import { NIGHT_START, type NightOptions } from './night.js';
+import { SimCloud, syntheticTraffic } from '../../lib/sim/index.js';
+import { NIGHT_START, runNight, type NightOptions } from './night.js';
 
 export { WINDOW_OPENS_AT_MINUTE } from './night.js';
 
@@ -59,42 +52,5 @@ export function eksNight(options: EksNightOptions) {
     ],
   };
   const config = validateConfig(document, 'eks-night');
-  const deps = simHandlerDeps(cloud, config);
-  const redeployTelemetry = new MemoryTelemetry();
-  const scale = createScaleHandler(() => deps, () => ({}));
-  const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
-  const redeploy = createRedeployHandler(() => ({ ...deps, telemetry: redeployTelemetry, forceDryRun: options.dryRun ?? false, ec2: simEc2Port(cloud) }));
-  const initialIds = new Set(group.instances.map((i) => i.id));
-  const scaleTicks: TickResult[] = [];
-  const redeployTicks: RedeployTickResult[] = [];
-  const records: MinuteRecord[] = [];
-  const timeline: Array<{ minute: number; desired: number; rolling: boolean; live: number }> = [];
-
-  const marker = (): RedeployMarker | undefined => parseMarker(nodegroup.tags[REDEPLOY_TAG]);
-
-  async function run(minutes: number) {
-    await runSimulation({
-      cloud,
-      minutes,
-      everyMinute: [
-        async (now) => void scaleTicks.push((await scale(scheduledEvent(now), lambdaContext('scale'))) as TickResult),
-        async (now) => void (await drain(scheduledEvent(now), lambdaContext('drain'))),
-        async () => void redeployTicks.push((await redeploy({ source: 'gpu-fleet-scaler.redeploy-schedule' }, lambdaContext('redeploy'))) as RedeployTickResult),
-        async () => {
-          timeline.push({ minute: cloud.minute, desired: group.desired, rolling: marker()?.phase === 'rolling', live: group.instances.filter((i) => !i.lifecycleState.startsWith('Terminating')).length });
-        },
-      ],
-      onLifecycleEvent: async (event) => {
-        if (event['detail-type'] === 'EC2 Instance-terminate Lifecycle Action') await drain(event, lambdaContext('drain'));
-      },
-      onMinute: (record) => records.push(record),
-    });
-  }
-
-  const replacedInitial = () => [...initialIds].filter((id) => !group.instances.some((i) => i.id === id && !i.lifecycleState.startsWith('Terminating'))).length;
-  const drainingInitial = () => group.instances.filter((i) => initialIds.has(i.id) && i.lifecycleState.startsWith('Terminating')).length;
-  const lines = (message: string) => redeployTelemetry.lines.filter((l) => l.message === message);
-  const redeployReasons = () => redeployTicks.map((t) => t.fleets[0]?.action?.reason);
-  const stepReasons = () => redeployTicks.map((t) => t.fleets[0]?.step?.reason).filter((r) => r !== undefined);
-  return { cloud, group, nodegroup, config, run, marker, replacedInitial, drainingInitial, records, timeline, scaleTicks, redeployTicks, redeployTelemetry, lines, redeployReasons, stepReasons };
+  return { ...runNight(cloud, group, config, { markerTag: () => nodegroup.tags[REDEPLOY_TAG], forceDryRun: options.dryRun }), nodegroup };
 }

@@ -2,11 +2,13 @@ import { createDrainHandler } from '../../functions/drain.js';
 import { createRedeployHandler } from '../../functions/redeploy.js';
 import { createScaleHandler } from '../../functions/scale.js';
 import { validateConfig } from '../../lib/config/load.js';
-import type { ConfigInput } from '../../lib/config/schema.js';
+import type { ConfigInput, ControllerConfig } from '../../lib/config/schema.js';
 import { parseMarker, REDEPLOY_TAG, type RedeployMarker } from '../../lib/redeploy/marker.js';
 import type { RedeployTickResult } from '../../lib/redeploy/reconcile.js';
 import type { TickResult } from '../../lib/scaling/tick.js';
+import { simEc2Port } from '../../lib/sim/ec2.js';
 import { SimCloud, lambdaContext, runSimulation, scheduledEvent, simHandlerDeps, syntheticTraffic, type MinuteRecord } from '../../lib/sim/index.js';
+import type { SimGroupState } from '../../lib/sim/model.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 
 /** 02:30 in New York (EST, UTC-5): the 03:00 window opens at minute 30. */
@@ -57,11 +59,25 @@ export function night(options: NightOptions) {
     ],
   };
   const config = validateConfig(document, 'night');
+  return runNight(cloud, group, config, { markerTag: () => group.tags.get(REDEPLOY_TAG)?.Value });
+}
+
+export interface NightFleet {
+  /** Where the redeploy marker lives: the Auto Scaling group's tag, or the node group's. */
+  markerTag: () => string | undefined;
+  forceDryRun?: boolean;
+}
+
+/**
+ * The three real handlers over one fleet of the simulated cloud, every minute (drain also
+ * on termination events), with what the night tests read back.
+ */
+export function runNight(cloud: SimCloud, group: SimGroupState, config: ControllerConfig, fleet: NightFleet) {
   const deps = simHandlerDeps(cloud, config);
   const redeployTelemetry = new MemoryTelemetry();
   const scale = createScaleHandler(() => deps, () => ({}));
   const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
-  const redeploy = createRedeployHandler(() => ({ ...deps, telemetry: redeployTelemetry, forceDryRun: false }));
+  const redeploy = createRedeployHandler(() => ({ ...deps, telemetry: redeployTelemetry, forceDryRun: fleet.forceDryRun ?? false, ec2: simEc2Port(cloud) }));
   const initialIds = new Set(group.instances.map((i) => i.id));
   const scaleTicks: TickResult[] = [];
   const redeployTicks: RedeployTickResult[] = [];
@@ -69,7 +85,7 @@ export function night(options: NightOptions) {
   /** Per minute: desired capacity and whether the marker said rolling. */
   const timeline: Array<{ minute: number; desired: number; rolling: boolean; live: number }> = [];
 
-  const marker = (): RedeployMarker | undefined => parseMarker(group.tags.get(REDEPLOY_TAG)?.Value);
+  const marker = (): RedeployMarker | undefined => parseMarker(fleet.markerTag());
 
   async function run(minutes: number) {
     await runSimulation({
@@ -99,5 +115,7 @@ export function night(options: NightOptions) {
   const redeployReasons = () => redeployTicks.map((t) => t.fleets[0]?.action?.reason);
   /** Invokes the redeploy handler once, outside the minute loop (an operator, or a racing tick). */
   const invokeRedeploy = async (event: unknown) => (await redeploy(event, lambdaContext('redeploy'))) as RedeployTickResult;
-  return { cloud, group, config, run, invokeRedeploy, marker, replacedInitial, drainingInitial, records, timeline, scaleTicks, redeployTicks, redeployTelemetry, lines, redeployReasons };
+  /** The EKS roll's steps (SegmentRaised, SegmentRetired, holds), in order. */
+  const stepReasons = () => redeployTicks.map((t) => t.fleets[0]?.step?.reason).filter((r) => r !== undefined);
+  return { cloud, group, config, run, invokeRedeploy, marker, replacedInitial, drainingInitial, records, timeline, scaleTicks, redeployTicks, redeployTelemetry, lines, redeployReasons, stepReasons };
 }
