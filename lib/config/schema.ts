@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CronError, parseCron } from '../redeploy/cron.js';
+import { backlogSchema } from './backlog.js';
 
 /**
  * The fleet document: one YAML/JSON document (a file locally, an SSM parameter in
@@ -176,8 +177,43 @@ export const fleetSchema = z
      * rhythm gains nothing from a forecast but its GetMetricData queries.
      */
     predictive: z.boolean().optional(),
+    /** Work waiting for the fleet (a queue's depth): scaled on beside the concurrency rule, the larger need wins (lib/config/backlog.ts). */
+    backlog: backlogSchema.optional(),
+    /**
+     * The Engines' own concurrency limit (engine.toml's max active requests, reported as
+     * engine_max_active_requests; 0 = no limit). A capacity above it cannot be served: the
+     * Engine turns the rest away with 429.
+     */
+    engineMaxActiveRequests: z.number().int().min(0).max(100_000).optional(),
   })
   .superRefine((fleet, ctx) => {
+    // A fleet at zero has no Engine to publish the metrics it scales on, so only a signal
+    // that exists while nothing runs (the backlog) can ever wake it.
+    if (fleet.minInstances === 0 && fleet.backlog === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minInstances'],
+        message:
+          'must be at least 1 unless the fleet declares a backlog: with no instance running no Engine publishes the metrics the controller scales on, so a fleet at zero would stay at zero whatever the demand',
+        input: fleet.minInstances,
+      });
+    }
+    const limit = fleet.engineMaxActiveRequests;
+    if (limit !== undefined && limit > 0) {
+      for (const kind of ['stream', 'batch', 'tts'] as const) {
+        const declared = fleet.kinds[kind];
+        if (declared === undefined) continue;
+        const [field, value] = declared.capacity === 'engine' ? (['fallbackCapacity', (declared as { fallbackCapacity: number }).fallbackCapacity] as const) : (['capacity', declared.capacity] as const);
+        if (value > limit) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['kinds', kind, field],
+            message: `must be at most engineMaxActiveRequests (${limit}): the Engines turn away every request above their own limit`,
+            input: value,
+          });
+        }
+      }
+    }
     if (fleet.minInstances > fleet.maxInstances) {
       ctx.addIssue({
         code: 'custom',

@@ -80,7 +80,7 @@ describe('EKS: the DaemonSet configuration', () => {
   it('scrapes at the interval the controller assumes', () => {
     const defaults = configSchema.parse({
       version: 1,
-      fleets: [{ name: 'probe', target: { type: 'eks', clusterName: CLUSTER, nodegroupName: NODEGROUP }, kinds: { batch: { capacity: 4 } }, minInstances: 0, maxInstances: 2 }],
+      fleets: [{ name: 'probe', target: { type: 'eks', clusterName: CLUSTER, nodegroupName: NODEGROUP }, kinds: { batch: { capacity: 4 } }, minInstances: 1, maxInstances: 2 }],
     });
     const interval = seconds((parseYaml(rendered) as { global: { scrape_interval: string } }).global.scrape_interval);
     expect(interval).toBe(defaults.scrapeIntervalSeconds);

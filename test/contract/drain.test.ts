@@ -115,7 +115,7 @@ describeMoto('drain adapters (lib/drain) against moto', (moto) => {
             minInstances: 1,
             maxInstances: 4,
           },
-          { name: 'k8s', target: { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu-a' }, kinds: { batch: { capacity: 8 } }, minInstances: 0, maxInstances: 4 },
+          { name: 'k8s', target: { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu-a' }, kinds: { batch: { capacity: 8 } }, minInstances: 1, maxInstances: 4 },
         ],
       } satisfies ConfigInput,
       'test',

@@ -12,7 +12,7 @@ function fleets(count: number) {
   const config = validateConfig(
     {
       version: 1,
-      fleets: names.map((name) => ({ name, target: { type: 'asg', autoScalingGroupName: name }, kinds: { stream: { capacity: 150 } }, minInstances: 0, maxInstances: 4, dryRun: false })),
+      fleets: names.map((name) => ({ name, target: { type: 'asg', autoScalingGroupName: name }, kinds: { stream: { capacity: 150 } }, minInstances: 1, maxInstances: 4, dryRun: false })),
     },
     'test',
   );

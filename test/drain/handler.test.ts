@@ -9,7 +9,7 @@ import { lambdaContext, scheduledEvent, SimCloud, SimTelemetry } from '../../lib
 const config = validateConfig(
   {
     version: 1,
-    fleets: [{ name: 'speech', target: { type: 'asg', autoScalingGroupName: 'engines' }, kinds: { stream: { capacity: 150 } }, minInstances: 0, maxInstances: 4, dryRun: false }],
+    fleets: [{ name: 'speech', target: { type: 'asg', autoScalingGroupName: 'engines' }, kinds: { stream: { capacity: 150 } }, minInstances: 1, maxInstances: 4, dryRun: false }],
   },
   'test',
 );

@@ -13,7 +13,7 @@ const fleet = (name: string, groupName: string, extra: Partial<FleetInput> = {})
   name,
   target: { type: 'asg', autoScalingGroupName: groupName },
   kinds: { stream: { capacity: 150 } },
-  minInstances: 0,
+  minInstances: 1,
   maxInstances: 10,
   dryRun: false,
   ...extra,

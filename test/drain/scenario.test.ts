@@ -25,7 +25,7 @@ function world(options: WorldOptions) {
           name: 'speech',
           target: { type: 'asg', autoScalingGroupName: 'engines' },
           kinds: { stream: { capacity: 150 } },
-          minInstances: 0,
+          minInstances: 1,
           maxInstances: 10,
           dryRun: false,
           drain: { gracePeriodSeconds: options.graceSeconds ?? 3600 },
@@ -150,7 +150,7 @@ describe('drain of an EKS managed node group on the simulated cloud', () => {
     const config = validateConfig(
       {
         version: 1,
-        fleets: [{ name: 'k8s', target: { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu' }, kinds: { stream: { capacity: 150 } }, minInstances: 0, maxInstances: 4, dryRun: false }],
+        fleets: [{ name: 'k8s', target: { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu' }, kinds: { stream: { capacity: 150 } }, minInstances: 1, maxInstances: 4, dryRun: false }],
       },
       'test',
     );

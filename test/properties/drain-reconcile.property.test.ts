@@ -80,7 +80,7 @@ type WorldInput = { grace: number; scripts: InstanceScript[]; deliveries: Delive
 function setUp(input: WorldInput) {
   const world = new DrainWorld(input.scripts, input.grace);
   const config = validateConfig(
-    { version: 1, fleets: [{ name: 'speech', target: { type: 'asg', autoScalingGroupName: GROUP }, kinds: { stream: { capacity: 150 } }, minInstances: 0, maxInstances: 10, dryRun: false, drain: { gracePeriodSeconds: input.grace } }] },
+    { version: 1, fleets: [{ name: 'speech', target: { type: 'asg', autoScalingGroupName: GROUP }, kinds: { stream: { capacity: 150 } }, minInstances: 1, maxInstances: 10, dryRun: false, drain: { gracePeriodSeconds: input.grace } }] },
     'property',
   );
   const telemetry = new SimTelemetry();
