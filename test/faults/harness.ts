@@ -361,6 +361,7 @@ export async function runScenario(scenario: Scenario, seed = DEFAULT_SEED): Prom
         current: Number(line.current),
         desired: Number(line.desired),
         reason: String(line.reason),
+        written: line.applied === true ? Number(line.appliedDesired) : undefined,
         dataFaulty: watch.reads === 0 || watch.failed || (watch.rewritten && touched) || metricTaint(metricFaults, group, minute, serving),
       });
     }

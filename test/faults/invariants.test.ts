@@ -60,11 +60,15 @@ describe('D: every wait released', () => {
 });
 
 describe('E: isolation', () => {
-  const baseline = [decision({ minute: 1 }), decision({ minute: 2, desired: 6, reason: 'ScaleUp' }), decision({ minute: 1, fleet: 'broken' })];
+  const baseline = [decision({ minute: 1 }), decision({ minute: 2, desired: 6, reason: 'ScaleUp', written: 6 }), decision({ minute: 1, fleet: 'broken' })];
   it.each([
-    ['the same decisions', [decision({ minute: 1 }), decision({ minute: 2, desired: 6, reason: 'ScaleUp' })], 0],
-    ['a different count', [decision({ minute: 1 }), decision({ minute: 2, desired: 7, reason: 'ScaleUp' })], 1],
-    ['the same count for another reason', [decision({ minute: 1 }), decision({ minute: 2, desired: 6, reason: 'ScaleUpLimited' })], 1],
+    ['the same decisions', [decision({ minute: 1 }), decision({ minute: 2, desired: 6, reason: 'ScaleUp', written: 6 })], 0],
+    ['a different count', [decision({ minute: 1 }), decision({ minute: 2, desired: 7, reason: 'ScaleUp', written: 7 })], 1],
+    // seeds 7, 9 and 29: the same counts under another reason code are the same decision
+    ['the same counts for another reason', [decision({ minute: 1 }), decision({ minute: 2, desired: 6, reason: 'ScaleUpLimited', written: 6 })], 0],
+    ['the same decision from another count', [decision({ minute: 1, current: 4 }), decision({ minute: 2, desired: 6, reason: 'ScaleUp', written: 6 })], 1],
+    ['the same decision, nothing written (the write failed)', [decision({ minute: 1 }), decision({ minute: 2, desired: 6, reason: 'ScaleUp' })], 1],
+    ['the same decision, another count written (victims spared)', [decision({ minute: 1 }), decision({ minute: 2, desired: 6, reason: 'ScaleUp', written: 5 })], 1],
     ['a tick without a decision', [decision({ minute: 1 })], 1],
   ])('%s', (_name, run, violations) => {
     expect(checkIsolation(run, baseline, ['speech'])).toHaveLength(violations);

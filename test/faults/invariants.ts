@@ -30,6 +30,8 @@ export interface DecisionRecord {
   current: number;
   desired: number;
   reason: string;
+  /** The count the tick left the group at (undefined: it wrote nothing). */
+  written?: number;
   /** The data behind the decision was damaged: the read failed, the answer was rewritten, or injected metric faults touch the scale-down window. */
   dataFaulty: boolean;
 }
@@ -90,7 +92,12 @@ export function checkEveryWaitReleased(waits: readonly WaitEntry[], releases: re
     .map((w) => ({ invariant: 'D', minute: endMinute, subject: w.instanceId, detail: `entered Terminating:Wait at ${w.minute} in ${w.group}, still not released at ${endMinute}` }));
 }
 
-/** The healthy fleets' decisions must match a fault-free run with the same seed, tick for tick. */
+/**
+ * The healthy fleets' decisions must match a fault-free run with the same seed, tick for
+ * tick: the counts they saw and decided and what they wrote. Reasons are not compared:
+ * two reasons can name the same decision (a hold inside tolerance and a hold in cooldown)
+ * and the cooldown's remaining seconds can differ by when a fault delayed a write.
+ */
 export function checkIsolation(faulty: readonly DecisionRecord[], baseline: readonly DecisionRecord[], healthy: readonly string[]): Violation[] {
   const out: Violation[] = [];
   for (const fleet of healthy) {
@@ -101,8 +108,8 @@ export function checkIsolation(faulty: readonly DecisionRecord[], baseline: read
     for (const minute of minutes) {
       const a = mine.get(minute);
       const b = theirs.get(minute);
-      if (a?.desired !== b?.desired || a?.reason !== b?.reason) {
-        const show = (r: DecisionRecord | undefined) => (r ? `${r.desired} (${r.reason})` : 'no decision');
+      if (a?.current !== b?.current || a?.desired !== b?.desired || a?.written !== b?.written) {
+        const show = (r: DecisionRecord | undefined) => (r ? `${r.current} -> ${r.desired}${r.written === undefined ? '' : `, wrote ${r.written}`} (${r.reason})` : 'no decision');
         out.push({ invariant: 'E', minute, subject: fleet, detail: `decided ${show(a)}, fault-free run decided ${show(b)}` });
         // The first divergence is the finding; everything after it follows from it.
         break;
