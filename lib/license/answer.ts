@@ -9,7 +9,7 @@ export interface ProxyAnswer {
   state: ProxyState;
   lastSuccessfulCheckin: Date | null;
   trustExpiration: Date | null;
-  /** Fields the proxy sent that this watcher does not read; logged, never fatal (a newer proxy may add some). */
+  /** Fields the proxy sent that this watcher does not read (a newer proxy may add some, a Failed one may print an unreadable time); logged, never fatal. */
   ignoredFields: string[];
 }
 
@@ -56,7 +56,8 @@ export function parseStatusBody(body: string, contentType: string | null): Parse
       return { ok: false, problem: 'UnknownState', detail: `state ${JSON.stringify(state)} is not one of ${PROXY_STATES.join(', ')}` };
     }
   }
-  const result = statusSchema.safeParse(document);
+  const unreadable = unreadableTimesOfFailed(document);
+  const result = statusSchema.safeParse(unreadable.length > 0 ? { ...(document as object), ...Object.fromEntries(unreadable.map((key) => [key, null])) } : document);
   if (!result.success) {
     const problems = problemsFrom(result.error, document).map((p) => formatProblem(p).trim().replace(/^- /, ''));
     return { ok: false, problem: 'SchemaMismatch', detail: `not a License Proxy status: ${problems.join('; ')}` };
@@ -67,9 +68,24 @@ export function parseStatusBody(body: string, contentType: string | null): Parse
       state: result.data.state,
       lastSuccessfulCheckin: result.data.last_successful_checkin ?? null,
       trustExpiration: result.data.trust_expiration ?? null,
-      ignoredFields: Object.keys(document as object).filter((key) => !KNOWN_FIELDS.has(key)),
+      ignoredFields: [...unreadable, ...Object.keys(document as object).filter((key) => !KNOWN_FIELDS.has(key))],
     },
   };
+}
+
+const TIMESTAMP_FIELDS = ['last_successful_checkin', 'trust_expiration'] as const;
+
+/**
+ * A Failed proxy pages as Failed whatever its timestamps say: they only matter while
+ * TrustBased, and a proxy in trouble is the one most likely to print an odd one. The
+ * timestamp fields of a Failed answer that cannot be read: they are read as null and
+ * listed as ignored, so the log still shows them.
+ */
+function unreadableTimesOfFailed(document: unknown): string[] {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return [];
+  const fields = document as Record<string, unknown>;
+  if (fields.state !== 'Failed') return [];
+  return TIMESTAMP_FIELDS.filter((key) => fields[key] !== undefined && fields[key] !== null && !timestamp.safeParse(fields[key]).success);
 }
 
 export function snippet(text: string, length = 80): string {

@@ -29,10 +29,21 @@ export function parseProxyTimestamp(text: string): Date | undefined {
     if (offsetHours > 23 || offsetMinutes > 59 || offsetExtra > 59) return undefined;
     offsetSeconds = (sign === '-' ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60 + offsetExtra);
   }
-  const utcMs = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetSeconds * 1000;
+  const utcMs = utcMillis(year, month, day, hour, minute, second, millis) - offsetSeconds * 1000;
   return Number.isFinite(utcMs) ? new Date(utcMs) : undefined;
 }
 
+// Date.UTC reads a year from 0 to 99 as 1900 + year. Four hundred Gregorian years are
+// exactly 146097 days, so the year is shifted out of that range and the days taken back;
+// the fields still roll over as Date.UTC rolls them (a leap second at 23:59:60).
+const GREGORIAN_CYCLE_YEARS = 400;
+const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
+
+function utcMillis(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number {
+  return Date.UTC(year + GREGORIAN_CYCLE_YEARS, month - 1, day, hour, minute, second, millis) - GREGORIAN_CYCLE_MS;
+}
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
