@@ -110,7 +110,7 @@ describe('functions and their triggers in the packaged template', () => {
     expect(role.AssumeRolePolicyDocument.Statement.map((s) => s.Principal.Service)).toEqual(['scheduler.amazonaws.com']);
     const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
     expect(statements.flatMap((s) => asArray(s.Action))).toEqual(['lambda:InvokeFunction']);
-    expect(statements.flatMap((s) => asArray(s.Resource).map(render))).toEqual(['${RedeployLambdaFunction.Arn}']);
+    expect(statements.flatMap((s) => asArray(s.Resource).map((r) => render(r)))).toEqual(['${RedeployLambdaFunction.Arn}']);
   });
 
   it('finishes each every-minute tick inside its minute', () => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asArray, branches, bundleText, loadTemplate, render, resourcesOfType, type Json, type Template } from './template.js';
+import { asArray, branches, bundleText, loadTemplate, renderList, resourcesOfType, type Json, type Template } from './template.js';
 
 interface Statement {
   owner: string;
@@ -51,7 +51,7 @@ function statementsOf(template: Template): Statement[] {
 }
 
 const actionsOf = (s: Statement) => asArray(s.Action);
-const resourcesOf = (s: Statement) => asArray(s.Resource as Json).map(render);
+const resourcesOf = (s: Statement, refs: Record<string, string> = {}) => (s.Resource === undefined ? [] : renderList(s.Resource, refs));
 const conditionValue = (s: Statement, operator: string, key: string) => s.Condition?.[operator]?.[key];
 const hasManagedTagCondition = (s: Statement, key: string) => conditionValue(s, 'StringEquals', key) === 'true';
 
@@ -153,6 +153,35 @@ describe('IAM in the packaged template', () => {
       const [group] = resourcesOf(s);
       expect(group, `${s.owner}/${s.Sid}`).toMatch(/^\$\{[A-Za-z]+LogGroup\.Arn\}$/);
     }
+  });
+
+  describe('license-watch in a VPC: network interfaces only in the subnets and security groups given to the stack', () => {
+    const VPC_ACTIONS = ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
+    const refs = { LicenseWatchSubnetIds: 'subnet-0aa,subnet-0bb', LicenseWatchSecurityGroupIds: 'sg-0cc' };
+    const OWN_INTERFACES = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*';
+    const vpcStatements = () => statements.filter((s) => s.owner === roleOf(template, 'LicenseWatchLambdaFunction') && actionsOf(s).some((a) => VPC_ACTIONS.includes(a)));
+
+    it('grants exactly the network-interface actions of AWSLambdaVPCAccessExecutionRole, no other', () => {
+      expect([...new Set(vpcStatements().flatMap(actionsOf))].sort()).toEqual([...VPC_ACTIONS].sort());
+    });
+
+    it('creates an interface only in a given subnet with a given security group', () => {
+      const create = vpcStatements().filter((s) => actionsOf(s).includes('ec2:CreateNetworkInterface'));
+      expect(create).toHaveLength(1);
+      expect(create[0]?.Condition).toBeUndefined();
+      expect(resourcesOf(create[0] as Statement, refs)).toEqual([OWN_INTERFACES, 'arn:*:ec2:*:*:subnet/subnet-0aa', 'arn:*:ec2:*:*:subnet/subnet-0bb', 'arn:*:ec2:*:*:security-group/sg-0cc']);
+    });
+
+    it('deletes and re-addresses only interfaces whose subnet is a given one', () => {
+      const manage = vpcStatements().filter((s) => !actionsOf(s).includes('ec2:CreateNetworkInterface'));
+      expect(manage.length).toBeGreaterThan(0);
+      for (const s of manage) {
+        expect(resourcesOf(s, refs), s.Sid).toEqual([OWN_INTERFACES]);
+        const subnets = conditionValue(s, 'ArnLike', 'ec2:Subnet');
+        expect(subnets, s.Sid).toBeDefined();
+        expect(renderList(subnets as Json, refs)).toEqual(['arn:*:ec2:*:*:subnet/subnet-0aa', 'arn:*:ec2:*:*:subnet/subnet-0bb']);
+      }
+    });
   });
 
   it('gives every function a role of its own, assumable only by Lambda', () => {

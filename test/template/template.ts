@@ -97,20 +97,33 @@ export function branches(value: Json): Json[] {
   return [value];
 }
 
-/** Text of a Fn::Sub / Fn::Join / Ref / plain string, with references kept as ${Name}. */
-export function render(value: Json): string {
+/**
+ * Text of a Fn::Sub / Fn::Join / Fn::Split / Ref / plain string, with references kept as
+ * ${Name} unless `refs` gives their value (a Fn::Sub's own template is kept as written).
+ */
+export function render(value: Json, refs: Record<string, string> = {}): string {
   if (typeof value === 'string') return value;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    if (typeof value.Ref === 'string') return `\${${value.Ref}}`;
+    if (typeof value.Ref === 'string') return refs[value.Ref] ?? `\${${value.Ref}}`;
     const sub = value['Fn::Sub'];
     if (typeof sub === 'string') return sub;
     if (Array.isArray(sub) && typeof sub[0] === 'string') return sub[0];
     const getAtt = value['Fn::GetAtt'];
     if (Array.isArray(getAtt)) return `\${${getAtt.join('.')}}`;
     const join = value['Fn::Join'];
-    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) return join[1].map(render).join(join[0]);
+    if (Array.isArray(join) && typeof join[0] === 'string' && join[1] !== undefined) return renderList(join[1], refs).join(join[0]);
   }
   throw new TemplateError(`cannot render ${JSON.stringify(value)}`);
+}
+
+/** The strings of a list value: a Fn::Split, a plain list, or one value standing alone. */
+export function renderList(value: Json, refs: Record<string, string> = {}): string[] {
+  if (Array.isArray(value)) return value.map((item) => render(item, refs));
+  if (value !== null && typeof value === 'object') {
+    const split = value['Fn::Split'];
+    if (Array.isArray(split) && typeof split[0] === 'string' && split[1] !== undefined) return render(split[1], refs).split(split[0]);
+  }
+  return [render(value, refs)];
 }
 
 export function asArray<T>(value: T | T[] | undefined): T[] {
