@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { createAwsPorts } from '../lib/aws/clients.js';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { clientConfig } from '../lib/aws/client-config.js';
 import type { AwsPorts } from '../lib/aws/ports.js';
 import { defaultRetryPolicy } from '../lib/aws/retry.js';
 import { pollProxy, type PollOutcome, type ProxyTarget } from '../lib/license/poll.js';
@@ -54,9 +56,10 @@ let production: ReturnType<typeof createLicenseWatchHandler> | undefined;
 
 /** Built at the first invocation, so bad settings fail that invocation (and page as silence) with the full list of problems. */
 export function licenseWatchProductionDeps(env: NodeJS.ProcessEnv = process.env): LicenseWatchDeps {
-  const ports = createAwsPorts({ region: env.AWS_REGION });
+  // Only the two clients it calls: see lib/aws/controller-clients.ts for why not all.
+  const config = clientConfig({ region: env.AWS_REGION });
   return {
-    ports: { cloudwatch: ports.cloudwatch, sns: ports.sns },
+    ports: { cloudwatch: new CloudWatchClient(config), sns: new SNSClient(config) },
     telemetry: powertoolsTelemetry(),
     now: () => new Date(),
     retry: defaultRetryPolicy,

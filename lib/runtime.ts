@@ -1,5 +1,5 @@
-import { createAwsPorts } from './aws/clients.js';
-import type { AwsPorts } from './aws/ports.js';
+import { createControllerPorts } from './aws/controller-clients.js';
+import type { ControllerPorts } from './aws/ports.js';
 import { defaultRetryPolicy, type RetryPolicy } from './aws/retry.js';
 import { CachedConfigSource, loadConfigFile, loadConfigParameter } from './config/load.js';
 import type { ControllerConfig } from './config/schema.js';
@@ -11,7 +11,7 @@ import { powertoolsTelemetry, type Telemetry } from './telemetry.js';
  * runs everywhere.
  */
 export interface HandlerDeps {
-  ports: AwsPorts;
+  ports: ControllerPorts;
   telemetry: Telemetry;
   now: () => Date;
   loadConfig: (now: Date) => Promise<ControllerConfig>;
@@ -27,7 +27,7 @@ let production: HandlerDeps | undefined;
 /** Built once per cold start: SDK clients and the config cache survive warm invocations. */
 export function productionDeps(env: NodeJS.ProcessEnv = process.env): HandlerDeps {
   if (production) return production;
-  const ports = createAwsPorts({ region: env.AWS_REGION });
+  const ports = createControllerPorts({ region: env.AWS_REGION });
   const parameter = env.FLEET_CONFIG_PARAMETER;
   const file = env.FLEET_CONFIG_FILE;
   if (!parameter && !file) {

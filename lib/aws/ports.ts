@@ -19,3 +19,6 @@ export interface AwsPorts {
   ssm: SsmPort;
   sns: SnsPort;
 }
+
+/** What scale, drain and redeploy call: everything but SNS, which only license-watch uses. */
+export type ControllerPorts = Omit<AwsPorts, 'sns'>;
