@@ -73,9 +73,17 @@ export const PROPERTIES: Record<string, Record<string, Spec>> = {
   'AWS::Lambda::Function': { Architectures: stringList(), PackageType: string(), EphemeralStorage: json(), LoggingConfig: json(), SnapStart: json() },
 };
 
+/**
+ * Properties added to property types the old specification already knows. A Metrics
+ * Insights alarm (2022) gives its query's period on the MetricDataQuery itself.
+ */
+export const PROPERTY_TYPE_PROPERTIES: Record<string, Record<string, Spec>> = {
+  'AWS::CloudWatch::Alarm.MetricDataQuery': { Period: integer(), AccountId: string() },
+};
+
 interface ResourceSpecification {
   ResourceTypes: Record<string, { Properties: Record<string, unknown> }>;
-  PropertyTypes: Record<string, unknown>;
+  PropertyTypes: Record<string, { Properties?: Record<string, unknown> }>;
 }
 
 export function extendSpecification(specification: ResourceSpecification): void {
@@ -84,6 +92,11 @@ export function extendSpecification(specification: ResourceSpecification): void 
   for (const [resourceType, properties] of Object.entries(PROPERTIES)) {
     const known = specification.ResourceTypes[resourceType];
     if (!known) throw new Error(`cfn-lint's specification has no ${resourceType} to extend`);
+    known.Properties = { ...properties, ...known.Properties };
+  }
+  for (const [propertyType, properties] of Object.entries(PROPERTY_TYPE_PROPERTIES)) {
+    const known = specification.PropertyTypes[propertyType];
+    if (!known) throw new Error(`cfn-lint's specification has no ${propertyType} to extend`);
     known.Properties = { ...properties, ...known.Properties };
   }
 }

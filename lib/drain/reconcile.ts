@@ -62,6 +62,8 @@ export interface DrainTickResult {
 
 export const DRAIN_METRICS = {
   instancesDraining: 'InstancesDraining',
+  /** Longest time past its grace deadline of an instance still waiting: the stuck-drain alarm. */
+  overdue: 'DrainOverdueSeconds',
   drainDuration: 'DrainDurationSeconds',
   streamsCut: 'StreamsCutAtGrace',
   errors: 'DrainErrors',
@@ -334,6 +336,18 @@ function publishRelease(deps: HandlerDeps, fleet: string, decision: DrainDecisio
 function publishFleet(deps: HandlerDeps, result: FleetDrainResult): void {
   const dimensions = { Fleet: result.fleet };
   deps.telemetry.metric({ name: DRAIN_METRICS.instancesDraining, value: result.draining, unit: MetricUnit.Count, dimensions });
+  deps.telemetry.metric({ name: DRAIN_METRICS.overdue, value: overdueSeconds(result), unit: MetricUnit.Seconds, dimensions });
   deps.telemetry.metric({ name: DRAIN_METRICS.errors, value: result.errors.length, unit: MetricUnit.Count, dimensions });
   for (const error of result.errors) deps.telemetry.error('drain fleet error', { fleet: result.fleet, error });
+}
+
+/** Seconds past the deadline of the most overdue instance this tick left waiting (0 when none). */
+function overdueSeconds(result: FleetDrainResult): number {
+  let overdue = 0;
+  for (const instance of result.instances) {
+    if (instance.outcome === 'Released' || instance.outcome === 'AlreadyReleased' || instance.outcome === 'DryRun') continue;
+    const toDeadline = instance.numbers.secondsToDeadline;
+    if (toDeadline !== undefined && toDeadline < 0) overdue = Math.max(overdue, -toDeadline);
+  }
+  return overdue;
 }

@@ -14,6 +14,8 @@ export const REDEPLOY_METRICS = {
   /** 1 when a roll failed, stalled, would overrun or overran: the alarm pages on it. */
   failed: 'RedeployFailed',
   errors: 'RedeployErrors',
+  /** 1 per fleet whose night's window closed without a roll, without the Fleet dimension: the skipped-nights alarm counts days that had one. */
+  skippedNights: 'RedeploySkippedNights',
 } as const;
 
 export interface FleetRedeployOutcome {
@@ -102,6 +104,7 @@ export function recordRedeploy(telemetry: Telemetry, outcome: FleetRedeployOutco
     case 'close':
       telemetry.warn('redeploy record: skipped tonight', { ...line, record: 'skipped', skippedBecause: action.skippedBecause });
       telemetry.metric({ name: REDEPLOY_METRICS.finished, value: 1, unit: MetricUnit.Count, dimensions: { ...dimensions, Outcome: 'Skipped' } });
+      telemetry.metric({ name: REDEPLOY_METRICS.skippedNights, value: 1, unit: MetricUnit.Count, dimensions: {} });
       return;
   }
 }

@@ -301,4 +301,16 @@ function record(telemetry: Telemetry, fleet: FleetConfig, outcome: FleetOutcome)
   telemetry.metric({ name: 'InstancesBooting', value: n.bootingInstances, unit: MetricUnit.Count, dimensions });
   telemetry.metric({ name: 'InstancesDraining', value: n.drainingInstances, unit: MetricUnit.Count, dimensions });
   telemetry.metric({ name: 'ScaleDecision', value: 1, unit: MetricUnit.Count, dimensions: { ...dimensions, Reason: decision.reason } });
+  // The customer alarms (infra/customer-alarms.yml): one point per fleet per tick, 0 when
+  // all is well, so "every minute for N minutes" is a fleet's own sustained state.
+  telemetry.metric({ name: 'DataHeld', value: DATA_HOLDS.has(decision.reason) ? 1 : 0, unit: MetricUnit.Count, dimensions });
+  if (n.latestRecommendation !== undefined) {
+    // Requests turned away are counted by engine_requests_total{status}, which appears with
+    // the first such answer: with load data and no such series, none were turned away.
+    telemetry.metric({ name: 'RejectedRequests', value: n.rejected ?? 0, unit: MetricUnit.Count, dimensions });
+    telemetry.metric({ name: 'InstancesShortOfNeed', value: Math.max(0, n.latestRecommendation - n.max), unit: MetricUnit.Count, dimensions });
+  }
 }
+
+/** Reasons that hold a fleet because its data is missing, stale or partial: the frozen-fleet alarm. */
+const DATA_HOLDS = new Set<string>(['MissingData', 'StaleData', 'PartialData']);
