@@ -15,8 +15,21 @@ const stringList = (): Spec => ({ Type: 'List', PrimitiveItemType: 'String', Req
 
 const doc = (path: string) => `http://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/${path}`;
 
-/** New resource types (AWS::Scheduler::Schedule, 2022). */
+/** New resource types (AWS::Scheduler::Schedule, 2022; AWS::EKS::AccessEntry, 2023). */
 export const RESOURCE_TYPES: Record<string, { Documentation: string; Attributes?: Record<string, { PrimitiveType: string }>; Properties: Record<string, Spec> }> = {
+  'AWS::EKS::AccessEntry': {
+    Documentation: doc('aws-resource-eks-accessentry.html'),
+    Attributes: { AccessEntryArn: { PrimitiveType: 'String' } },
+    Properties: {
+      ClusterName: string(true),
+      PrincipalArn: string(true),
+      Username: string(),
+      KubernetesGroups: stringList(),
+      AccessPolicies: list('AccessPolicy'),
+      Type: string(),
+      Tags: list('Tag'),
+    },
+  },
   'AWS::Scheduler::Schedule': {
     Documentation: doc('aws-resource-scheduler-schedule.html'),
     Attributes: { Arn: { PrimitiveType: 'String' } },
@@ -37,6 +50,14 @@ export const RESOURCE_TYPES: Record<string, { Documentation: string; Attributes?
 };
 
 export const PROPERTY_TYPES: Record<string, { Documentation: string; Properties: Record<string, Spec> }> = {
+  'AWS::EKS::AccessEntry.AccessPolicy': {
+    Documentation: doc('aws-properties-eks-accessentry-accesspolicy.html'),
+    Properties: { PolicyArn: string(true), AccessScope: type('AccessScope', true) },
+  },
+  'AWS::EKS::AccessEntry.AccessScope': {
+    Documentation: doc('aws-properties-eks-accessentry-accessscope.html'),
+    Properties: { Type: string(true), Namespaces: stringList() },
+  },
   'AWS::Scheduler::Schedule.FlexibleTimeWindow': {
     Documentation: doc('aws-properties-scheduler-schedule-flexibletimewindow.html'),
     Properties: { Mode: string(true), MaximumWindowInMinutes: integer() },
