@@ -1,8 +1,8 @@
-import { createDrainHandler } from '../../functions/drain.js';
-import { createScaleHandler } from '../../functions/scale.js';
-import { configSchema, type ConfigInput } from '../config/schema.js';
-import { createPredictiveProvider } from '../predict/provider.js';
-import { MANAGED_TAG } from '../scaling/fleet-state.js';
+import { createDrainHandler } from '../functions/drain.js';
+import { createScaleHandler } from '../functions/scale.js';
+import { configSchema, type ConfigInput } from '../lib/config/schema.js';
+import { createPredictiveProvider } from '../lib/predict/provider.js';
+import { MANAGED_TAG } from '../lib/fleet/group-state.js';
 import { SimCloud } from '../sim/cloud.js';
 import { simHandlerDeps } from '../sim/deps.js';
 import { lambdaContext, scheduledEvent } from '../sim/lambda.js';

@@ -1,10 +1,10 @@
-import { createDrainHandler } from '../../functions/drain.js';
-import { createScaleHandler } from '../../functions/scale.js';
-import type { ControllerConfig } from '../config/schema.js';
-import { createPredictiveProvider, type PredictiveProvider } from '../predict/provider.js';
-import type { HandlerDeps } from '../runtime.js';
-import { MANAGED_TAG } from '../scaling/fleet-state.js';
-import type { TickResult } from '../scaling/tick.js';
+import { createDrainHandler } from '../functions/drain.js';
+import { createScaleHandler } from '../functions/scale.js';
+import type { ControllerConfig } from '../lib/config/schema.js';
+import { createPredictiveProvider, type PredictiveProvider } from '../lib/predict/provider.js';
+import type { HandlerDeps } from '../lib/runtime/deps.js';
+import { MANAGED_TAG } from '../lib/fleet/group-state.js';
+import type { TickResult } from '../lib/scaling/tick.js';
 import { SimCloud } from '../sim/cloud.js';
 import { simHandlerDeps } from '../sim/deps.js';
 import type { MinuteRecord, SimulationTotals } from '../sim/figures.js';
@@ -43,7 +43,7 @@ export interface BenchTraffic extends TrafficSource {
 
 /**
  * Runs the scenario: the real scale and drain Lambdas against the simulated cloud on its
- * clock, through the shared runner (lib/sim/run.ts): each minute the cloud moves, due
+ * clock, through the shared runner (sim/run.ts): each minute the cloud moves, due
  * lifecycle events go to the drain Lambda, then the every-minute schedules run the scale
  * and drain Lambdas.
  */

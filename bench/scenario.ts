@@ -1,4 +1,4 @@
-import { configSchema, type ConfigInput, type ControllerConfig } from '../config/schema.js';
+import { configSchema, type ConfigInput, type ControllerConfig } from '../lib/config/schema.js';
 
 /** The standard scenario of SCENARIO.md: every figure a flag can change. */
 export interface ScenarioOptions {

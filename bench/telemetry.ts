@@ -1,4 +1,4 @@
-import type { LogLine, MetricPoint, Telemetry } from '../telemetry.js';
+import type { LogLine, MetricPoint, Telemetry } from '../lib/telemetry.js';
 
 /**
  * A month of one-minute ticks would keep millions of log lines in memory: the bench

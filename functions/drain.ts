@@ -2,10 +2,10 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { describeError } from '../lib/aws/retry.js';
 import { parseDrainEvent } from '../lib/drain/event.js';
-import { DEFAULT_HOOK_NAME } from '../lib/drain/hook.js';
+import { DEFAULT_HOOK_NAME } from '../lib/fleet/drain-hook.js';
 import { holdManagedDrains } from '../lib/drain/hold.js';
 import { runDrainTick, type DrainTickResult } from '../lib/drain/reconcile.js';
-import { productionDeps, type HandlerDeps } from '../lib/runtime.js';
+import { productionDeps, type HandlerDeps } from '../lib/runtime/deps.js';
 import { MetricUnit } from '../lib/telemetry.js';
 
 export interface DrainHandlerDeps extends HandlerDeps {

@@ -8,7 +8,7 @@ import { defaultRetryPolicy } from '../lib/aws/retry.js';
 import { pollProxy, type PollOutcome, type ProxyTarget } from '../lib/license/poll.js';
 import { parseLicenseSettings, type LicenseWatchSettings } from '../lib/license/settings.js';
 import { runLicenseWatch, type LicenseWatchResult } from '../lib/license/watch.js';
-import type { HandlerDeps } from '../lib/runtime.js';
+import type { HandlerDeps } from '../lib/runtime/deps.js';
 import { powertoolsTelemetry } from '../lib/telemetry.js';
 
 /**

@@ -6,7 +6,7 @@ import { fleetSchema } from '../lib/config/schema.js';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../lib/redeploy/launch-times.js';
 import { runRedeployTick, type RedeployTickOptions, type RedeployTickResult } from '../lib/redeploy/reconcile.js';
-import { productionDeps, type HandlerDeps } from '../lib/runtime.js';
+import { productionDeps, type HandlerDeps } from '../lib/runtime/deps.js';
 
 /**
  * What invokes the redeploy Lambda: the EventBridge Scheduler schedule of

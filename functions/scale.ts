@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { valueAt } from '../lib/config/load.js';
 import { createPredictiveProvider, type PredictiveProvider } from '../lib/predict/provider.js';
-import { productionDeps, type HandlerDeps } from '../lib/runtime.js';
+import { productionDeps, type HandlerDeps } from '../lib/runtime/deps.js';
 import { runScaleTick, type TickOptions, type TickResult } from '../lib/scaling/tick.js';
 
 /** EventBridge scheduled event; only its shape is checked: the clock comes from deps. */

@@ -1,8 +1,8 @@
 // Prints what any controller must expect to cut at the grace deadline on the standard
 // scenario, and what holding scale-in back costs: `npx tsx scripts/grace-cut-bound.ts`.
-import { expectedDemand, outlivesDrainProbability, scaleInFrontier } from '../lib/bench/grace-cuts.js';
-import { STANDARD_SCENARIO as s } from '../lib/bench/scenario.js';
-import { loadTraceTraffic } from '../lib/sim/traffic.js';
+import { expectedDemand, outlivesDrainProbability, scaleInFrontier } from '../bench/grace-cuts.js';
+import { STANDARD_SCENARIO as s } from '../bench/scenario.js';
+import { loadTraceTraffic } from '../sim/traffic.js';
 
 const traffic = loadTraceTraffic({ scale: s.scale, days: s.days, seed: s.seed });
 const arrivals = Float64Array.from({ length: traffic.minutes }, (_, m) => traffic.expectedArrivals(m));

@@ -1,6 +1,6 @@
-import type { AutoScalingPort, AwsPorts, CloudWatchPort, EksPort, SnsPort, SsmPort } from '../aws/ports.js';
+import type { AutoScalingPort, AwsPorts, CloudWatchPort, EksPort, SnsPort, SsmPort } from '../lib/aws/ports.js';
 import { GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand, type StandardUnit } from '@aws-sdk/client-cloudwatch';
-import { ENGINE_DIMENSION_SETS, ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, STATUS_DIMENSION } from '../engine-metrics.js';
+import { ENGINE_DIMENSION_SETS, ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, STATUS_DIMENSION } from '../lib/fleet/engine-metrics.js';
 import { autoScalingOperations } from './autoscaling-api.js';
 import { LeastLoaded } from './balancer.js';
 import { SimClock } from './clock.js';
@@ -21,9 +21,9 @@ import { IdFactory, mulberry32 } from './random.js';
 import { SimSns, snsOperations } from './sns.js';
 import { SimSsm, ssmOperations } from './ssm.js';
 import type { TrafficSource } from './traffic.js';
-import type { ControllerConfig } from '../config/schema.js';
-import type { HandlerDeps } from '../runtime.js';
-import { CONTROLLER_NAMESPACE, type Telemetry } from '../telemetry.js';
+import type { ControllerConfig } from '../lib/config/schema.js';
+import type { HandlerDeps } from '../lib/runtime/deps.js';
+import { CONTROLLER_NAMESPACE, type Telemetry } from '../lib/telemetry.js';
 import { SimTelemetry, type SimTelemetryOptions } from './telemetry.js';
 import { simHandlerDeps, type SimDepsOptions } from './deps.js';
 

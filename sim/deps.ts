@@ -1,7 +1,7 @@
-import { defaultRetryPolicy, type RetryPolicy } from '../aws/retry.js';
-import type { ControllerConfig } from '../config/schema.js';
-import type { HandlerDeps } from '../runtime.js';
-import type { Telemetry } from '../telemetry.js';
+import { defaultRetryPolicy, type RetryPolicy } from '../lib/aws/retry.js';
+import type { ControllerConfig } from '../lib/config/schema.js';
+import type { HandlerDeps } from '../lib/runtime/deps.js';
+import type { Telemetry } from '../lib/telemetry.js';
 import { mulberry32 } from './random.js';
 import type { SimCloud } from './cloud.js';
 import { SimTelemetry } from './telemetry.js';

@@ -16,7 +16,7 @@ import { ACCOUNT_ID, type SimGroupState } from './model.js';
 import { operation, type SimOperation } from './port.js';
 import type { IdFactory } from './random.js';
 import type { InstanceRefreshes } from './instance-refresh.js';
-import { CLUSTER_DIMENSION, NODEGROUP_DIMENSION } from '../engine-metrics.js';
+import { CLUSTER_DIMENSION, NODEGROUP_DIMENSION } from '../lib/fleet/engine-metrics.js';
 
 export interface NodegroupOptions extends Omit<GroupOptions, 'name' | 'fleetDimensions' | 'eks'> {
   clusterName: string;

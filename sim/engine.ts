@@ -1,4 +1,4 @@
-import type { RequestKind } from '../engine-metrics.js';
+import type { RequestKind } from '../lib/fleet/engine-metrics.js';
 
 export const KINDS: readonly RequestKind[] = ['stream', 'batch', 'tts'];
 export const KIND_COUNT = 3;

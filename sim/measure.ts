@@ -3,7 +3,7 @@
  * driven through the same AWS ports the real handlers use (target tracking at 70 % on
  * the fleet's active streams, a drain that SIGINTs through SSM and completes the
  * lifecycle action once the instance reports no streams or after 60 minutes).
- *   npx tsx lib/sim/measure.ts [days]
+ *   npx tsx sim/measure.ts [days]
  * It is a yardstick for the simulator's speed, not the project's controller.
  */
 import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand, CompleteLifecycleActionCommand, PutLifecycleHookCommand } from '@aws-sdk/client-auto-scaling';

@@ -1,4 +1,4 @@
-import { MemoryTelemetry, type MetricPoint } from '../telemetry.js';
+import { MemoryTelemetry, type MetricPoint } from '../lib/telemetry.js';
 
 export interface SimTelemetryOptions {
   /** Keep at most this many log lines and metric points (oldest dropped). Default: keep all. */

@@ -67,7 +67,7 @@ export function parseTrace(text: string, source = 'trace'): TraceRow[] {
 
 /** ../shared/traces/bank_calls.csv relative to the project root. */
 export function defaultTracePath(): string {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   return resolve(root, '..', 'shared', 'traces', 'bank_calls.csv');
 }
 

@@ -1,10 +1,10 @@
-import { validateConfig } from '../config/load.js';
-import type { ConfigInput } from '../config/schema.js';
+import { validateConfig } from '../../lib/config/load.js';
+import type { ConfigInput } from '../../lib/config/schema.js';
 import { createDrainHandler } from '../../functions/drain.js';
 import { createScaleHandler } from '../../functions/scale.js';
-import type { ReasonCode } from '../scaling/reasons.js';
-import type { TickResult } from '../scaling/tick.js';
-import { SimCloud, lambdaContext, loadTraceTraffic, runSimulation, scheduledEvent, simHandlerDeps, type MinuteRecord, type SimulationTotals } from '../sim/index.js';
+import type { ReasonCode } from '../../lib/scaling/reasons.js';
+import type { TickResult } from '../../lib/scaling/tick.js';
+import { SimCloud, lambdaContext, loadTraceTraffic, runSimulation, scheduledEvent, simHandlerDeps, type MinuteRecord, type SimulationTotals } from '../../sim/index.js';
 
 export interface DemoOptions {
   tracePath?: string;

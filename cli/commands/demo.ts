@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runDemo, type DemoResult } from '../../lib/demo/one-day.js';
+import { runDemo, type DemoResult } from '../../bench/demo/one-day.js';
 import { parseFlags, type CommandIo } from '../flags.js';
 
 const wholeNumber = (min: number, max: number) => z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createAwsPorts } from '../../lib/aws/clients.js';
 import { defaultRetryPolicy } from '../../lib/aws/retry.js';
 import { ConfigError, loadConfigFile } from '../../lib/config/load.js';
-import type { HandlerDeps } from '../../lib/runtime.js';
+import type { HandlerDeps } from '../../lib/runtime/deps.js';
 import { runScaleTick, type TickResult } from '../../lib/scaling/tick.js';
 import { REASONS } from '../../lib/scaling/reasons.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';

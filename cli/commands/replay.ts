@@ -4,15 +4,15 @@ import type { CloudWatchPort } from '../../lib/aws/ports.js';
 import { defaultRetryPolicy, describeError } from '../../lib/aws/retry.js';
 import { ConfigError, loadConfigFile } from '../../lib/config/load.js';
 import type { ControllerConfig } from '../../lib/config/schema.js';
-import type { RequestKind } from '../../lib/engine-metrics.js';
+import type { RequestKind } from '../../lib/fleet/engine-metrics.js';
 import { loadQueries, readLoads } from '../../lib/predict/history.js';
 import type { LoadPoint } from '../../lib/predict/model.js';
 import { replayForecast } from '../../lib/replay/forecast.js';
 import { readFleetHistory } from '../../lib/replay/read-history.js';
 import { replayPolicy, ReplayError, type ReplayResult } from '../../lib/replay/replay.js';
-import { lookbackPeriodsFor } from '../../lib/scaling/query-window.js';
+import { lookbackPeriodsFor } from '../../lib/fleet/query-window.js';
 import { REASONS } from '../../lib/scaling/reasons.js';
-import { configuredKinds } from '../../lib/scaling/recommend.js';
+import { configuredKinds } from '../../lib/fleet/recommend.js';
 import { type CommandIo, endpointSchema, FlagError, parseFlags } from '../flags.js';
 
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-03-02T00:00:00Z' }).transform((s) => new Date(s));

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { measureManyFleets } from '../../lib/bench/many-fleets.js';
-import { renderReport } from '../../lib/bench/report.js';
-import { runScenario } from '../../lib/bench/run.js';
-import { POLICIES, STANDARD_SCENARIO, type ScenarioOptions } from '../../lib/bench/scenario.js';
-import { renderSummary, summarize } from '../../lib/bench/summary.js';
-import { TrafficError } from '../../lib/sim/traffic.js';
+import { measureManyFleets } from '../../bench/many-fleets.js';
+import { renderReport } from '../../bench/report.js';
+import { runScenario } from '../../bench/run.js';
+import { POLICIES, STANDARD_SCENARIO, type ScenarioOptions } from '../../bench/scenario.js';
+import { renderSummary, summarize } from '../../bench/summary.js';
+import { TrafficError } from '../../sim/traffic.js';
 import { FlagError, parseFlags, type CommandIo } from '../flags.js';
 
 const number = (rule: z.ZodNumber) =>

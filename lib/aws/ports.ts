@@ -5,7 +5,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 
 // Adapters take only `send`, so the real SDK clients, aws-sdk-client-mock and the
-// simulated cloud (lib/sim) are interchangeable behind the same commands.
+// simulated cloud (sim/) are interchangeable behind the same commands.
 export type AutoScalingPort = Pick<AutoScalingClient, 'send'>;
 export type CloudWatchPort = Pick<CloudWatchClient, 'send'>;
 export type EksPort = Pick<EKSClient, 'send'>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CronError, parseCron } from '../redeploy/cron.js';
+import { CronError, parseCron } from './cron.js';
 import { backlogSchema } from './backlog.js';
 
 /**

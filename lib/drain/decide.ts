@@ -1,4 +1,4 @@
-import type { InstanceLoad } from './instance-load.js';
+import type { InstanceLoad } from '../fleet/instance-load.js';
 
 /**
  * What SSM says about one drain command sent to the instance. `Success` means the script

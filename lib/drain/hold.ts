@@ -1,7 +1,7 @@
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingPort } from '../aws/ports.js';
 import { describeError, withRetry, type RetryPolicy } from '../aws/retry.js';
-import { MANAGED_TAG } from '../scaling/fleet-state.js';
+import { MANAGED_TAG } from '../fleet/group-state.js';
 import { TERMINATING_WAIT } from './groups.js';
 import { recordHeartbeat } from './hook.js';
 

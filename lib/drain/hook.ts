@@ -6,9 +6,8 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingPort } from '../aws/ports.js';
 import { awsErrorCode, describeError, withRetry, type RetryPolicy } from '../aws/retry.js';
+import { DEFAULT_HOOK_NAME } from '../fleet/drain-hook.js';
 import { TERMINATING_TRANSITION } from './event.js';
-
-export const DEFAULT_HOOK_NAME = 'gpu-fleet-scaler-drain';
 
 export interface HookSpec {
   name: string;

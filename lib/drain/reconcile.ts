@@ -2,14 +2,15 @@ import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { describeError } from '../aws/retry.js';
 import { mapLimited } from '../concurrency.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
-import type { HandlerDeps } from '../runtime.js';
-import { describeGroups, instancesOf } from '../scaling/fleet-state.js';
+import type { HandlerDeps } from '../runtime/deps.js';
+import { describeGroups, instancesOf } from '../fleet/group-state.js';
 import { MetricUnit } from '../telemetry.js';
 import { DrainCommandError, listDrainCommands, sendDrainCommand } from './commands.js';
 import { decideDrain, DRAIN_REASONS, type DrainCommand, type DrainDecision } from './decide.js';
 import { resolveDrainGroups, terminationStarts, TERMINATING_WAIT, type DrainGroup } from './groups.js';
-import { completeAction, DEFAULT_HOOK_NAME, ensureTerminationHook, hookSpecFor, recordHeartbeat, type HookEnsured } from './hook.js';
-import { readInstanceLoads, type InstanceLoad } from './instance-load.js';
+import { DEFAULT_HOOK_NAME } from '../fleet/drain-hook.js';
+import { completeAction, ensureTerminationHook, hookSpecFor, recordHeartbeat, type HookEnsured } from './hook.js';
+import { readInstanceLoads, type InstanceLoad } from '../fleet/instance-load.js';
 
 export interface DrainTickOptions {
   documentName: string;

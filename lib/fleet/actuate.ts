@@ -2,9 +2,9 @@ import { CreateOrUpdateTagsCommand, SetDesiredCapacityCommand, TerminateInstance
 import { TagResourceCommand, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
 import type { AutoScalingPort, CloudWatchPort, EksPort } from '../aws/ports.js';
 import { withRetry, type RetryPolicy } from '../aws/retry.js';
-import { chooseVictims } from '../drain/choose-victims.js';
-import { readInstanceLoad } from '../drain/instance-load.js';
-import { LAST_SCALING_TAG, formatLastScaling, type GroupState } from './fleet-state.js';
+import { chooseVictims } from './choose-victims.js';
+import { readInstanceLoad } from './instance-load.js';
+import { LAST_SCALING_TAG, formatLastScaling, type GroupState } from './group-state.js';
 
 export interface ActuationPorts {
   autoscaling: AutoScalingPort;

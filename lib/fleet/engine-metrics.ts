@@ -21,7 +21,7 @@ export const ASG_DIMENSION = 'AutoScalingGroupName';
 export const CLUSTER_DIMENSION = 'ClusterName';
 export const NODEGROUP_DIMENSION = 'NodegroupName';
 
-import type { Target } from './config/schema.js';
+import type { Target } from '../config/schema.js';
 
 /** The dimensions that name a fleet in the Engine metrics. */
 export function fleetDimensions(target: Target): Record<string, string> {

@@ -3,8 +3,8 @@ import { readMetricData } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { RetryPolicy } from '../aws/retry.js';
 import type { Target } from '../config/schema.js';
-import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, REQUEST_KINDS, fleetDimensions, type RequestKind } from '../engine-metrics.js';
-import { queryWindow } from '../scaling/query-window.js';
+import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, REQUEST_KINDS, fleetDimensions, type RequestKind } from './engine-metrics.js';
+import { queryWindow } from './query-window.js';
 
 /** What one instance is serving, from its own engine_active_requests datapoints. */
 export interface InstanceLoad {
@@ -55,7 +55,7 @@ export function buildInstanceLoadQueries(args: { namespace: string; periodSecond
   const seen = new Set<string>();
   for (const request of args.requests) {
     const fleet = Object.entries(fleetDimensions(request.target)).map(([Name, Value]) => ({ Name, Value }));
-    // The instance-level dimension set of engine_active_requests (lib/engine-metrics.ts):
+    // The instance-level dimension set of engine_active_requests (lib/fleet/engine-metrics.ts):
     // the fleet dimensions, InstanceId and kind; CloudWatch matches the set exactly.
     for (const instanceId of request.instanceIds) {
       if (seen.has(instanceId)) continue;

@@ -1,6 +1,6 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
-import { ENGINE_METRICS, KIND_DIMENSION, STATUS_DIMENSION, fleetDimensions, type RequestKind } from '../engine-metrics.js';
+import { ENGINE_METRICS, KIND_DIMENSION, STATUS_DIMENSION, fleetDimensions, type RequestKind } from './engine-metrics.js';
 import { configuredKinds } from './recommend.js';
 
 export type SignalKey =
@@ -25,7 +25,7 @@ function dimensionList(values: Record<string, string>) {
  * The fleet-level queries one fleet needs each tick: the Sum of active requests per
  * kind, their SampleCount (how many instances reported), the Engine's capacity estimate
  * when the fleet uses it, and the Sum of each rejected status. Dimension sets are the
- * fleet-level sets of lib/engine-metrics.ts, to the letter: CloudWatch matches exactly.
+ * fleet-level sets of lib/fleet/engine-metrics.ts, to the letter: CloudWatch matches exactly.
  */
 export function fleetQueries(config: ControllerConfig, fleet: FleetConfig, fleetIndex: number): FleetQuery[] {
   const base = fleetDimensions(fleet.target);

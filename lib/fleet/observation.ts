@@ -1,4 +1,4 @@
-import type { RequestKind } from '../engine-metrics.js';
+import type { RequestKind } from './engine-metrics.js';
 
 /** What one complete period of Engine metrics says about a fleet. `undefined` = no data. */
 export interface PeriodObservation {

@@ -1,4 +1,4 @@
-import type { RequestKind } from '../engine-metrics.js';
+import type { RequestKind } from './engine-metrics.js';
 import type { FleetConfig } from '../config/schema.js';
 import type { PeriodObservation } from './observation.js';
 

@@ -1,5 +1,4 @@
-import type { Decision } from '../scaling/decide.js';
-import { parseMarker, REDEPLOY_TAG } from './marker.js';
+import { parseMarker, REDEPLOY_TAG } from './roll-marker.js';
 
 /**
  * How long past its window's end the scaler still honours a rolling marker: the roll is
@@ -17,18 +16,4 @@ export function rollInProgress(tags: Record<string, string>, now: Date): boolean
     return false;
   }
   return marker?.phase === 'rolling' && now.getTime() < marker.until.getTime() + ROLL_GUARD_GRACE_MS;
-}
-
-/**
- * The scaler's decision while a roll runs. The refresh holds surge instances above
- * desired capacity and retires old ones itself: a scale-in now would terminate warm
- * replacements and move the refresh's healthy floor under it (HPA's lock-in of surge
- * pods is the mirror failure). So: never below the current desired count, reason
- * RedeployInProgress; a scale-out the traffic needs passes unchanged. The decision
- * reads desired capacity, not live instances, so surge instances never count as spare.
- */
-export function guardDuringRoll(decision: Decision, tags: Record<string, string>, now: Date): Decision {
-  const current = decision.numbers.current;
-  if (decision.desired >= current || !rollInProgress(tags, now)) return decision;
-  return { desired: current, reason: 'RedeployInProgress', numbers: { ...decision.numbers, desired: current } };
 }

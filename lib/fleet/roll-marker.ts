@@ -3,7 +3,7 @@
  * holds what a roll must remember between ticks without a database: which night it
  * belongs to, when it started, how many instances it set out to replace, and when the
  * refresh last made progress (for stall detection). The scaler reads it too: while a
- * roll runs it never scales in (lib/redeploy/scaler-guard.ts).
+ * roll runs it never scales in (lib/scaling/roll-guard.ts).
  */
 export const REDEPLOY_TAG = 'gpu-fleet-scaler:redeploy';
 

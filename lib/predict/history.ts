@@ -3,8 +3,8 @@ import { readMetricData } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
-import { ENGINE_METRICS, KIND_DIMENSION, fleetDimensions, type RequestKind } from '../engine-metrics.js';
-import { configuredKinds } from '../scaling/recommend.js';
+import { ENGINE_METRICS, KIND_DIMENSION, fleetDimensions, type RequestKind } from '../fleet/engine-metrics.js';
+import { configuredKinds } from '../fleet/recommend.js';
 import type { LoadPoint } from './model.js';
 
 

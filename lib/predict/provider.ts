@@ -1,9 +1,9 @@
 import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
-import type { RequestKind } from '../engine-metrics.js';
+import type { RequestKind } from '../fleet/engine-metrics.js';
 import type { ForecastAnswer, ForecastInput, ForecastProvider } from '../scaling/tick.js';
-import { configuredKinds } from '../scaling/recommend.js';
+import { configuredKinds } from '../fleet/recommend.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 import { loadQueries, readLoads, type LoadQuery } from './history.js';
 import { DEFAULT_LAGS, historyNear, stabilizedForecast, type ForecastSettings, type LoadForecast, type LoadPoint } from './model.js';

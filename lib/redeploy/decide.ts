@@ -1,4 +1,4 @@
-import type { RedeployMarker, RollOutcome } from './marker.js';
+import type { RedeployMarker, RollOutcome } from '../fleet/roll-marker.js';
 import type { RedeployReason } from './reasons.js';
 import type { RedeployWindow } from './window.js';
 import { planEksRoll } from './eks-roll.js';

@@ -3,10 +3,10 @@ import { TagResourceCommand, UpdateNodegroupConfigCommand } from '@aws-sdk/clien
 import type { AutoScalingPort, EksPort } from '../aws/ports.js';
 import { awsErrorCode, withRetry, type RetryPolicy } from '../aws/retry.js';
 import type { EksTarget } from '../config/schema.js';
-import { MANAGED_TAG, describeGroups, describeNodegroup, eksGroupState, type GroupState } from '../scaling/fleet-state.js';
+import { MANAGED_TAG, describeGroups, describeNodegroup, eksGroupState, type GroupState } from '../fleet/group-state.js';
 import type { EksGroupView, EksStep } from './eks-roll.js';
 import { readLaunchTimes, type Ec2Port } from './launch-times.js';
-import { formatMarker, REDEPLOY_TAG, type RedeployMarker } from './marker.js';
+import { formatMarker, REDEPLOY_TAG, type RedeployMarker } from '../fleet/roll-marker.js';
 
 export class EksRollError extends Error {
   override readonly name = 'EksRollError';

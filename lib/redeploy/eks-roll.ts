@@ -1,5 +1,5 @@
 import { LAUNCH_MINUTES, type RedeployAction, type RedeploySettings, type RollPlan, type RollView } from './decide.js';
-import type { RedeployMarker } from './marker.js';
+import type { RedeployMarker } from '../fleet/roll-marker.js';
 import type { EksStepReason } from './reasons.js';
 
 /**

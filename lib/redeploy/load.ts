@@ -1,11 +1,11 @@
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { RetryPolicy } from '../aws/retry.js';
-import { fleetQueries } from '../scaling/metric-queries.js';
-import { isComplete, observationsFromSeries, type FleetSeries, type PeriodObservation } from '../scaling/observation.js';
-import { lookbackPeriodsFor, queryWindow } from '../scaling/query-window.js';
-import { readSignals } from '../scaling/read-signals.js';
-import { capacityOf, configuredKinds, recommend } from '../scaling/recommend.js';
+import { fleetQueries } from '../fleet/metric-queries.js';
+import { isComplete, observationsFromSeries, type FleetSeries, type PeriodObservation } from '../fleet/observation.js';
+import { lookbackPeriodsFor, queryWindow } from '../fleet/query-window.js';
+import { readSignals } from '../fleet/read-signals.js';
+import { capacityOf, configuredKinds, recommend } from '../fleet/recommend.js';
 import type { LoadView } from './decide.js';
 
 /**

@@ -10,7 +10,7 @@ import {
 import type { AutoScalingPort } from '../aws/ports.js';
 import { awsErrorCode, describeError, withRetry, type RetryPolicy } from '../aws/retry.js';
 import type { RollPlan, RollState, RollView } from './decide.js';
-import { formatMarker, REDEPLOY_TAG, type RedeployMarker } from './marker.js';
+import { formatMarker, REDEPLOY_TAG, type RedeployMarker } from '../fleet/roll-marker.js';
 
 export class RefreshError extends Error {
   override readonly name = 'RefreshError';

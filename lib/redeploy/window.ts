@@ -1,4 +1,4 @@
-import { cronMatches, type CronSpec, type LocalTime } from './cron.js';
+import { cronMatches, type CronSpec, type LocalTime } from '../config/cron.js';
 
 export interface RedeployWindow {
   /** The cron firing that opened the window: the night's identity in tags and records. */

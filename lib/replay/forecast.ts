@@ -1,9 +1,9 @@
 import type { FleetConfig } from '../config/schema.js';
-import type { RequestKind } from '../engine-metrics.js';
+import type { RequestKind } from '../fleet/engine-metrics.js';
 import { forecastLoad, type LoadPoint } from '../predict/model.js';
 import { leadMinutesFor } from '../predict/provider.js';
-import type { PeriodObservation } from '../scaling/observation.js';
-import { capacityOf, configuredKinds } from '../scaling/recommend.js';
+import type { PeriodObservation } from '../fleet/observation.js';
+import { capacityOf, configuredKinds } from '../fleet/recommend.js';
 
 /**
  * The predictive policy for a replay: at each tick, the forecast model over the

@@ -1,10 +1,10 @@
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
-import { fleetQueries } from '../scaling/metric-queries.js';
-import { observationsFromSeries, type FleetSeries, type PeriodObservation } from '../scaling/observation.js';
-import { readSignals } from '../scaling/read-signals.js';
-import { configuredKinds } from '../scaling/recommend.js';
+import { fleetQueries } from '../fleet/metric-queries.js';
+import { observationsFromSeries, type FleetSeries, type PeriodObservation } from '../fleet/observation.js';
+import { readSignals } from '../fleet/read-signals.js';
+import { configuredKinds } from '../fleet/recommend.js';
 
 /**
  * A fleet's recorded observations over [start, end): the very queries a scale tick makes

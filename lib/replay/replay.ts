@@ -1,7 +1,7 @@
 import type { FleetConfig } from '../config/schema.js';
 import { decide, type DecisionSettings } from '../scaling/decide.js';
-import { isComplete, type PeriodObservation } from '../scaling/observation.js';
-import { capacityOf, configuredKinds } from '../scaling/recommend.js';
+import { isComplete, type PeriodObservation } from '../fleet/observation.js';
+import { capacityOf, configuredKinds } from '../fleet/recommend.js';
 
 export interface ReplayInput {
   fleet: FleetConfig;

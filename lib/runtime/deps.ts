@@ -1,9 +1,9 @@
-import { createControllerPorts } from './aws/controller-clients.js';
-import type { ControllerPorts } from './aws/ports.js';
-import { defaultRetryPolicy, type RetryPolicy } from './aws/retry.js';
-import { CachedConfigSource, loadConfigFile, loadConfigParameter } from './config/load.js';
-import type { ControllerConfig } from './config/schema.js';
-import { powertoolsTelemetry, type Telemetry } from './telemetry.js';
+import { createControllerPorts } from '../aws/controller-clients.js';
+import type { ControllerPorts } from '../aws/ports.js';
+import { defaultRetryPolicy, type RetryPolicy } from '../aws/retry.js';
+import { CachedConfigSource, loadConfigFile, loadConfigParameter } from '../config/load.js';
+import type { ControllerConfig } from '../config/schema.js';
+import { powertoolsTelemetry, type Telemetry } from '../telemetry.js';
 
 /**
  * Everything a handler needs from the outside world. Production builds it from the

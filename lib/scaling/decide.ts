@@ -1,8 +1,8 @@
 import type { FleetConfig } from '../config/schema.js';
-import type { RequestKind } from '../engine-metrics.js';
-import { isComplete, type PeriodObservation } from './observation.js';
+import type { RequestKind } from '../fleet/engine-metrics.js';
+import { isComplete, type PeriodObservation } from '../fleet/observation.js';
 import type { ReasonCode } from './reasons.js';
-import { configuredKinds, recommend, type Recommendation } from './recommend.js';
+import { configuredKinds, recommend, type Recommendation } from '../fleet/recommend.js';
 
 export interface FleetSnapshot {
   /** The group's desired capacity now (booting instances included). */

@@ -3,9 +3,9 @@ import { describeError } from '../aws/retry.js';
 import { mapLimited } from '../concurrency.js';
 import { ConfigError, loadConfigOrReport } from '../config/load.js';
 import type { ControllerConfig, FleetConfig, Target } from '../config/schema.js';
-import type { HandlerDeps } from '../runtime.js';
+import type { HandlerDeps } from '../runtime/deps.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
-import { applyApiDesired, applyDesired } from './actuate.js';
+import { applyApiDesired, applyDesired } from '../fleet/actuate.js';
 import { decide, type Decision, type ForecastSource } from './decide.js';
 import {
   LAST_SCALING_TAG,
@@ -18,13 +18,13 @@ import {
   parseLastScaling,
   type GroupState,
   type NodegroupState,
-} from './fleet-state.js';
-import { fleetQueries } from './metric-queries.js';
-import { observationsFromSeries, type FleetSeries } from './observation.js';
-import { lookbackPeriodsFor, queryWindow } from './query-window.js';
-import { emptySeries, readSignals } from './read-signals.js';
-import { configuredKinds } from './recommend.js';
-import { guardDuringRoll } from '../redeploy/scaler-guard.js';
+} from '../fleet/group-state.js';
+import { fleetQueries } from '../fleet/metric-queries.js';
+import { observationsFromSeries, type FleetSeries } from '../fleet/observation.js';
+import { lookbackPeriodsFor, queryWindow } from '../fleet/query-window.js';
+import { emptySeries, readSignals } from '../fleet/read-signals.js';
+import { configuredKinds } from '../fleet/recommend.js';
+import { guardDuringRoll } from './roll-guard.js';
 
 export interface ForecastInput {
   fleet: FleetConfig;

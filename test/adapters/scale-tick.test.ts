@@ -13,7 +13,7 @@ import { createAwsPorts } from '../../lib/aws/clients.js';
 import { ConfigError } from '../../lib/config/load.js';
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
-import type { HandlerDeps } from '../../lib/runtime.js';
+import type { HandlerDeps } from '../../lib/runtime/deps.js';
 import { runScaleTick } from '../../lib/scaling/tick.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { configSchema } from '../../lib/config/schema.js';
-import { ENGINE_METRICS } from '../../lib/engine-metrics.js';
+import { ENGINE_METRICS } from '../../lib/fleet/engine-metrics.js';
 import { expectedDimensionSets, producedDimensionSets } from './expected.js';
 import { FIRST_SCRAPE, SECOND_SCRAPE, engineScrape } from './fixtures.js';
 import { runScript, scratchDir, startFakeImds, stub, type FakeImds } from './harness.js';
@@ -101,7 +101,7 @@ describe('EC2: install.sh and the agent configuration it writes', () => {
       expect(publish().target.instance).toBe('localhost:9991');
     });
 
-    it('produces exactly the metric names and dimension sets lib/engine-metrics.ts queries', () => {
+    it('produces exactly the metric names and dimension sets lib/fleet/engine-metrics.ts queries', () => {
       const produced = producedDimensionSets(publish().second);
       const expected = expectedDimensionSets({ type: 'asg', autoScalingGroupName: ASG });
       expect([...produced.keys()].sort()).toEqual(Object.values(ENGINE_METRICS).sort());

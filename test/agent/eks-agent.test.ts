@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { configSchema } from '../../lib/config/schema.js';
-import { ENGINE_METRICS } from '../../lib/engine-metrics.js';
+import { ENGINE_METRICS } from '../../lib/fleet/engine-metrics.js';
 import { expectedDimensionSets, producedDimensionSets } from './expected.js';
 import { FIRST_SCRAPE, SECOND_SCRAPE, engineScrape } from './fixtures.js';
 import { runScript, scratchDir, stub } from './harness.js';
@@ -99,7 +99,7 @@ describe('EKS: the DaemonSet configuration', () => {
     if (target) expect(target.instance).toBe(`${pod.__meta_kubernetes_pod_ip}:9991`);
   });
 
-  it('turns a real Engine /metrics text into exactly the EKS dimension sets lib/engine-metrics.ts queries', () => {
+  it('turns a real Engine /metrics text into exactly the EKS dimension sets lib/fleet/engine-metrics.ts queries', () => {
     const target = targetLabels(job(), discoveredPod('engine-0', '10.0.1.50', 9991, 'Running'));
     if (!target) throw new Error('Engine pod dropped');
     const emf = agentConfig().logs.metrics_collected.prometheus.emf_processor;

@@ -1,8 +1,8 @@
 import type { Target } from '../../lib/config/schema.js';
-import { ENGINE_DIMENSION_SETS, fleetDimensions } from '../../lib/engine-metrics.js';
+import { ENGINE_DIMENSION_SETS, fleetDimensions } from '../../lib/fleet/engine-metrics.js';
 import type { CloudWatchDatum } from './prometheus-pipeline.js';
 
-/** The dimension-name sets lib/engine-metrics.ts says each Engine metric is published under. */
+/** The dimension-name sets lib/fleet/engine-metrics.ts says each Engine metric is published under. */
 export function expectedDimensionSets(target: Target): Map<string, string[][]> {
   const fleet = Object.keys(fleetDimensions(target));
   return new Map(

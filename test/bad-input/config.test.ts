@@ -4,7 +4,7 @@ import { createDrainHandler } from '../../functions/drain.js';
 import { createRedeployHandler } from '../../functions/redeploy.js';
 import { createScaleHandler } from '../../functions/scale.js';
 import { ConfigError, parseConfigDocument, validateConfig } from '../../lib/config/load.js';
-import { lambdaContext, scheduledEvent } from '../../lib/sim/index.js';
+import { lambdaContext, scheduledEvent } from '../../sim/index.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 import { controlCharacters, GROUP, HOSTILE, mockedAws, NO_WAIT_RETRY, validDocument } from './aws.js';
 

@@ -5,7 +5,7 @@ import { createRedeployHandler } from '../../functions/redeploy.js';
 import { createScaleHandler } from '../../functions/scale.js';
 import { validateConfig } from '../../lib/config/load.js';
 import { parseLicenseSettings } from '../../lib/license/settings.js';
-import { lambdaContext } from '../../lib/sim/index.js';
+import { lambdaContext } from '../../sim/index.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 import { controlCharacters, GROUP, HOSTILE, mockedAws, NO_WAIT_RETRY, validDocument, WAITING } from './aws.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectedDemand, outlivesDrainProbability, scaleInFrontier } from '../../lib/bench/grace-cuts.js';
-import { lognormalParameters, mulberry32, standardNormal } from '../../lib/sim/random.js';
+import { expectedDemand, outlivesDrainProbability, scaleInFrontier } from '../../bench/grace-cuts.js';
+import { lognormalParameters, mulberry32, standardNormal } from '../../sim/random.js';
 
 describe('what the grace deadline must cut', () => {
   it('a fixed length: the share of an in-progress stream past the grace', () => {

@@ -1,5 +1,5 @@
-import { rates, syntheticTraffic, type LengthModel } from '../../lib/sim/traffic.js';
-import type { BenchTraffic } from '../../lib/bench/run.js';
+import { rates, syntheticTraffic, type LengthModel } from '../../sim/traffic.js';
+import type { BenchTraffic } from '../../bench/run.js';
 
 /** A fixed Monday midnight: minute 0 of the short scenarios. */
 export const START = new Date('2026-03-02T00:00:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureManyFleets } from '../../lib/bench/many-fleets.js';
+import { measureManyFleets } from '../../bench/many-fleets.js';
 
 describe('many fleets on one simulated cloud', () => {
   it('one scale Lambda with predictive scaling runs them all, reading metrics in batches', async () => {

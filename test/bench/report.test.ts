@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderReport } from '../../lib/bench/report.js';
-import { runScenario } from '../../lib/bench/run.js';
-import { STANDARD_SCENARIO } from '../../lib/bench/scenario.js';
-import { summarize } from '../../lib/bench/summary.js';
+import { renderReport } from '../../bench/report.js';
+import { runScenario } from '../../bench/run.js';
+import { STANDARD_SCENARIO } from '../../bench/scenario.js';
+import { summarize } from '../../bench/summary.js';
 import { shortDay } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';

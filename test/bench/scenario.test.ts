@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../lib/bench/run.js';
-import { STANDARD_SCENARIO, scenarioConfig, type ScenarioOptions } from '../../lib/bench/scenario.js';
-import { summarize } from '../../lib/bench/summary.js';
+import { runScenario } from '../../bench/run.js';
+import { STANDARD_SCENARIO, scenarioConfig, type ScenarioOptions } from '../../bench/scenario.js';
+import { summarize } from '../../bench/summary.js';
 import { closingDay, shortDay } from './helpers.js';
 
 const options = (policy: ScenarioOptions['policy']): ScenarioOptions => ({ ...STANDARD_SCENARIO, days: 0.25, policy });

@@ -1,8 +1,8 @@
 import { GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { expect, it } from 'vitest';
 import type { AsgTarget, EksTarget } from '../../lib/config/schema.js';
-import { readInstanceLoad } from '../../lib/drain/instance-load.js';
-import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, STATUS_DIMENSION } from '../../lib/engine-metrics.js';
+import { readInstanceLoad } from '../../lib/fleet/instance-load.js';
+import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, STATUS_DIMENSION } from '../../lib/fleet/engine-metrics.js';
 import { CONTROLLER_NAMESPACE } from '../../lib/telemetry.js';
 import { describeMoto, noRetry } from './harness.js';
 import { ENGINE_NAMESPACE, putEngineSamples } from './fixtures.js';
@@ -175,7 +175,7 @@ describeMoto('CloudWatch: Engine metrics on the agent dimension sets, read back 
   });
 });
 
-describeMoto('readInstanceLoad (lib/drain/instance-load.ts) against CloudWatch', (moto) => {
+describeMoto('readInstanceLoad (lib/fleet/instance-load.ts) against CloudWatch', (moto) => {
   it('reads each instance\'s newest complete period from its instance-level dimension set', async () => {
     await putEngineSamples(moto.ports, asg, [
       { instanceId: 'i-0aaa', at: minute(0), active: { stream: 40, batch: 1 } },

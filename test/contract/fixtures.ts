@@ -20,7 +20,7 @@ import {
   STATUS_DIMENSION,
   fleetDimensions,
   type RequestKind,
-} from '../../lib/engine-metrics.js';
+} from '../../lib/fleet/engine-metrics.js';
 import { ACCOUNT_ID, REGION, ec2Query } from './harness.js';
 
 export const ENGINE_NAMESPACE = 'Deepgram/Engine';
@@ -136,7 +136,7 @@ export async function createTopic(ports: AwsPorts, name: string): Promise<string
 
 /**
  * Engine samples exactly as the CloudWatch agent publishes them: every metric under the
- * fleet-level and the instance-level dimension set of lib/engine-metrics.ts, each set
+ * fleet-level and the instance-level dimension set of lib/fleet/engine-metrics.ts, each set
  * carrying the fleet's dimensions.
  */
 export interface EngineSample {

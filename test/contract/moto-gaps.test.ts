@@ -3,7 +3,8 @@ import { DescribeNodegroupCommand, TagResourceCommand } from '@aws-sdk/client-ek
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { expect, it } from 'vitest';
 import { listDrainCommands } from '../../lib/drain/commands.js';
-import { DEFAULT_HOOK_NAME, completeAction, recordHeartbeat } from '../../lib/drain/hook.js';
+import { DEFAULT_HOOK_NAME } from '../../lib/fleet/drain-hook.js';
+import { completeAction, recordHeartbeat } from '../../lib/drain/hook.js';
 import { cancelRefresh, latestRefresh, startRefresh } from '../../lib/redeploy/refresh.js';
 import { describeMoto, noRetry } from './harness.js';
 import { DRAIN_DOCUMENT, createAsgFleet, createDrainDocument, createEksFleet, describeGroup } from './fixtures.js';

@@ -2,9 +2,9 @@ import { expect, it } from 'vitest';
 import { validateConfig } from '../../lib/config/load.js';
 import { ensureTerminationHook, hookSpecFor } from '../../lib/drain/hook.js';
 import { readObservations } from '../../lib/redeploy/load.js';
-import { REDEPLOY_TAG, parseMarker, type RedeployMarker } from '../../lib/redeploy/marker.js';
+import { REDEPLOY_TAG, parseMarker, type RedeployMarker } from '../../lib/fleet/roll-marker.js';
 import { hasDrainHook, writeMarker } from '../../lib/redeploy/refresh.js';
-import { describeGroups } from '../../lib/scaling/fleet-state.js';
+import { describeGroups } from '../../lib/fleet/group-state.js';
 import { describeMoto, noRetry } from './harness.js';
 import { createAsgFleet, putEngineSamples } from './fixtures.js';
 

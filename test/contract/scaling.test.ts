@@ -4,9 +4,9 @@ import { expect, it } from 'vitest';
 import type { EksPort } from '../../lib/aws/ports.js';
 import { loadConfigParameter } from '../../lib/config/load.js';
 import type { AsgTarget, EksTarget } from '../../lib/config/schema.js';
-import type { HandlerDeps } from '../../lib/runtime.js';
-import { applyApiDesired, applyDesired } from '../../lib/scaling/actuate.js';
-import { LAST_SCALING_TAG, MANAGED_TAG, asgGroupState, describeGroups, describeNodegroup, eksGroupState, parseLastScaling } from '../../lib/scaling/fleet-state.js';
+import type { HandlerDeps } from '../../lib/runtime/deps.js';
+import { applyApiDesired, applyDesired } from '../../lib/fleet/actuate.js';
+import { LAST_SCALING_TAG, MANAGED_TAG, asgGroupState, describeGroups, describeNodegroup, eksGroupState, parseLastScaling } from '../../lib/fleet/group-state.js';
 import { runScaleTick } from '../../lib/scaling/tick.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 import { describeMoto, noRetry, type MotoContext } from './harness.js';
@@ -52,7 +52,7 @@ function eksWithoutNodegroupTagging(eksPort: EksPort, tagged: TagResourceCommand
   };
 }
 
-describeMoto('scale adapters (lib/scaling/fleet-state.ts, actuate.ts) against moto', (moto) => {
+describeMoto('scale adapters (lib/fleet/group-state.ts, actuate.ts) against moto', (moto) => {
   it('describeGroups batches names, skips unknown ones and reads instances and tags', async () => {
     const a = await createAsgFleet(moto.ports, { name: 'engine-a', desired: 2 });
     await createAsgFleet(moto.ports, { name: 'engine-b', desired: 1 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createDrainHandler } from '../../functions/drain.js';
 import { createScaleHandler } from '../../functions/scale.js';
-import { GROUP_NAME, scenarioConfig, STANDARD_SCENARIO, type PolicyName } from '../../lib/bench/scenario.js';
-import { MANAGED_TAG } from '../../lib/scaling/fleet-state.js';
-import { lambdaContext, loadTraceTraffic, runSimulation, scheduledEvent, SimCloud } from '../../lib/sim/index.js';
+import { GROUP_NAME, scenarioConfig, STANDARD_SCENARIO, type PolicyName } from '../../bench/scenario.js';
+import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
+import { lambdaContext, loadTraceTraffic, runSimulation, scheduledEvent, SimCloud } from '../../sim/index.js';
 import type { LogLine, MetricPoint, Telemetry } from '../../lib/telemetry.js';
 
 /** Keeps only what the drain figures need from a month of ticks. */

@@ -2,7 +2,7 @@ import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto
 import { describe, expect, it } from 'vitest';
 import { createDrainHandler } from '../../functions/drain.js';
 import { validateConfig } from '../../lib/config/load.js';
-import { lambdaContext, scheduledEvent, SimCloud, SimTelemetry } from '../../lib/sim/index.js';
+import { lambdaContext, scheduledEvent, SimCloud, SimTelemetry } from '../../sim/index.js';
 
 /** A cloud of `fleets` one-instance groups, and the drain handler over all of them. */
 function fleets(count: number) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chooseVictims, type VictimCandidate } from '../../lib/drain/choose-victims.js';
+import { chooseVictims, type VictimCandidate } from '../../lib/fleet/choose-victims.js';
 
 const day = (d: number) => new Date(Date.UTC(2026, 10, d));
 const inService = (instanceId: string, activeRequests: number | undefined, launchDay = 1, extra: Partial<VictimCandidate> = {}): VictimCandidate => ({

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createDrainHandler, DrainHandlerError, drainDepsFromEnv, type DrainHandlerDeps } from '../../functions/drain.js';
 import { ConfigError, validateConfig } from '../../lib/config/load.js';
 import { DrainEventError } from '../../lib/drain/event.js';
-import { MANAGED_TAG } from '../../lib/scaling/fleet-state.js';
-import { lambdaContext, scheduledEvent, SimCloud, SimTelemetry } from '../../lib/sim/index.js';
+import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
+import { lambdaContext, scheduledEvent, SimCloud, SimTelemetry } from '../../sim/index.js';
 
 const config = validateConfig(
   {

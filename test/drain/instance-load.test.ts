@@ -1,8 +1,8 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InstanceLoadError, readInstanceLoad, readInstanceLoads } from '../../lib/drain/instance-load.js';
-import { queryWindow } from '../../lib/scaling/query-window.js';
+import { InstanceLoadError, readInstanceLoad, readInstanceLoads } from '../../lib/fleet/instance-load.js';
+import { queryWindow } from '../../lib/fleet/query-window.js';
 
 const cw = mockClient(CloudWatchClient);
 const noRetry = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => {}, random: () => 0 };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createDrainHandler, type DrainHandlerDeps } from '../../functions/drain.js';
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
-import { lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimCloud, SimTelemetry, type LifecycleEvent } from '../../lib/sim/index.js';
+import { lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimCloud, SimTelemetry, type LifecycleEvent } from '../../sim/index.js';
 
 const START = new Date('2026-11-16T00:00:00Z');
 const NO_CUTS = { 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0 };

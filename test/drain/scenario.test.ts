@@ -2,7 +2,7 @@ import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto
 import { describe, expect, it } from 'vitest';
 import { createDrainHandler, type DrainHandlerDeps } from '../../functions/drain.js';
 import { validateConfig } from '../../lib/config/load.js';
-import { lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimCloud, SimTelemetry, type LifecycleEvent } from '../../lib/sim/index.js';
+import { lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimCloud, SimTelemetry, type LifecycleEvent } from '../../sim/index.js';
 
 const START = new Date('2026-11-16T00:00:00Z');
 

@@ -5,9 +5,9 @@ import { createScaleHandler } from '../../functions/scale.js';
 import type { AwsPorts } from '../../lib/aws/ports.js';
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
-import type { HandlerDeps } from '../../lib/runtime.js';
+import type { HandlerDeps } from '../../lib/runtime/deps.js';
 import type { Telemetry } from '../../lib/telemetry.js';
-import { SimCloud, SimTelemetry, lambdaContext, runSimulation, scheduledEvent, syntheticTraffic, type MetricScope } from '../../lib/sim/index.js';
+import { SimCloud, SimTelemetry, lambdaContext, runSimulation, scheduledEvent, syntheticTraffic, type MetricScope } from '../../sim/index.js';
 import type { DecisionRecord, GroupRecord } from './invariants.js';
 
 export const START = new Date('2026-06-01T00:00:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Release, WaitEntry } from '../../lib/sim/index.js';
+import type { Release, WaitEntry } from '../../sim/index.js';
 import { checkBounds, checkEveryWaitReleased, checkIsolation, checkNoEarlyRelease, checkNoScaleInOnFaultyData, checkScaleInCooldown, type DecisionRecord } from './invariants.js';
 
 const decision = (over: Partial<DecisionRecord>): DecisionRecord => ({ minute: 10, fleet: 'speech', current: 5, desired: 5, reason: 'WithinTolerance', dataFaulty: false, ...over });

@@ -1,4 +1,4 @@
-import type { Release, WaitEntry } from '../../lib/sim/index.js';
+import type { Release, WaitEntry } from '../../sim/index.js';
 
 /**
  * The invariants of issue #8, as pure functions over what a run recorded. Each returns

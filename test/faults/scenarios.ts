@@ -1,6 +1,6 @@
 import { CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
 import type { GetMetricDataCommandInput, GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
-import type { ApiFault } from '../../lib/sim/index.js';
+import type { ApiFault } from '../../sim/index.js';
 import type { Scenario, World } from './harness.js';
 
 /** Fault windows: one while the fleets grow, one while they shrink (scale-ins and drains). */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createDrainHandler, type DrainHandlerDeps } from '../../functions/drain.js';
 import { validateConfig } from '../../lib/config/load.js';
-import { lambdaContext, scheduledEvent, SimTelemetry } from '../../lib/sim/index.js';
+import { lambdaContext, scheduledEvent, SimTelemetry } from '../../sim/index.js';
 import { DOCUMENT, DrainWorld, GROUP, HOOK, NO_WAIT_RETRY, T0, type InstanceScript } from './drain-world.js';
 
 /**

@@ -12,7 +12,7 @@ import type { AwsPorts } from '../../lib/aws/ports.js';
 import type { RetryPolicy } from '../../lib/aws/retry.js';
 import { CONTAINERS_EXITED_LINE } from '../../lib/drain/commands.js';
 import { hookSpecFor } from '../../lib/drain/hook.js';
-import { awsError } from '../../lib/sim/index.js';
+import { awsError } from '../../sim/index.js';
 
 /**
  * A small, fully controlled stand-in for the four APIs one drain tick calls, for property

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redeploySchema } from '../../lib/config/schema.js';
 import { decideRedeploy, type LoadView, type RedeployInput, type RollView } from '../../lib/redeploy/decide.js';
-import type { RedeployMarker } from '../../lib/redeploy/marker.js';
+import type { RedeployMarker } from '../../lib/fleet/roll-marker.js';
 import { REDEPLOY_REASONS } from '../../lib/redeploy/reasons.js';
 
 const NOW = new Date('2026-01-15T08:00:00Z');

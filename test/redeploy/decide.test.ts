@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { baselineOf, decideRedeploy, planRoll, type RedeployInput, type RollView } from '../../lib/redeploy/decide.js';
-import { formatMarker, parseMarker, type RedeployMarker } from '../../lib/redeploy/marker.js';
+import { formatMarker, parseMarker, type RedeployMarker } from '../../lib/fleet/roll-marker.js';
 
 const T = (iso: string) => new Date(iso);
 const window = { start: T('2025-01-15T08:00:00Z'), end: T('2025-01-15T11:00:00Z') };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LAST_SCALING_TAG } from '../../lib/scaling/fleet-state.js';
+import { LAST_SCALING_TAG } from '../../lib/fleet/group-state.js';
 import { eksNight, WINDOW_OPENS_AT_MINUTE } from './eks-night.js';
 
 // Capacity 150 streams per node; ~4.5 x rate streams are active. One segment: raise at t,

@@ -1,8 +1,8 @@
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
-import { REDEPLOY_TAG } from '../../lib/redeploy/marker.js';
-import { MANAGED_TAG } from '../../lib/scaling/fleet-state.js';
-import { SimCloud, syntheticTraffic } from '../../lib/sim/index.js';
+import { REDEPLOY_TAG } from '../../lib/fleet/roll-marker.js';
+import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
+import { SimCloud, syntheticTraffic } from '../../sim/index.js';
 import { NIGHT_START, runNight, type NightOptions } from './night.js';
 
 export { WINDOW_OPENS_AT_MINUTE } from './night.js';

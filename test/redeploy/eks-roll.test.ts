@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideEksStep, eksRollView, eksStepFor, planEksRoll, type NodeView } from '../../lib/redeploy/eks-roll.js';
-import type { RedeployMarker } from '../../lib/redeploy/marker.js';
+import type { RedeployMarker } from '../../lib/fleet/roll-marker.js';
 
 const since = new Date('2026-01-15T08:00:00Z');
 const now = new Date('2026-01-15T08:30:00Z');

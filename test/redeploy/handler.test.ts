@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDEPLOY_TAG } from '../../lib/redeploy/marker.js';
+import { REDEPLOY_TAG } from '../../lib/fleet/roll-marker.js';
 import { night, WINDOW_OPENS_AT_MINUTE } from './night.js';
 
 describe('the redeploy handler', () => {

@@ -3,12 +3,12 @@ import { createRedeployHandler } from '../../functions/redeploy.js';
 import { createScaleHandler } from '../../functions/scale.js';
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput, ControllerConfig } from '../../lib/config/schema.js';
-import { parseMarker, REDEPLOY_TAG, type RedeployMarker } from '../../lib/redeploy/marker.js';
+import { parseMarker, REDEPLOY_TAG, type RedeployMarker } from '../../lib/fleet/roll-marker.js';
 import type { RedeployTickResult } from '../../lib/redeploy/reconcile.js';
 import type { TickResult } from '../../lib/scaling/tick.js';
-import { simEc2Port } from '../../lib/sim/ec2.js';
-import { SimCloud, lambdaContext, runSimulation, scheduledEvent, simHandlerDeps, syntheticTraffic, type MinuteRecord } from '../../lib/sim/index.js';
-import type { SimGroupState } from '../../lib/sim/model.js';
+import { simEc2Port } from '../../sim/ec2.js';
+import { SimCloud, lambdaContext, runSimulation, scheduledEvent, simHandlerDeps, syntheticTraffic, type MinuteRecord } from '../../sim/index.js';
+import type { SimGroupState } from '../../sim/model.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 
 /** 02:30 in New York (EST, UTC-5): the 03:00 window opens at minute 30. */

@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RetryPolicy } from '../../lib/aws/retry.js';
 import { planRoll } from '../../lib/redeploy/decide.js';
-import { REDEPLOY_TAG } from '../../lib/redeploy/marker.js';
+import { REDEPLOY_TAG } from '../../lib/fleet/roll-marker.js';
 import { cancelRefresh, hasDrainHook, latestRefresh, startRefresh, writeMarker } from '../../lib/redeploy/refresh.js';
 
 const autoscaling = mockClient(AutoScalingClient);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatMarker, REDEPLOY_TAG } from '../../lib/redeploy/marker.js';
-import { guardDuringRoll, rollInProgress } from '../../lib/redeploy/scaler-guard.js';
+import { formatMarker, REDEPLOY_TAG } from '../../lib/fleet/roll-marker.js';
+import { rollInProgress } from '../../lib/fleet/roll-guard.js';
+import { guardDuringRoll } from '../../lib/scaling/roll-guard.js';
 import type { Decision } from '../../lib/scaling/decide.js';
 
 const now = new Date('2025-01-15T09:00:00Z');

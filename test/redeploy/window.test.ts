@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CronError, parseCron } from '../../lib/redeploy/cron.js';
+import { CronError, parseCron } from '../../lib/config/cron.js';
 import { localTime, windowAt } from '../../lib/redeploy/window.js';
 
 describe('parseCron', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../lib/config/load.js';
 import { replayPolicy, type ReplayInput } from '../../lib/replay/replay.js';
-import type { PeriodObservation } from '../../lib/scaling/observation.js';
+import type { PeriodObservation } from '../../lib/fleet/observation.js';
 
 const T0 = Date.parse('2026-03-02T10:00:00Z');
 const MIN = 60_000;

@@ -3,7 +3,7 @@ import { createScaleHandler } from '../../functions/scale.js';
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
 import type { TickResult } from '../../lib/scaling/tick.js';
-import { SimCloud, lambdaContext, runSimulation, scheduledEvent, simHandlerDeps, syntheticTraffic, type MinuteRecord } from '../../lib/sim/index.js';
+import { SimCloud, lambdaContext, runSimulation, scheduledEvent, simHandlerDeps, syntheticTraffic, type MinuteRecord } from '../../sim/index.js';
 
 export const START = new Date('2026-03-02T00:00:00Z');
 

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import { SimCloud } from '../../lib/sim/cloud.js';
+import { SimCloud } from '../../sim/cloud.js';
 import { cloudWithGroup, START, stepTo } from './helpers.js';
 
 describe('DescribeAutoScalingGroups', () => {

@@ -1,9 +1,9 @@
 import { GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import { SimulationError } from '../../lib/sim/errors.js';
-import { scriptedTraffic } from '../../lib/sim/traffic.js';
+import { SimulationError } from '../../sim/errors.js';
+import { scriptedTraffic } from '../../sim/traffic.js';
 import { cloudWithGroup, points, query, START, stepTo } from './helpers.js';
-import { SimCloud } from '../../lib/sim/cloud.js';
+import { SimCloud } from '../../sim/cloud.js';
 
 const FLEET = { AutoScalingGroupName: 'gpu' };
 

@@ -1,8 +1,8 @@
 import { DescribeNodegroupCommand, DescribeUpdateCommand, TagResourceCommand, UpdateNodegroupConfigCommand, UpdateNodegroupVersionCommand } from '@aws-sdk/client-eks';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import { SimCloud } from '../../lib/sim/cloud.js';
-import { scriptedTraffic } from '../../lib/sim/traffic.js';
+import { SimCloud } from '../../sim/cloud.js';
+import { scriptedTraffic } from '../../sim/traffic.js';
 import { points, query, START, stepTo } from './helpers.js';
 
 function cluster(): SimCloud {

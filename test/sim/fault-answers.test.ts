@@ -2,7 +2,7 @@ import { CompleteLifecycleActionCommand, PutLifecycleHookCommand, SetDesiredCapa
 import type { GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { scriptedTraffic } from '../../lib/sim/traffic.js';
+import { scriptedTraffic } from '../../sim/traffic.js';
 import { cloudWithGroup, points, query, stepTo } from './helpers.js';
 
 const HOOK = 'drain';

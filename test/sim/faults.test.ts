@@ -1,8 +1,8 @@
 import { DescribeAutoScalingGroupsCommand, PutLifecycleHookCommand, SetDesiredCapacityCommand, EnterStandbyCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import { isRetryable, withRetry } from '../../lib/aws/retry.js';
-import { SimulationError } from '../../lib/sim/errors.js';
-import { scriptedTraffic } from '../../lib/sim/traffic.js';
+import { SimulationError } from '../../sim/errors.js';
+import { scriptedTraffic } from '../../sim/traffic.js';
 import { cloudWithGroup, points, query, stepTo } from './helpers.js';
 
 const describeGroups = new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['gpu'] });

@@ -1,7 +1,7 @@
 import { SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import { oracleInstances, SimFigures } from '../../lib/sim/figures.js';
-import { scriptedTraffic } from '../../lib/sim/traffic.js';
+import { oracleInstances, SimFigures } from '../../sim/figures.js';
+import { scriptedTraffic } from '../../sim/traffic.js';
 import { cloudWithGroup } from './helpers.js';
 
 describe('oracle', () => {

@@ -1,6 +1,6 @@
 import { GetMetricDataCommand, type GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
-import { SimCloud } from '../../lib/sim/cloud.js';
-import type { GroupOptions } from '../../lib/sim/groups.js';
+import { SimCloud } from '../../sim/cloud.js';
+import type { GroupOptions } from '../../sim/groups.js';
 
 export const START = new Date('2026-03-02T00:00:00Z');
 

@@ -6,7 +6,7 @@ import {
   type RefreshPreferences,
 } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import type { SimCloud } from '../../lib/sim/cloud.js';
+import type { SimCloud } from '../../sim/cloud.js';
 import { cloudWithGroup } from './helpers.js';
 
 async function start(cloud: SimCloud, preferences: RefreshPreferences, version?: string): Promise<string> {

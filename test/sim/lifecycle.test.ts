@@ -8,7 +8,7 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import type { SimCloud } from '../../lib/sim/cloud.js';
+import type { SimCloud } from '../../sim/cloud.js';
 import { cloudWithGroup, stepTo } from './helpers.js';
 
 async function withHook(desired: number, hook: { HeartbeatTimeout?: number; DefaultResult?: 'CONTINUE' | 'ABANDON' } = {}): Promise<SimCloud> {

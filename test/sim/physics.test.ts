@@ -1,6 +1,6 @@
 import { SetDesiredCapacityCommand, PutLifecycleHookCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import { scriptedTraffic } from '../../lib/sim/traffic.js';
+import { scriptedTraffic } from '../../sim/traffic.js';
 import { cloudWithGroup, stepTo } from './helpers.js';
 
 describe('instances', () => {

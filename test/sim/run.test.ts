@@ -3,10 +3,10 @@ import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../lib/config/schema.js';
 import { withRetry } from '../../lib/aws/retry.js';
-import { lambdaContext, scheduledEvent } from '../../lib/sim/lambda.js';
-import { runSimulation, SimulationRunError } from '../../lib/sim/run.js';
-import type { LifecycleEvent } from '../../lib/sim/events.js';
-import { scriptedTraffic } from '../../lib/sim/traffic.js';
+import { lambdaContext, scheduledEvent } from '../../sim/lambda.js';
+import { runSimulation, SimulationRunError } from '../../sim/run.js';
+import type { LifecycleEvent } from '../../sim/events.js';
+import { scriptedTraffic } from '../../sim/traffic.js';
 import { cloudWithGroup, START } from './helpers.js';
 
 describe('runSimulation', () => {

@@ -1,6 +1,6 @@
 import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { SimCloud } from '../../lib/sim/cloud.js';
+import { SimCloud } from '../../sim/cloud.js';
 import { START } from './helpers.js';
 
 describe('SNS', () => {

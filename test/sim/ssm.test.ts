@@ -1,8 +1,8 @@
 import { GetCommandInvocationCommand, ListCommandInvocationsCommand, ListCommandsCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { scriptedTraffic } from '../../lib/sim/traffic.js';
+import { scriptedTraffic } from '../../sim/traffic.js';
 import { cloudWithGroup, points, query, START, stepTo } from './helpers.js';
-import { SimCloud } from '../../lib/sim/cloud.js';
+import { SimCloud } from '../../sim/cloud.js';
 
 async function drain(cloud: SimCloud, instanceId: string, timeoutSeconds?: number) {
   const out = await cloud.ports.ssm.send(

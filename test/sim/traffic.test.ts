@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTracePath, lengthSampler, parseTrace, rates, syntheticTraffic, TraceTraffic, TrafficError } from '../../lib/sim/traffic.js';
-import { mulberry32 } from '../../lib/sim/random.js';
+import { defaultTracePath, lengthSampler, parseTrace, rates, syntheticTraffic, TraceTraffic, TrafficError } from '../../sim/traffic.js';
+import { mulberry32 } from '../../sim/random.js';
 import { existsSync } from 'node:fs';
 
 const CSV = ['rownames,DateTime,Calls', '1,2003-03-03T07:00:00Z,100', '2,2003-03-03T07:05:00Z,50', ''].join('\n');
@@ -61,7 +61,7 @@ describe('trace traffic', () => {
   });
 
   it.runIf(existsSync(defaultTracePath()))('finds the shared bank trace from the project root', async () => {
-    const { loadTraceTraffic } = await import('../../lib/sim/traffic.js');
+    const { loadTraceTraffic } = await import('../../sim/traffic.js');
     const t = loadTraceTraffic({ days: 1 });
     expect(t.start.toISOString()).toBe('2003-03-03T00:00:00.000Z');
     // the first row is 2003-03-03T07:00 with 111 calls: 111 x 20 / 5 = 444 per minute

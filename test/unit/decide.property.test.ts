@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, type DecisionInput } from '../../lib/scaling/decide.js';
-import type { PeriodObservation } from '../../lib/scaling/observation.js';
+import type { PeriodObservation } from '../../lib/fleet/observation.js';
 import { fleet, T0 } from './fixtures.js';
 
 const PERIOD_MS = 60_000;

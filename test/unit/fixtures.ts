@@ -1,5 +1,5 @@
 import { fleetSchema, type FleetConfig } from '../../lib/config/schema.js';
-import type { PeriodObservation } from '../../lib/scaling/observation.js';
+import type { PeriodObservation } from '../../lib/fleet/observation.js';
 import type { FleetSnapshot } from '../../lib/scaling/decide.js';
 
 export const T0 = new Date('2026-03-02T12:00:30Z');

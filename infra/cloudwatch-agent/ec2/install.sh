@@ -1,7 +1,7 @@
 #!/bin/bash
 # Installs and starts the CloudWatch agent so that this GPU instance publishes Engine's
 # Prometheus metrics into CloudWatch (namespace Deepgram/Engine) under the dimension
-# sets the controller queries (lib/engine-metrics.ts).
+# sets the controller queries (lib/fleet/engine-metrics.ts).
 #
 # Runs as EC2 user data or from the project's SSM State Manager association
 # (infra/cloudwatch-agent/association.yml): the same text either way, and it is safe to
