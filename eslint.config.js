@@ -8,16 +8,17 @@ import tseslint from 'typescript-eslint';
  * at the bottom. A folder missing from a list is forbidden, so a new folder has to be
  * placed in the layering before anything may import it.
  */
-const LIB_FOLDERS = ['aws', 'config', 'runtime', 'fleet', 'scaling', 'drain', 'redeploy', 'license', 'predict', 'replay'];
 const MAY_IMPORT = {
   aws: [],
   config: ['aws'],
+  // Kubernetes API client (drain of EKS pods): an adapter beside lib/aws.
+  k8s: ['aws', 'config'],
   runtime: ['aws', 'config'],
-  fleet: ['aws', 'config'],
+  fleet: ['aws', 'config', 'k8s'],
   // scaling, drain and redeploy share the fleet core and never import one another.
-  scaling: ['aws', 'config', 'runtime', 'fleet'],
-  drain: ['aws', 'config', 'runtime', 'fleet'],
-  redeploy: ['aws', 'config', 'runtime', 'fleet'],
+  scaling: ['aws', 'config', 'k8s', 'runtime', 'fleet'],
+  drain: ['aws', 'config', 'k8s', 'runtime', 'fleet'],
+  redeploy: ['aws', 'config', 'k8s', 'runtime', 'fleet'],
   license: ['aws', 'config', 'runtime'],
   predict: ['aws', 'config', 'runtime', 'fleet', 'scaling'],
   replay: ['aws', 'config', 'runtime', 'fleet', 'scaling', 'predict'],
@@ -25,21 +26,28 @@ const MAY_IMPORT = {
 const ROOT_FILES_MAY_IMPORT = ['aws'];
 const OUTSIDE_LIB = ['functions', 'cli', 'sim', 'bench'];
 
-/** A no-restricted-imports pattern that matches a relative import reaching into one of `folders`. */
+/** A no-restricted-imports pattern for a relative import reaching into one of `folders`. */
 function into(folders, message) {
   return { regex: `(^|/)(${folders.join('|')})/`, message };
 }
 
-function layer(files, folder, allowed) {
-  const forbidden = LIB_FOLDERS.filter((f) => f !== folder && !allowed.includes(f));
-  const patterns = [into(OUTSIDE_LIB, 'lib/ never imports an entry point (functions/, cli/) or the test bench (sim/, bench/): see docs/ENGINEERING.md')];
-  if (forbidden.length > 0) patterns.push(into(forbidden, `lib/${folder ?? '*.ts'} may import only ${allowed.length ? allowed.map((f) => `lib/${f}`).join(', ') : 'no other folder of lib/'}: see docs/ENGINEERING.md`));
+/** lib/<folder>/x.ts (or a root file of lib/, `prefix` "./") reaching into any other folder of lib/ but `allowed`. */
+function besides(prefix, allowed, message) {
+  const escaped = prefix.replaceAll('.', '\\.');
+  return { regex: allowed.length ? `^${escaped}(?!(${allowed.join('|')})/)[^./][^/]*/` : `^${escaped}[^./][^/]*/`, message };
+}
+
+function layer(files, prefix, allowed, name, self) {
+  const patterns = [
+    into(OUTSIDE_LIB, 'lib/ never imports an entry point (functions/, cli/) or the test bench (sim/, bench/): see docs/ENGINEERING.md'),
+    besides(prefix, self ? [self, ...allowed] : allowed, `${name} may import only ${allowed.length ? allowed.map((f) => `lib/${f}`).join(', ') : 'no other folder of lib/'} (and lib's root files): see eslint.config.js and docs/ENGINEERING.md`),
+  ];
   return { files, rules: { 'no-restricted-imports': ['error', { patterns }] } };
 }
 
 const layering = [
-  layer(['lib/*.ts'], undefined, ROOT_FILES_MAY_IMPORT),
-  ...Object.entries(MAY_IMPORT).map(([folder, allowed]) => layer([`lib/${folder}/**/*.ts`], folder, allowed)),
+  layer(['lib/*.ts'], './', ROOT_FILES_MAY_IMPORT, "lib's root files"),
+  ...Object.entries(MAY_IMPORT).map(([folder, allowed]) => layer([`lib/${folder}/**/*.ts`], '../', allowed, `lib/${folder}`, folder)),
   { files: ['functions/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [into(['cli', 'sim', 'bench'], 'the Lambdas never import the CLI or the test bench (sim/, bench/)')] }] } },
   { files: ['sim/**/*.ts', 'bench/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [into(['cli'], 'the test bench never imports the CLI')] }] } },
   { files: ['sim/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [into(['cli', 'bench'], 'the simulated cloud never imports the CLI or the benchmark')] }] } },
