@@ -1,31 +1,40 @@
 import { z } from 'zod';
 import { runDemo, type DemoResult } from '../../bench/demo/one-day.js';
-import { parseFlags, type CommandIo } from '../flags.js';
+import { parseFlags, type CommandIo, type CommandSpec } from '../flags.js';
 
 const wholeNumber = (min: number, max: number) => z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
+export const DEMO_DEFAULTS = { days: 1, scale: 20, seed: 1 };
+
 export const demoFlags = {
-  trace: { schema: z.string().min(1, 'must be a file path') },
-  days: { schema: wholeNumber(1, 7) },
-  scale: { schema: z.coerce.number({ message: 'must be a number' }).positive('must be positive').max(1000, 'must be at most 1000') },
-  seed: { schema: wholeNumber(0, 2 ** 31 - 1) },
+  days: { schema: wholeNumber(1, 7), value: 'N', default: String(DEMO_DEFAULTS.days), help: 'simulated days, from the trace\'s first midnight (1-7)' },
+  scale: { schema: z.coerce.number({ message: 'must be a number' }).positive('must be positive').max(1000, 'must be at most 1000'), value: 'X', default: String(DEMO_DEFAULTS.scale), help: 'call-centre copies: each call of the trace becomes X streams' },
+  seed: { schema: wholeNumber(0, 2 ** 31 - 1), value: 'N', default: String(DEMO_DEFAULTS.seed), help: 'random seed of arrivals and stream lengths' },
+  trace: { schema: z.string().min(1, 'must be a file path'), value: 'FILE', default: 'the bundled bank call-centre trace (data/)', help: 'a trace CSV (rownames,DateTime,Calls; five-minute rows), plain or gzip' },
+};
+
+export const demoSpec: CommandSpec = {
+  name: 'demo',
+  description: 'Real call-centre traffic through the real scale and drain Lambdas on the simulated cloud,\non a simulated clock: per hour, the demand, the serving capacity and the decisions with\ntheir reasons, then the day\'s figures. Needs no AWS account.',
+  flags: demoFlags,
+  examples: ['fleet-scaler demo', 'fleet-scaler demo --days 2 --scale 40 --seed 7'],
 };
 
 export async function demoCommand(argv: string[], io: CommandIo): Promise<number> {
   const flags = parseFlags(argv, demoFlags);
   const result = await runDemo({
     tracePath: flags.trace as string | undefined,
-    days: (flags.days as number | undefined) ?? 1,
-    scale: (flags.scale as number | undefined) ?? 20,
-    seed: (flags.seed as number | undefined) ?? 1,
+    days: (flags.days as number | undefined) ?? DEMO_DEFAULTS.days,
+    scale: (flags.scale as number | undefined) ?? DEMO_DEFAULTS.scale,
+    seed: (flags.seed as number | undefined) ?? DEMO_DEFAULTS.seed,
   });
-  io.stdout.write(renderDemo(result));
+  io.stdout.write(renderDemo(result, (flags.scale as number | undefined) ?? DEMO_DEFAULTS.scale, flags.trace as string | undefined));
   return 0;
 }
 
-export function renderDemo(result: DemoResult): string {
+export function renderDemo(result: DemoResult, scale = DEMO_DEFAULTS.scale, trace = 'a North American bank\'s call centre, 2003, data/'): string {
   const lines = [
-    'Real call-centre traffic (../shared/traces/bank_calls.csv, x20) through the real scale and drain Lambdas on the simulated cloud.',
+    `Real call-centre traffic (${trace}, x${scale}) through the real scale and drain Lambdas on the simulated cloud.`,
     'Per hour: concurrent streams (mean/peak), serving capacity in streams (mean), instances billed (mean), over-capacity stream-minutes, and the decisions with their reasons.',
     '',
     'hour (UTC)         demand mean/peak   capacity  instances  over-cap  changes                  decisions',

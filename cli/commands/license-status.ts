@@ -2,11 +2,7 @@ import { evaluateProxy, formatDuration, summarize, type ProxyEvaluation } from '
 import { pollProxy, type PollOutcome, type ProxyTarget } from '../../lib/license/poll.js';
 import { DEFAULT_TIMEOUT_MS, proxyUrl, timeoutMs as timeoutSchema } from '../../lib/license/settings.js';
 import { UNREACHABLE_PAGE_AFTER_MINUTES } from '../../lib/license/thresholds.js';
-
-export interface CommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
+import { FlagError, parseFlags, type CommandIo, type CommandSpec } from '../flags.js';
 
 export interface LicenseStatusDeps {
   now?: () => Date;
@@ -16,11 +12,17 @@ export interface LicenseStatusDeps {
 /** Exit codes: scripts on a bastion branch on them. */
 export const EXIT = { ok: 0, wouldPage: 1, usage: 2, noUsableAnswer: 3 } as const;
 
-const USAGE = 'usage: fleet-scaler license-status --url URL [--url URL2 ...] [--timeout-ms N]';
+export const licenseStatusFlags = {
+  url: { schema: proxyUrl, required: true, multiple: true, value: 'URL', help: "a License Proxy's status address (its status port: 8080 unless status.port says otherwise; 8443 is the licensing port); a bare origin polls /v1/status" },
+  'timeout-ms': { schema: timeoutSchema, value: 'N', default: String(DEFAULT_TIMEOUT_MS), help: 'how long each poll may take, in milliseconds (100-20000)' },
+};
 
-export class LicenseStatusUsageError extends Error {
-  override readonly name = 'LicenseStatusUsageError';
-}
+export const licenseStatusSpec: CommandSpec = {
+  name: 'license-status',
+  description: `Polls each License Proxy once and prints what the license-watch Lambda would conclude.\nExit ${EXIT.ok}: no page; ${EXIT.wouldPage}: it would page; ${EXIT.noUsableAnswer}: no usable answer from some proxy (it pages if that lasts ${UNREACHABLE_PAGE_AFTER_MINUTES} minutes); ${EXIT.usage}: a bad call.`,
+  flags: licenseStatusFlags,
+  examples: ['fleet-scaler license-status --url http://10.0.1.10:8080 --url http://10.0.2.10:8080', 'fleet-scaler license-status --url http://license-proxy:8089/v1/status --timeout-ms 5000'],
+};
 
 interface Flags {
   urls: string[];
@@ -28,28 +30,11 @@ interface Flags {
 }
 
 export function parseLicenseStatusFlags(argv: readonly string[]): Flags {
-  const urls: string[] = [];
-  let timeoutMs = DEFAULT_TIMEOUT_MS;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (flag !== '--url' && flag !== '--timeout-ms') throw new LicenseStatusUsageError(`${flag}: unknown flag (got ${JSON.stringify(arg)})\n${USAGE}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new LicenseStatusUsageError(`${flag}: needs a value (got nothing)\n${USAGE}`);
-    if (flag === '--url') {
-      const parsed = proxyUrl.safeParse(value);
-      if (!parsed.success) throw new LicenseStatusUsageError(`--url: ${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})`);
-      urls.push(parsed.data);
-    } else {
-      const parsed = timeoutSchema.safeParse(value.trim() === '' ? undefined : value);
-      if (!parsed.success) throw new LicenseStatusUsageError(`--timeout-ms: ${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})`);
-      timeoutMs = parsed.data;
-    }
-  }
-  if (urls.length === 0) throw new LicenseStatusUsageError(`--url: at least one is required (got none)\n${USAGE}`);
+  const flags = parseFlags(argv, licenseStatusFlags);
+  const urls = flags.url as string[];
   const duplicate = urls.find((url, index) => urls.indexOf(url) !== index);
-  if (duplicate) throw new LicenseStatusUsageError(`--url: must not repeat a proxy (got ${JSON.stringify(duplicate)} twice)`);
-  return { urls, timeoutMs };
+  if (duplicate) throw new FlagError(`--url: must not repeat a proxy (got ${JSON.stringify(duplicate)} twice)`);
+  return { urls, timeoutMs: (flags['timeout-ms'] as number | undefined) ?? DEFAULT_TIMEOUT_MS };
 }
 
 /** Prints what the watcher would conclude for each proxy; non-zero when it would page. */
@@ -58,8 +43,8 @@ export async function licenseStatusCommand(argv: string[], io: CommandIo, deps: 
   try {
     flags = parseLicenseStatusFlags(argv);
   } catch (error) {
-    if (!(error instanceof LicenseStatusUsageError)) throw error;
-    io.stderr.write(`license-status: ${error.message}\n`);
+    if (!(error instanceof FlagError)) throw error;
+    io.stderr.write(`fleet-scaler license-status: ${error.message}\n`);
     return EXIT.usage;
   }
   const poll = deps.poll ?? ((proxy: ProxyTarget, timeoutMs: number) => pollProxy(proxy, { timeoutMs }));

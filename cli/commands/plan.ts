@@ -6,13 +6,20 @@ import type { HandlerDeps } from '../../lib/runtime/deps.js';
 import { runScaleTick, type TickResult } from '../../lib/scaling/tick.js';
 import { REASONS } from '../../lib/scaling/reasons.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
-import { type CommandIo, endpointSchema, parseFlags } from '../flags.js';
+import { type CommandIo, type CommandSpec, endpointSchema, parseFlags, regionSchema } from '../flags.js';
 
 export const planFlags = {
-  config: { schema: z.string().min(1, 'must be a file path'), required: true },
-  region: { schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1') },
-  endpoint: { schema: endpointSchema },
-  json: {},
+  config: { schema: z.string().min(1, 'must be a file path'), required: true, value: 'FILE', help: 'the fleet document, YAML or JSON' },
+  region: { schema: regionSchema, value: 'REGION', default: 'AWS_REGION, then the AWS profile\'s region', help: 'the region of the fleets' },
+  endpoint: { schema: endpointSchema, value: 'URL', default: 'the AWS endpoints', help: 'send every AWS call here instead (an emulator such as moto)' },
+  json: { help: 'print the tick\'s result as JSON' },
+};
+
+export const planSpec: CommandSpec = {
+  name: 'plan',
+  description: 'One dry-run tick of the scale Lambda against the AWS account in the environment\n(credentials as the AWS CLI finds them): what each fleet would become and why.\nReads only; changes nothing. Exit 1 when a fleet\'s tick failed.',
+  flags: planFlags,
+  examples: ['fleet-scaler plan --config fleets.yaml --region us-east-1'],
 };
 
 /** One dry-run tick against the account in the environment: what each fleet would become and why. */

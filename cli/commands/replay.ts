@@ -13,19 +13,26 @@ import { replayPolicy, ReplayError, type ReplayResult } from '../../lib/replay/r
 import { lookbackPeriodsFor } from '../../lib/fleet/query-window.js';
 import { REASONS } from '../../lib/scaling/reasons.js';
 import { configuredKinds } from '../../lib/fleet/recommend.js';
-import { type CommandIo, endpointSchema, FlagError, parseFlags } from '../flags.js';
+import { type CommandIo, type CommandSpec, endpointSchema, FlagError, parseFlags, regionSchema } from '../flags.js';
 
 const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-03-02T00:00:00Z' }).transform((s) => new Date(s));
 
 export const replayFlags = {
-  config: { schema: z.string().min(1, 'must be a file path'), required: true },
-  fleet: { schema: z.string().min(1, 'must name a fleet of the document'), required: true },
-  from: { schema: isoTime, required: true },
-  to: { schema: isoTime, required: true },
-  predictive: {},
-  region: { schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1') },
-  endpoint: { schema: endpointSchema },
-  json: {},
+  config: { schema: z.string().min(1, 'must be a file path'), required: true, value: 'FILE', help: 'the fleet document, YAML or JSON' },
+  fleet: { schema: z.string().min(1, 'must name a fleet of the document'), required: true, value: 'NAME', help: 'the fleet to replay' },
+  from: { schema: isoTime, required: true, value: 'TIME', help: 'start, ISO 8601 with a zone (at most 15 days before --to)' },
+  to: { schema: isoTime, required: true, value: 'TIME', help: 'end, ISO 8601 with a zone' },
+  predictive: { help: 'replay with the forecast (predictive scaling) on' },
+  region: { schema: regionSchema, value: 'REGION', default: "AWS_REGION, then the AWS profile's region", help: 'the region of the fleet' },
+  endpoint: { schema: endpointSchema, value: 'URL', default: 'the AWS endpoints', help: 'send every AWS call here instead (an emulator such as moto)' },
+  json: { help: 'print the result, every decision included, as JSON' },
+};
+
+export const replaySpec: CommandSpec = {
+  name: 'replay',
+  description: "What the current policy would have done over a fleet's recorded CloudWatch history,\nagainst what the fleet did: instance-hours, minutes short of capacity, and every change\nthe policy would have made with its reason. Reads only.",
+  flags: replayFlags,
+  examples: ['fleet-scaler replay --config fleets.yaml --fleet engines --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z'],
 };
 
 const DAY_MS = 86_400_000;

@@ -6,7 +6,7 @@ import { runScenario } from '../../bench/run.js';
 import { POLICIES, STANDARD_SCENARIO, type ScenarioOptions } from '../../bench/scenario.js';
 import { renderSummary, summarize } from '../../bench/summary.js';
 import { TrafficError } from '../../sim/traffic.js';
-import { FlagError, parseFlags, type CommandIo } from '../flags.js';
+import { FlagError, parseFlags, type CommandIo, type CommandSpec } from '../flags.js';
 
 const number = (rule: z.ZodNumber) =>
   z
@@ -19,23 +19,30 @@ const whole = (min: number, max: number, what: string) => number(z.number().int(
 const positive = (max: number) => number(z.number().positive('must be a number > 0').max(max, `must be at most ${max}`));
 
 export const simulateFlags = {
-  trace: { schema: z.string().min(1, 'must be a file path') },
-  scale: { schema: number(z.number().min(0, 'must be >= 0').max(10_000, 'must be at most 10000')) },
-  days: { schema: positive(366) },
-  capacity: { schema: positive(100_000) },
-  'boot-minutes': { schema: whole(0, 60, 'minutes') },
-  seed: { schema: whole(0, 2 ** 31 - 1, 'seed') },
-  'grace-minutes': { schema: whole(1, 2880, 'minutes') },
-  min: { schema: whole(0, 1000, 'instances') },
-  max: { schema: whole(1, 1000, 'instances') },
-  'stream-mean-minutes': { schema: positive(1440) },
-  'stream-sd-minutes': { schema: number(z.number().min(0, 'must be >= 0').max(1440, 'must be at most 1440')) },
-  policy: { schema: z.enum(POLICIES, { message: `must be one of ${POLICIES.join(', ')}` }) },
-  fleets: { schema: whole(1, 500, 'fleets') },
-  'max-victim-requests': { schema: whole(0, 100_000, 'requests') },
-  json: {},
-  series: { schema: z.string().min(1, 'must be a file path') },
-  report: { schema: z.string().regex(/\.html?$/i, 'must be a file path ending in .html') },
+  days: { schema: positive(366), value: 'N', default: String(STANDARD_SCENARIO.days), help: 'simulated days (fractions allowed)' },
+  policy: { schema: z.enum(POLICIES, { message: `must be one of ${POLICIES.join(', ')}` }), value: 'NAME', default: STANDARD_SCENARIO.policy, help: `the controller: ${POLICIES.join(', ')}` },
+  trace: { schema: z.string().min(1, 'must be a file path'), value: 'FILE', default: 'the bundled bank call-centre trace (data/)', help: 'a trace CSV (rownames,DateTime,Calls; five-minute rows), plain or gzip' },
+  scale: { schema: number(z.number().min(0, 'must be >= 0').max(10_000, 'must be at most 10000')), value: 'X', default: String(STANDARD_SCENARIO.scale), help: 'call-centre copies: each call becomes X streams' },
+  capacity: { schema: positive(100_000), value: 'N', default: String(STANDARD_SCENARIO.capacity), help: 'streams one instance serves' },
+  'boot-minutes': { schema: whole(0, 60, 'minutes'), value: 'N', default: String(STANDARD_SCENARIO.bootMinutes), help: 'minutes from launch until an instance serves' },
+  seed: { schema: whole(0, 2 ** 31 - 1, 'seed'), value: 'N', default: String(STANDARD_SCENARIO.seed), help: 'random seed of arrivals and stream lengths' },
+  'grace-minutes': { schema: whole(1, 2880, 'minutes'), value: 'N', default: String(STANDARD_SCENARIO.graceMinutes), help: 'drain grace period' },
+  min: { schema: whole(0, 1000, 'instances'), value: 'N', default: String(STANDARD_SCENARIO.min), help: 'fewest instances' },
+  max: { schema: whole(1, 1000, 'instances'), value: 'N', default: String(STANDARD_SCENARIO.max), help: 'most instances' },
+  'stream-mean-minutes': { schema: positive(1440), value: 'N', default: String(STANDARD_SCENARIO.meanStreamMinutes), help: 'mean stream length (lognormal)' },
+  'stream-sd-minutes': { schema: number(z.number().min(0, 'must be >= 0').max(1440, 'must be at most 1440')), value: 'N', default: String(STANDARD_SCENARIO.sdStreamMinutes), help: 'standard deviation of stream length' },
+  'max-victim-requests': { schema: whole(0, 100_000, 'requests'), value: 'N', default: 'off', help: 'stream-safe scale-in: only instances serving at most N requests leave' },
+  fleets: { schema: whole(1, 500, 'fleets'), value: 'N', default: 'off', help: 'time the Lambdas\' ticks over N synthetic fleets instead of the scenario' },
+  json: { help: 'print the figures as one JSON object (no progress)' },
+  series: { schema: z.string().min(1, 'must be a file path'), value: 'FILE', help: 'also write the minute-by-minute series as CSV' },
+  report: { schema: z.string().regex(/\.html?$/i, 'must be a file path ending in .html'), value: 'FILE.html', help: 'also write the HTML report' },
+};
+
+export const simulateSpec: CommandSpec = {
+  name: 'simulate',
+  description: 'The standard benchmark scenario (docs/benchmark.md) with the real scale and drain Lambdas\non the simulated cloud: GPU-hours against an oracle, over-capacity stream-minutes,\nstreams cut, scale actions and reversals. Every flag defaults to the standard scenario.\nOn a terminal it shows its progress on stderr.',
+  flags: simulateFlags,
+  examples: ['fleet-scaler simulate --days 7', 'fleet-scaler simulate --policy reactive --json', 'fleet-scaler simulate --days 2 --report report.html'],
 };
 
 export function scenarioFromFlags(flags: ReturnType<typeof parseFlags<typeof simulateFlags>>): ScenarioOptions {

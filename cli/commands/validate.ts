@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { ConfigError, loadConfigFile } from '../../lib/config/load.js';
-import { parseFlags, type CommandIo } from '../flags.js';
+import { parseFlags, type CommandIo, type CommandSpec } from '../flags.js';
 
-export const validateFlags = { config: { schema: z.string().min(1, 'must be a file path'), required: true } };
+export const validateFlags = {
+  config: { schema: z.string().min(1, 'must be a file path'), required: true, value: 'FILE', help: 'the fleet document, YAML or JSON' },
+};
+
+export const validateSpec: CommandSpec = {
+  name: 'validate',
+  description: 'Checks a fleet document as the Lambdas would read it. Exit 0 with a one-line summary,\nor 1 with every problem listed (field, rule and value).',
+  flags: validateFlags,
+  examples: ['fleet-scaler validate --config examples/fleets.yaml'],
+};
 
 /** Exit 0 with a one-line summary, or 1 with every problem listed. */
 export async function validateCommand(argv: string[], io: CommandIo): Promise<number> {

@@ -60,8 +60,9 @@ describe('fleet-scaler license-status', () => {
   });
 
   it.each([
-    { name: 'no --url', argv: [], message: '--url: at least one is required (got none)' },
-    { name: 'an unknown flag', argv: ['--url', 'http://a:8089', '--verbose'], message: '--verbose: unknown flag (got "--verbose")' },
+    { name: 'no --url', argv: [], message: '--url: required (got nothing)' },
+    { name: 'an unknown flag', argv: ['--url', 'http://a:8089', '--verbose'], message: '--verbose: unknown flag (known: --url, --timeout-ms)' },
+    { name: 'a misspelt flag', argv: ['--url', 'http://a:8089', '--timout-ms', '500'], message: '--timout-ms: unknown flag (did you mean --timeout-ms?)' },
     { name: '--url without a value', argv: ['--url'], message: '--url: needs a value (got nothing)' },
     { name: '--url followed by a flag', argv: ['--url', '--timeout-ms', '100'], message: '--url: needs a value (got nothing)' },
     { name: 'a non-HTTP URL', argv: ['--url', 'ftp://a/'], message: '--url: must use http or https (got "ftp://a/")' },
