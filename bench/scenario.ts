@@ -2,7 +2,7 @@ import { configSchema, type ConfigInput, type ControllerConfig } from '../lib/co
 
 /** The standard scenario of SCENARIO.md: every figure a flag can change. */
 export interface ScenarioOptions {
-  /** Path of the trace CSV; undefined = ../shared/traces/bank_calls.csv. */
+  /** Path of the trace CSV; undefined = data/bank_calls.csv.gz (sim/traffic.ts defaultTracePath). */
   tracePath?: string;
   /** Calls multiplier (twenty such centres). */
   scale: number;

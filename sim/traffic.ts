@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { packageRoot } from '../lib/package-root.js';
 import { lognormalParameters, mulberry32, poisson, standardNormal } from './random.js';
 
 /**
@@ -65,10 +66,17 @@ export function parseTrace(text: string, source = 'trace'): TraceRow[] {
   return rows;
 }
 
-/** ../shared/traces/bank_calls.csv relative to the project root. */
+/**
+ * The call-centre trace the project carries (data/README.md: provenance and citation),
+ * wherever the package is: sources, compiled CLI or an installed package.
+ */
 export function defaultTracePath(): string {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  return resolve(root, '..', 'shared', 'traces', 'bank_calls.csv');
+  return join(packageRoot(), 'data', 'bank_calls.csv.gz');
+}
+
+/** gzip's magic number: a trace may be given compressed or not, whatever its name. */
+function gunzipped(bytes: Buffer): Buffer {
+  return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
 }
 
 export interface LengthModel {
@@ -150,7 +158,7 @@ export function loadTraceTraffic(options: Omit<TraceTrafficOptions, 'rows'> & { 
   const path = options.path ?? defaultTracePath();
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = gunzipped(readFileSync(path)).toString('utf8');
   } catch (error) {
     throw new TrafficError(`cannot read the trace ${path}: ${(error as Error).message}`, { cause: error });
   }

@@ -36,7 +36,7 @@ function quantile(sorted: number[], q: number): number | undefined {
 }
 
 /**
- * The standard benchmark scenario (../shared/bench/SCENARIO.md) with the real scale and
+ * The standard benchmark scenario (docs/SCENARIO.md) with the real scale and
  * drain handlers, reporting the drain's figures. A month of minutes takes a while, so it
  * runs only when asked: DRAIN_BENCH_DAYS=28 npx vitest run test/drain/bench.test.ts
  * (DRAIN_BENCH_MAX_VICTIM_REQUESTS=0 for stream-safe scale-in).

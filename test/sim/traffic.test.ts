@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { defaultTracePath, lengthSampler, parseTrace, rates, syntheticTraffic, TraceTraffic, TrafficError } from '../../sim/traffic.js';
 import { mulberry32 } from '../../sim/random.js';
-import { existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
 const CSV = ['rownames,DateTime,Calls', '1,2003-03-03T07:00:00Z,100', '2,2003-03-03T07:05:00Z,50', ''].join('\n');
 
@@ -60,12 +65,28 @@ describe('trace traffic', () => {
     expect(() => new TraceTraffic({ rows, days: 0 })).toThrow('days must be a number > 0, got 0');
   });
 
-  it.runIf(existsSync(defaultTracePath()))('finds the shared bank trace from the project root', async () => {
+  it('reads the bank trace the project carries (data/bank_calls.csv.gz) by default', async () => {
     const { loadTraceTraffic } = await import('../../sim/traffic.js');
+    expect(defaultTracePath()).toBe(join(ROOT, 'data', 'bank_calls.csv.gz'));
     const t = loadTraceTraffic({ days: 1 });
     expect(t.start.toISOString()).toBe('2003-03-03T00:00:00.000Z');
     // the first row is 2003-03-03T07:00 with 111 calls: 111 x 20 / 5 = 444 per minute
     expect(t.expectedArrivals(420)).toBe(444);
+    // the whole trace: 27,716 rows, the last 2003-10-24T21:00 with 54 calls
+    const rows = parseTrace(gunzipSync(readFileSync(defaultTracePath())).toString('utf8'));
+    expect(rows).toHaveLength(27_716);
+    expect(rows.at(-1)).toMatchObject({ time: new Date('2003-10-24T21:00:00Z'), calls: 54 });
+  });
+
+  it('reads a trace file plain or gzip-compressed, whatever its name', async () => {
+    const { loadTraceTraffic } = await import('../../sim/traffic.js');
+    const dir = mkdtempSync(join(tmpdir(), 'trace-'));
+    const text = 'rownames,DateTime,Calls\n1,2003-03-03T07:00:00Z,10\n';
+    writeFileSync(join(dir, 'plain.csv'), text);
+    writeFileSync(join(dir, 'packed.csv'), gzipSync(text));
+    // 10 calls x 20 / 5 = 40 per minute from 07:00 (minute 420)
+    expect(loadTraceTraffic({ path: join(dir, 'plain.csv'), days: 1 }).expectedArrivals(420)).toBe(40);
+    expect(loadTraceTraffic({ path: join(dir, 'packed.csv'), days: 1 }).expectedArrivals(420)).toBe(40);
   });
 });
 
