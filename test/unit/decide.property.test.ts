@@ -16,7 +16,8 @@ const step = fc.record({
 
 const fleetArb = fc
   .record({
-    min: fc.integer({ min: 0, max: 30 }),
+    // At least 1: a fleet document refuses minInstances 0 without a backlog signal.
+    min: fc.integer({ min: 1, max: 30 }),
     span: fc.integer({ min: 0, max: 60 }),
     targetUtilization: fc.double({ min: 0.1, max: 1, noNaN: true }),
     tolerance: fc.double({ min: 0, max: 0.5, noNaN: true }),

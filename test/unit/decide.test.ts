@@ -164,8 +164,8 @@ const cases: Case[] = [
     reason: 'ScaleUp',
   },
   {
-    name: 'an empty fleet scales from zero on load',
-    input: { fleet: fleet({ minInstances: 0 }), observations: streams([120], { reportingInstances: 0 }), snapshot: snapshot({ current: 0, servingInstances: 0 }) },
+    name: 'a fleet emptied behind its back scales up on load',
+    input: { fleet: fleet(), observations: streams([120], { reportingInstances: 0 }), snapshot: snapshot({ current: 0, servingInstances: 0 }) },
     desired: 3, // ceil(120/50)
     reason: 'ScaleUp',
   },
