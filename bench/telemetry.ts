@@ -27,7 +27,6 @@ export class BenchTelemetry implements Telemetry {
   metric(point: MetricPoint): void {
     if (point.name === 'DrainDurationSeconds') this.drainSeconds.push(point.value);
   }
-  flush(): void {}
 
   private keep(line: LogLine): void {
     if (this.problems.length < this.keepProblems) this.problems.push(line);

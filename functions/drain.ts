@@ -1,12 +1,13 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { describeError } from '../lib/aws/retry.js';
 import { parseDrainEvent } from '../lib/drain/event.js';
 import { DEFAULT_HOOK_NAME } from '../lib/fleet/drain-hook.js';
 import { holdManagedDrains } from '../lib/drain/hold.js';
 import { runDrainTick, type DrainTickResult } from '../lib/drain/reconcile.js';
-import { productionDeps, type HandlerDeps } from '../lib/runtime/deps.js';
+import type { HandlerDeps } from '../lib/runtime/deps.js';
 import { MetricUnit } from '../lib/telemetry.js';
+import { inProduction, lambda } from './shell/lambda.js';
+import { productionDeps } from './shell/production-deps.js';
 
 export interface DrainHandlerDeps extends HandlerDeps {
   /** The SSM document of infra/ssm-drain-document.yml (DRAIN_DOCUMENT_NAME). */
@@ -28,41 +29,37 @@ export type DrainHandlerResult = DrainTickResult | { ignored: string };
 export function createDrainHandler(deps: () => DrainHandlerDeps) {
   // Lives as long as the warm Lambda: saves DescribeLifecycleHooks calls, decides nothing.
   const hookCheckedAt = new Map<string, number>();
-  return middy(async (event: unknown, _context: Context): Promise<DrainHandlerResult> => {
+  return lambda(async (event: unknown, _context: Context): Promise<DrainHandlerResult> => {
     const parsed = parseDrainEvent(event);
     const resolved = deps();
     const hookName = resolved.hookName ?? DEFAULT_HOOK_NAME;
-    try {
-      if (parsed.kind === 'lifecycle' && parsed.hookName !== hookName) {
-        // Another hook on a managed group; ours raises its own event for the same instance.
-        resolved.telemetry.info('drain event for another lifecycle hook ignored', { hook: parsed.hookName, group: parsed.groupName, instanceId: parsed.instanceId });
-        return { ignored: `hook ${parsed.hookName} is not ${hookName}` };
-      }
-      let config;
-      try {
-        config = await resolved.loadConfig(resolved.now());
-      } catch (error) {
-        // Drains only hold while the document is bad: a hook left to time out would cut streams.
-        const held = await holdManagedDrains(resolved.ports.autoscaling, hookName, resolved.retry);
-        resolved.telemetry.error('drain: configuration rejected; draining instances only held, nothing sent or released', { error: describeError(error), ...held });
-        resolved.telemetry.metric({ name: 'ConfigInvalid', value: 1, unit: MetricUnit.Count, dimensions: { Function: 'drain' } });
-        throw error;
-      }
-      const result = await runDrainTick(resolved, config, {
-        documentName: resolved.drainDocumentName,
-        hookName,
-        ensureHooks: parsed.kind === 'schedule',
-        hookCheckedAt,
-      });
-      if (parsed.kind === 'lifecycle' && !result.fleets.some((f) => f.instances.some((i) => i.instanceId === parsed.instanceId && i.groupName === parsed.groupName))) {
-        // A duplicate or late event (already released, instance gone), an unmanaged group,
-        // or a describe that has not caught up; the schedule looks again within a minute.
-        resolved.telemetry.info('drain event instance not waiting in a managed group', { group: parsed.groupName, instanceId: parsed.instanceId, eventTime: parsed.time.toISOString() });
-      }
-      return result;
-    } finally {
-      resolved.telemetry.flush();
+    if (parsed.kind === 'lifecycle' && parsed.hookName !== hookName) {
+      // Another hook on a managed group; ours raises its own event for the same instance.
+      resolved.telemetry.info('drain event for another lifecycle hook ignored', { hook: parsed.hookName, group: parsed.groupName, instanceId: parsed.instanceId });
+      return { ignored: `hook ${parsed.hookName} is not ${hookName}` };
     }
+    let config;
+    try {
+      config = await resolved.loadConfig(resolved.now());
+    } catch (error) {
+      // Drains only hold while the document is bad: a hook left to time out would cut streams.
+      const held = await holdManagedDrains(resolved.ports.autoscaling, hookName, resolved.retry);
+      resolved.telemetry.error('drain: configuration rejected; draining instances only held, nothing sent or released', { error: describeError(error), ...held });
+      resolved.telemetry.metric({ name: 'ConfigInvalid', value: 1, unit: MetricUnit.Count, dimensions: { Function: 'drain' } });
+      throw error;
+    }
+    const result = await runDrainTick(resolved, config, {
+      documentName: resolved.drainDocumentName,
+      hookName,
+      ensureHooks: parsed.kind === 'schedule',
+      hookCheckedAt,
+    });
+    if (parsed.kind === 'lifecycle' && !result.fleets.some((f) => f.instances.some((i) => i.instanceId === parsed.instanceId && i.groupName === parsed.groupName))) {
+      // A duplicate or late event (already released, instance gone), an unmanaged group,
+      // or a describe that has not caught up; the schedule looks again within a minute.
+      resolved.telemetry.info('drain event instance not waiting in a managed group', { group: parsed.groupName, instanceId: parsed.instanceId, eventTime: parsed.time.toISOString() });
+    }
+    return result;
   });
 }
 
@@ -82,4 +79,4 @@ export function drainDepsFromEnv(env: NodeJS.ProcessEnv = process.env): DrainHan
   return cached;
 }
 
-export const handler = createDrainHandler(() => drainDepsFromEnv());
+export const handler = inProduction(createDrainHandler(() => drainDepsFromEnv()));

@@ -1,4 +1,4 @@
-import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -10,6 +10,9 @@ import { parseLicenseSettings, type LicenseWatchSettings } from '../lib/license/
 import { runLicenseWatch, type LicenseWatchResult } from '../lib/license/watch.js';
 import type { HandlerDeps } from '../lib/runtime/deps.js';
 import { powertoolsTelemetry } from '../lib/telemetry.js';
+import { parseEvent } from './shell/event.js';
+import { inProduction, lambda } from './shell/lambda.js';
+import { once } from './shell/settings.js';
 
 /**
  * HandlerDeps without the fleet document: the license watch must keep paging even
@@ -27,19 +30,19 @@ export class LicenseWatchEventError extends Error {
 }
 
 // An EventBridge schedule sends a "Scheduled Event"; a manual test invoke sends {}.
-const eventSchema = z.union([
-  z.looseObject({ source: z.string(), 'detail-type': z.literal('Scheduled Event') }),
-  z.strictObject({}),
-]);
+const EXPECTED = 'must be an EventBridge "Scheduled Event" or {}';
+const eventSchema = z.union(
+  [z.looseObject({ source: z.string({ error: EXPECTED }), 'detail-type': z.literal('Scheduled Event', { error: EXPECTED }) }, { error: EXPECTED }), z.strictObject({}, { error: EXPECTED })],
+  { error: EXPECTED },
+);
 
 export function createLicenseWatchHandler(deps: LicenseWatchDeps) {
   const poll = deps.poll ?? ((proxy: ProxyTarget, timeoutMs: number) => pollProxy(proxy, { timeoutMs }));
-  return middy(async (event: unknown): Promise<LicenseWatchResult> => {
-    const parsed = eventSchema.safeParse(event);
-    if (!parsed.success) {
+  return lambda(async (event: unknown): Promise<LicenseWatchResult> => {
+    parseEvent('license-watch', eventSchema, event, (message, cause) => {
       deps.telemetry.error('license-watch: unexpected event, nothing polled', { event });
-      throw new LicenseWatchEventError(`event must be an EventBridge "Scheduled Event" or {}, got ${JSON.stringify(event).slice(0, 200)}`, { cause: parsed.error });
-    }
+      return new LicenseWatchEventError(message, { cause });
+    });
     return runLicenseWatch({
       cloudwatch: deps.ports.cloudwatch,
       sns: deps.ports.sns,
@@ -51,8 +54,6 @@ export function createLicenseWatchHandler(deps: LicenseWatchDeps) {
     });
   });
 }
-
-let production: ReturnType<typeof createLicenseWatchHandler> | undefined;
 
 /** Built at the first invocation, so bad settings fail that invocation (and page as silence) with the full list of problems. */
 export function licenseWatchProductionDeps(env: NodeJS.ProcessEnv = process.env): LicenseWatchDeps {
@@ -67,15 +68,19 @@ export function licenseWatchProductionDeps(env: NodeJS.ProcessEnv = process.env)
   };
 }
 
-export const handler = (event: unknown, context: Parameters<ReturnType<typeof createLicenseWatchHandler>>[1]) => {
-  if (!production) {
+// Built at the first invocation that can build it: bad settings are not cached, so every
+// tick fails loudly until they are fixed and the missing heartbeat pages.
+const productionWatch = once(() => createLicenseWatchHandler(licenseWatchProductionDeps()));
+
+export const handler = inProduction(
+  lambda(async (event: unknown, context: Context) => {
+    let watch;
     try {
-      production = createLicenseWatchHandler(licenseWatchProductionDeps());
+      watch = productionWatch();
     } catch (error) {
-      // Not cached: every tick fails loudly until the settings are fixed; the missing heartbeat pages.
       powertoolsTelemetry().error('license-watch cannot start: nothing is being watched', { error: error instanceof Error ? error.message : String(error) });
       throw error;
     }
-  }
-  return production(event, context);
-};
+    return watch(event, context);
+  }),
+);

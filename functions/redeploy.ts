@@ -1,12 +1,15 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { valueAt } from '../lib/config/load.js';
-import { fleetSchema } from '../lib/config/schema.js';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { clientConfig } from '../lib/aws/client-config.js';
+import { fleetSchema } from '../lib/config/schema.js';
 import type { Ec2Port } from '../lib/redeploy/launch-times.js';
 import { runRedeployTick, type RedeployTickOptions, type RedeployTickResult } from '../lib/redeploy/reconcile.js';
-import { productionDeps, type HandlerDeps } from '../lib/runtime/deps.js';
+import type { HandlerDeps } from '../lib/runtime/deps.js';
+import { parseEvent } from './shell/event.js';
+import { inProduction, lambda } from './shell/lambda.js';
+import { productionDeps } from './shell/production-deps.js';
+import { booleanSetting } from './shell/settings.js';
 
 /**
  * What invokes the redeploy Lambda: the EventBridge Scheduler schedule of
@@ -26,6 +29,8 @@ export class RedeployEventError extends Error {
   override readonly name = 'RedeployEventError';
 }
 
+const rejected = (message: string, cause?: unknown) => new RedeployEventError(message, { cause });
+
 export interface RedeployHandlerDeps extends HandlerDeps {
   forceDryRun: boolean;
   hookName?: string;
@@ -34,25 +39,16 @@ export interface RedeployHandlerDeps extends HandlerDeps {
 }
 
 export function createRedeployHandler(deps: () => RedeployHandlerDeps) {
-  return middy(async (event: unknown, _context: Context): Promise<RedeployTickResult> => {
-    const parsed = redeployEventSchema.safeParse(event ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const value = issue ? valueAt(event, issue.path) : event;
-      throw new RedeployEventError(`redeploy event rejected: ${issue?.path.join('.') || '(event)'}: ${issue?.message} (got ${JSON.stringify(value)?.slice(0, 120) ?? 'nothing'})`, { cause: parsed.error });
-    }
+  return lambda(async (event: unknown, _context: Context): Promise<RedeployTickResult> => {
+    const parsed = parseEvent('redeploy', redeployEventSchema, event, rejected);
     const resolved = deps();
-    if (parsed.data.fleets) await refuseUnknownFleets(resolved, parsed.data.fleets);
+    if (parsed.fleets) await refuseUnknownFleets(resolved, parsed.fleets);
     const options: RedeployTickOptions = {
-      forceDryRun: resolved.forceDryRun || parsed.data.dryRun === true,
-      ...(parsed.data.fleets ? { fleets: parsed.data.fleets } : {}),
+      forceDryRun: resolved.forceDryRun || parsed.dryRun === true,
+      ...(parsed.fleets ? { fleets: parsed.fleets } : {}),
       ...(resolved.hookName ? { hookName: resolved.hookName } : {}),
     };
-    try {
-      return await runRedeployTick(resolved, options);
-    } finally {
-      resolved.telemetry.flush();
-    }
+    return runRedeployTick(resolved, options);
   });
 }
 
@@ -74,20 +70,16 @@ async function refuseUnknownFleets(deps: HandlerDeps, names: readonly string[]):
   }
 }
 
+// Retries happen once, in withRetry (clientConfig). Built once per cold start.
+let ec2Client: EC2Client | undefined;
+
 export function redeployDepsFromEnv(env: NodeJS.ProcessEnv = process.env): RedeployHandlerDeps {
-  const force = env.FLEET_SCALER_FORCE_DRY_RUN;
-  if (force !== undefined && force !== '' && force !== 'true' && force !== 'false') {
-    throw new RedeployEventError(`FLEET_SCALER_FORCE_DRY_RUN must be "true" or "false", got ${JSON.stringify(force)}`);
-  }
+  const forceDryRun = booleanSetting(env, 'FLEET_SCALER_FORCE_DRY_RUN', rejected);
   const hookName = env.DRAIN_HOOK_NAME;
   if (hookName !== undefined && hookName !== '' && !/^[A-Za-z0-9_./-]{1,255}$/.test(hookName)) {
     throw new RedeployEventError(`DRAIN_HOOK_NAME must be a lifecycle hook name (1-255 of letters, digits and _./-), got ${JSON.stringify(hookName)}`);
   }
-  ec2Client ??= new EC2Client({ region: env.AWS_REGION, maxAttempts: 1 });
-  return { ...productionDeps(env), forceDryRun: force === 'true', ...(hookName ? { hookName } : {}), ec2: ec2Client };
+  return { ...productionDeps(env), forceDryRun, ...(hookName ? { hookName } : {}), ec2: (ec2Client ??= new EC2Client(clientConfig({ region: env.AWS_REGION }))) };
 }
 
-// maxAttempts 1 as in lib/aws/clients.ts: retries happen once, in withRetry. Built once per cold start.
-let ec2Client: EC2Client | undefined;
-
-export const handler = createRedeployHandler(() => redeployDepsFromEnv());
+export const handler = inProduction(createRedeployHandler(() => redeployDepsFromEnv()));

@@ -25,8 +25,6 @@ export interface Telemetry {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
   metric(point: MetricPoint): void;
-  /** Sends buffered metrics; called once at the end of an invocation. */
-  flush(): void;
 }
 
 export const powertoolsLogger = new Logger({ serviceName: SERVICE_NAME });
@@ -38,12 +36,17 @@ export function powertoolsTelemetry(logger: Logger = powertoolsLogger, metrics: 
     warn: (message, fields) => logger.warn(message, fields ?? {}),
     error: (message, fields) => logger.error(message, fields ?? {}),
     metric: ({ name, value, unit, dimensions }) => {
-      // One EMF document per point: each fleet carries its own dimensions.
+      // A point without dimensions joins the invocation's document, which the handler
+      // shell's logMetrics flushes (with the cold-start metric) after every invocation.
+      if (Object.keys(dimensions).length === 0) {
+        metrics.addMetric(name, unit, value);
+        return;
+      }
+      // One EMF document per point with dimensions: each fleet carries its own.
       const single = metrics.singleMetric();
       for (const [key, dimensionValue] of Object.entries(dimensions)) single.addDimension(key, dimensionValue);
       single.addMetric(name, unit, value);
     },
-    flush: () => metrics.publishStoredMetrics(),
   };
 }
 
@@ -69,7 +72,6 @@ export class MemoryTelemetry implements Telemetry {
   metric(point: MetricPoint): void {
     this.points.push(point);
   }
-  flush(): void {}
   clear(): void {
     this.lines.length = 0;
     this.points.length = 0;

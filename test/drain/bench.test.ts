@@ -27,7 +27,6 @@ class DrainFigures implements Telemetry {
     if (point.name === 'DrainDurationSeconds') this.durations.push(point.value);
     if (point.name === 'StreamsCutAtGrace') this.cuts.push(point.value);
   }
-  flush(): void {}
 }
 
 function quantile(sorted: number[], q: number): number | undefined {

@@ -119,7 +119,6 @@ function capturing(telemetry: Telemetry, decisions: Array<Record<string, unknown
       telemetry.error(message, fields);
     },
     metric: (point) => telemetry.metric(point),
-    flush: () => telemetry.flush(),
   };
 }
 

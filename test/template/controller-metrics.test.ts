@@ -17,9 +17,12 @@ function emit(name: string, value: number, dimensions: Record<string, string>): 
     return true;
   });
   try {
-    const telemetry = powertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: CONTROLLER_NAMESPACE, serviceName: SERVICE_NAME }));
-    // A single metric is written at once; flush() only reports the empty buffer.
+    const metrics = new Metrics({ namespace: CONTROLLER_NAMESPACE, serviceName: SERVICE_NAME });
+    const telemetry = powertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), metrics);
+    // A point with dimensions is written at once, one without joins the invocation's
+    // document: publish it as the handler shell's logMetrics does after every invocation.
     telemetry.metric({ name, value, unit: MetricUnit.Count, dimensions });
+    metrics.publishStoredMetrics();
   } finally {
     write.mockRestore();
   }

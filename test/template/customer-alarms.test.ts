@@ -12,7 +12,10 @@ function emittedDimensionNames(name: string, dimensions: Record<string, string>)
     return true;
   });
   try {
-    powertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: CONTROLLER_NAMESPACE, serviceName: SERVICE_NAME })).metric({ name, value: 1, unit: MetricUnit.Count, dimensions });
+    const metrics = new Metrics({ namespace: CONTROLLER_NAMESPACE, serviceName: SERVICE_NAME });
+    powertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), metrics).metric({ name, value: 1, unit: MetricUnit.Count, dimensions });
+    // What the handler shell's logMetrics does after every invocation.
+    metrics.publishStoredMetrics();
   } finally {
     write.mockRestore();
   }
