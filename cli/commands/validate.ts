@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ConfigError, loadConfigFile } from '../../lib/config/load.js';
+import { describeSsmTier } from '../../lib/config/document-text.js';
+import { checkConfigFile, ConfigError } from '../../lib/config/load.js';
 import { parseFlags, type CommandIo, type CommandSpec } from '../flags.js';
 
 export const validateFlags = {
@@ -8,17 +9,17 @@ export const validateFlags = {
 
 export const validateSpec: CommandSpec = {
   name: 'validate',
-  description: 'Checks a fleet document as the Lambdas would read it. Exit 0 with a one-line summary,\nor 1 with every problem listed (field, rule and value).',
+  description: 'Checks a fleet document as the Lambdas would read it. Exit 0 with a summary and the SSM\nparameter tier its size needs, or 1 with every problem listed (field, rule and value).',
   flags: validateFlags,
   examples: ['fleet-scaler validate --config examples/fleets.yaml'],
 };
 
-/** Exit 0 with a one-line summary, or 1 with every problem listed. */
+/** Exit 0 with a summary and the SSM tier the document needs, or 1 with every problem listed. */
 export async function validateCommand(argv: string[], io: CommandIo): Promise<number> {
   const flags = parseFlags(argv, validateFlags);
   const path = flags.config as string;
   try {
-    const config = await loadConfigFile(path);
+    const { config, bytes, tier } = await checkConfigFile(path);
     const asg = config.fleets.filter((f) => f.target.type === 'asg').length;
     const api = config.fleets.filter((f) => f.api).length;
     const dry = config.fleets.filter((f) => f.dryRun).length;
@@ -26,6 +27,7 @@ export async function validateCommand(argv: string[], io: CommandIo): Promise<nu
     io.stdout.write(
       `valid: ${path}: ${config.fleets.length} fleet(s) (${asg} Auto Scaling group, ${config.fleets.length - asg} EKS node group), ${api} with an API fleet, ${dry} in dry-run, ${redeploy} with nightly redeploys\n`,
     );
+    io.stdout.write(`size: ${describeSsmTier(bytes, tier)}\n`);
     return 0;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

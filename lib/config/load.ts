@@ -1,18 +1,18 @@
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import type { SsmPort } from '../aws/ports.js';
 import { withRetry, type RetryPolicy } from '../aws/retry.js';
+import { decodeDocument, sizeProblem, SSM_ADVANCED_BYTES, ssmTierFor, withoutByteOrderMark, type SsmTier, type TextProblem } from './document-text.js';
+import { ruleFor } from './messages.js';
+import { formatPath, formatProblem, valueAt, type ConfigProblem } from './problem.js';
+import { crossFieldProblems } from './rules.js';
 import { configSchema, type ControllerConfig } from './schema.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 
-export interface ConfigProblem {
-  /** Dotted path to the field, e.g. fleets[0].maxInstances. */
-  field: string;
-  rule: string;
-  value: unknown;
-}
+export type { ConfigProblem } from './problem.js';
+export { formatPath, formatProblem, valueAt } from './problem.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -25,35 +25,6 @@ export class ConfigError extends Error {
   }
 }
 
-export function formatProblem(problem: ConfigProblem): string {
-  return `  - ${problem.field}: ${problem.rule} (got ${formatValue(problem.value)})`;
-}
-
-function formatValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(document)' : out;
-}
-
-/** The value a validation issue's path points at in the document it came from. */
-export function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
-  let current: unknown = document;
-  for (const part of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[part];
-  }
-  return current;
-}
-
 /** Every problem zod found, each with the field, the rule and the value it saw. */
 export function problemsFrom(error: z.ZodError, document: unknown): ConfigProblem[] {
   return error.issues.map((issue) => {
@@ -64,30 +35,60 @@ export function problemsFrom(error: z.ZodError, document: unknown): ConfigProble
   });
 }
 
+/** The document from its text: size first (before any parsing), then YAML or JSON, then every rule. */
 export function parseConfigDocument(text: string, source: string): ControllerConfig {
+  const tooBig = sizeProblem(Buffer.byteLength(text, 'utf8'));
+  if (tooBig) throw new ConfigError(source, [{ field: '(document)', ...tooBig }]);
   let document: unknown;
   try {
-    document = parseYaml(text);
+    document = parseYaml(withoutByteOrderMark(text));
   } catch (cause) {
     throw new ConfigError(source, [{ field: '(document)', rule: `must be valid YAML or JSON: ${(cause as Error).message.split('\n')[0]}`, value: text.slice(0, 40) }], { cause });
   }
   return validateConfig(document, source);
 }
 
+/** Schema and cross-field rules together, so the operator sees every problem in one pass. */
 export function validateConfig(document: unknown, source: string): ControllerConfig {
-  const result = configSchema.safeParse(document);
-  if (!result.success) throw new ConfigError(source, problemsFrom(result.error, document), { cause: result.error });
+  const result = configSchema.safeParse(document, { error: ruleFor });
+  const problems = [...(result.success ? [] : problemsFrom(result.error, document)), ...crossFieldProblems(document)];
+  if (problems.length > 0 || !result.success) throw new ConfigError(source, problems, { cause: result.success ? undefined : result.error });
   return result.data;
 }
 
-export async function loadConfigFile(path: string): Promise<ControllerConfig> {
-  let text: string;
+/** The document's text from a file: at most one byte past the SSM limit is read, so a huge file is refused at once. */
+export async function readConfigFile(path: string): Promise<{ text: string; bytes: number }> {
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    const file = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(SSM_ADVANCED_BYTES + 1);
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+      const size = bytesRead > SSM_ADVANCED_BYTES ? (await file.stat()).size : bytesRead;
+      if (bytesRead > SSM_ADVANCED_BYTES) throw new ConfigError(path, [{ field: '(document)', ...(sizeProblem(Math.max(size, bytesRead)) as TextProblem) }]);
+      bytes = buffer.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
   } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
     throw new ConfigError(path, [{ field: '(file)', rule: `must be a readable file: ${(cause as Error).message}`, value: path }], { cause });
   }
-  return parseConfigDocument(text, path);
+  const decoded = decodeDocument(bytes);
+  if ('problem' in decoded) throw new ConfigError(path, [{ field: '(document)', ...decoded.problem }]);
+  return { text: decoded.text, bytes: bytes.length };
+}
+
+export async function loadConfigFile(path: string): Promise<ControllerConfig> {
+  return parseConfigDocument((await readConfigFile(path)).text, path);
+}
+
+/** What `validate` reports: the document, its size, and the SSM tier that holds it. */
+export async function checkConfigFile(path: string): Promise<{ config: ControllerConfig; bytes: number; tier: SsmTier }> {
+  const { text, bytes } = await readConfigFile(path);
+  const config = parseConfigDocument(text, path);
+  // readConfigFile refused anything no tier holds.
+  return { config, bytes, tier: ssmTierFor(bytes) as SsmTier };
 }
 
 export async function loadConfigParameter(ssm: SsmPort, parameterName: string, retry?: RetryPolicy): Promise<ControllerConfig> {

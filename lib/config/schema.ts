@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CronError, parseCron } from './cron.js';
 import { backlogSchema } from './backlog.js';
+import { awsName, cloudWatchNamespace } from './names.js';
 
 /**
  * The fleet document: one YAML/JSON document (a file locally, an SSM parameter in
@@ -12,17 +13,21 @@ const name = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
 
-// Auto Scaling group names allow most printable characters; we exclude the ones that
-// would make a log line or a CloudWatch dimension ambiguous.
-const asgName = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[A-Za-z0-9_.:/@+=-]+$/, 'must be an Auto Scaling group name (letters, digits and _.:/@+=-)');
+// Auto Scaling group names are ASCII 33-126 without ":" (CreateAutoScalingGroup); we
+// also exclude the characters that would make a log line or a CloudWatch dimension
+// ambiguous. Names are case-sensitive in AWS, so "Engine" and "engine" are two groups.
+export const ASG_ARN = /^arn:[^:]+:autoscaling:[^:]*:[^:]*:autoScalingGroup:[^:]*:autoScalingGroupName\/(.+)$/;
+export const CLUSTER_ARN = /^arn:[^:]+:eks:[^:]*:[^:]*:cluster\/(.+)$/;
+export const NODEGROUP_ARN = /^arn:[^:]+:eks:[^:]*:[^:]*:nodegroup\/[^/]+\/([^/]+)\/.*$/;
 
-const eksName = z
-  .string()
-  .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'must be an EKS name (letters, digits, "-" and "_", starting alphanumeric)');
+const asgName = awsName({ what: 'an Auto Scaling group name', max: 255, pattern: /^[A-Za-z0-9_./@+=-]+$/, allowed: 'letters, digits and _./@+=-', arnName: ASG_ARN });
+
+// EKS: "alphanumeric characters (case-sensitive), hyphens and underscores, starting
+// alphanumeric"; a cluster name has at most 100 characters, a node group name 63.
+const eksName = (what: string, max: number, arnName: RegExp) =>
+  awsName({ what, max, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, allowed: 'letters, digits, "-" and "_", starting with a letter or digit', arnName });
+const clusterName = eksName('an EKS cluster name', 100, CLUSTER_ARN);
+const nodegroupName = eksName('an EKS node group name', 63, NODEGROUP_ARN);
 
 export const asgTargetSchema = z.strictObject({
   type: z.literal('asg'),
@@ -31,42 +36,67 @@ export const asgTargetSchema = z.strictObject({
 
 export const eksTargetSchema = z.strictObject({
   type: z.literal('eks'),
-  clusterName: eksName,
-  nodegroupName: eksName,
+  clusterName,
+  nodegroupName,
 });
 
-export const targetSchema = z.discriminatedUnion('type', [asgTargetSchema, eksTargetSchema]);
+export const targetSchema = z.discriminatedUnion('type', [asgTargetSchema, eksTargetSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'must be {type: asg, autoScalingGroupName} or {type: eks, clusterName, nodegroupName}' : undefined),
+});
 
-const capacity = z.number().positive('must be a positive number of requests per instance').max(100_000);
+// An instance that cannot serve one request has no capacity to plan with, and one that
+// serves more than 100000 at once is a typo (an H100 serves hundreds of streams).
+const capacity = z.number().min(1, 'must be at least 1 request per instance').max(100_000, 'must be at most 100000 requests per instance');
 
 const kindSchema = z.strictObject({
   /** Requests one instance serves at acceptable latency, from the operator's benchmarks. */
   capacity,
 });
 
-const streamKindSchema = z.union([
-  kindSchema,
-  z.strictObject({
-    /** Use the Engine's own engine_estimated_stream_capacity, averaged over instances. */
-    capacity: z.literal('engine'),
-    /** Used when no instance reports a capacity (an empty fleet, or the metric missing). */
-    fallbackCapacity: capacity,
+/**
+ * `{capacity: N}`, or `{capacity: engine, fallbackCapacity: N}` to use the Engine's own
+ * engine_estimated_stream_capacity, averaged over instances; the fallback is used when no
+ * instance reports one (an empty fleet, or the metric missing). One object rather than a
+ * union, so a problem names the field (lib/config/rules.ts pairs the two).
+ */
+const streamKindSchema = z.strictObject({
+  capacity: z.union([capacity, z.literal('engine')], {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const unusable = typeof issue.input === 'number' ? ` (${String(issue.input)} is not a usable number)` : '';
+      return `must be a number of streams per instance (1 to 100000) or "engine" (the Engine's own estimate)${unusable}`;
+    },
   }),
-]);
+  fallbackCapacity: capacity.optional(),
+});
 
 const stabilization = z.number().int().min(0).max(3600);
 const cooldown = z.number().int().min(0).max(3600);
 
-const stepSchema = z.strictObject({
-  /** Scale-up: look at the lowest recommendation over this many seconds (HPA: 0). Scale-down: the highest (HPA: 300). */
-  stabilizationSeconds: stabilization,
-  /** Seconds after the fleet's last scaling activity before another move in this direction. */
-  cooldownSeconds: cooldown,
-  /** At most this many instances per tick... */
-  maxInstancesPerStep: z.number().int().min(1).max(1000),
-  /** ...or this percent of the current count per tick, whichever allows more (HPA's selectPolicy Max). */
-  maxPercentPerStep: z.number().min(1).max(1000),
-});
+interface StepDefaults {
+  stabilizationSeconds: number;
+  cooldownSeconds: number;
+  maxInstancesPerStep: number;
+  maxPercentPerStep: number;
+}
+
+/** A step rule whose every field has its own default, so `{cooldownSeconds: 120}` keeps the rest. */
+const stepSchema = (defaults: StepDefaults) =>
+  z
+    .strictObject({
+      /** Scale-up: look at the lowest recommendation over this many seconds (HPA: 0). Scale-down: the highest (HPA: 300). */
+      stabilizationSeconds: stabilization.default(defaults.stabilizationSeconds),
+      /** Seconds after the fleet's last scaling activity before another move in this direction. */
+      cooldownSeconds: cooldown.default(defaults.cooldownSeconds),
+      /** At most this many instances per tick... */
+      maxInstancesPerStep: z.number().int().min(1).max(1000).default(defaults.maxInstancesPerStep),
+      /** ...or this percent of the current count per tick, whichever allows more (HPA's selectPolicy Max). */
+      maxPercentPerStep: z.number().min(1).max(1000).default(defaults.maxPercentPerStep),
+    })
+    .prefault({});
+
+export const SCALE_UP_DEFAULTS: StepDefaults = { stabilizationSeconds: 0, cooldownSeconds: 60, maxInstancesPerStep: 4, maxPercentPerStep: 100 };
+export const SCALE_DOWN_DEFAULTS: StepDefaults = { stabilizationSeconds: 600, cooldownSeconds: 300, maxInstancesPerStep: 2, maxPercentPerStep: 10 };
 
 export const apiFleetSchema = z.strictObject({
   target: targetSchema,
@@ -78,13 +108,13 @@ export const apiFleetSchema = z.strictObject({
 
 export const drainSchema = z.strictObject({
   /** Longest a draining instance is held for its streams before it is released anyway. */
-  // Auto Scaling ends a lifecycle hook after 48 h however often it is heartbeated; the
-  // hook needs 15 minutes past the deadline (lib/drain/hook.ts) for the releasing tick.
+  // Auto Scaling ends a lifecycle hook after 48 h however often it is heartbeated. At the
+  // 48 h limit itself the hook's own end releases the instance at the grace deadline.
   gracePeriodSeconds: z
     .number()
     .int()
     .min(60)
-    .max(171_900, 'must be at most 171900 (48 hours less 15 minutes): Auto Scaling ends a lifecycle hook after 48 hours however often it is heartbeated')
+    .max(172_800, 'must be at most 172800 (48 hours): Auto Scaling ends a lifecycle hook after 48 hours however often it is heartbeated')
     .default(3600),
   /** Container name pattern the SSM document SIGINTs. */
   containerNamePattern: z
@@ -92,14 +122,14 @@ export const drainSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of letters, digits, "_", "." or "-"')
     .default('deepgram'),
   /** docker on EC2 hosts, containerd (crictl) on EKS nodes. */
-  runtime: z.enum(['docker', 'containerd']).optional(),
+  runtime: z.enum(['docker', 'containerd'], { error: 'must be "docker" (EC2 hosts) or "containerd" (EKS nodes)' }).optional(),
   /**
    * Stream-safe scale-in: only instances serving at most this many requests are scaled in;
    * the rest of a scale-in waits until instances empty. Each stream on a victim is a stream
    * that may outlive the grace period; unset, the least-loaded leave whatever their load.
    * Auto Scaling group fleets only: an EKS node group picks its own victims.
    */
-  maxVictimRequests: z.number().int().min(0).optional(),
+  maxVictimRequests: z.number().int().min(0).max(100_000).optional(),
 });
 
 const timeZone = z.string().refine(
@@ -138,7 +168,8 @@ export const redeploySchema = z.strictObject({
   /** Instances replaced at a time, as a count. */
   segmentSize: z.number().int().min(1).max(1000).default(1),
   /** Skip the roll while utilisation (load / serving capacity) is above this. */
-  busyUtilization: z.number().gt(0).max(1).default(0.5),
+  // Below 5 % the roll never finds a quiet enough night to start.
+  busyUtilization: z.number().min(0.05).max(1).default(0.5),
   /** No instance replaced for this many minutes: the roll is stopped and pages. Default: warm-up + 2 + drain grace, in minutes. */
   stallMinutes: z.number().int().min(5).max(720).optional(),
 });
@@ -157,17 +188,18 @@ export const fleetSchema = z
         message: 'must declare at least one of stream, batch, tts',
       }),
     /** Fraction of per-instance capacity to plan for; the rest is headroom for boot time. */
-    targetUtilization: z.number().gt(0).max(1).default(0.7),
+    // Below 10 % the fleet runs nine idle instances for each busy one: a typo, not a plan.
+    targetUtilization: z.number().min(0.1).max(1).default(0.7),
     /** No change while |load / planned capacity - 1| is within this band (HPA: 0.1). */
     tolerance: z.number().min(0).max(0.5).default(0.1),
     minInstances: z.number().int().min(0).max(1000),
     maxInstances: z.number().int().min(1).max(1000),
-    scaleUp: stepSchema.default({ stabilizationSeconds: 0, cooldownSeconds: 60, maxInstancesPerStep: 4, maxPercentPerStep: 100 }),
-    scaleDown: stepSchema.default({ stabilizationSeconds: 600, cooldownSeconds: 300, maxInstancesPerStep: 2, maxPercentPerStep: 10 }),
+    scaleUp: stepSchema(SCALE_UP_DEFAULTS),
+    scaleDown: stepSchema(SCALE_DOWN_DEFAULTS),
     /** Seconds a new instance needs before it serves (boot + model load): not expected to report metrics before. */
     warmupSeconds: z.number().int().min(0).max(3600).default(600),
     api: apiFleetSchema.optional(),
-    drain: drainSchema.default({ gracePeriodSeconds: 3600, containerNamePattern: 'deepgram' }),
+    drain: drainSchema.prefault({}),
     redeploy: redeploySchema.optional(),
     /** Decide and log, change nothing. A new fleet starts in dry-run until the operator turns it off. */
     dryRun: z.boolean().default(true),
@@ -185,93 +217,27 @@ export const fleetSchema = z
      * Engine turns the rest away with 429.
      */
     engineMaxActiveRequests: z.number().int().min(0).max(100_000).optional(),
-  })
-  .superRefine((fleet, ctx) => {
-    // A fleet at zero has no Engine to publish the metrics it scales on, so only a signal
-    // that exists while nothing runs (the backlog) can ever wake it.
-    if (fleet.minInstances === 0 && fleet.backlog === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['minInstances'],
-        message:
-          'must be at least 1 unless the fleet declares a backlog: with no instance running no Engine publishes the metrics the controller scales on, so a fleet at zero would stay at zero whatever the demand',
-        input: fleet.minInstances,
-      });
-    }
-    const limit = fleet.engineMaxActiveRequests;
-    if (limit !== undefined && limit > 0) {
-      for (const kind of ['stream', 'batch', 'tts'] as const) {
-        const declared = fleet.kinds[kind];
-        if (declared === undefined) continue;
-        const [field, value] = declared.capacity === 'engine' ? (['fallbackCapacity', (declared as { fallbackCapacity: number }).fallbackCapacity] as const) : (['capacity', declared.capacity] as const);
-        if (value > limit) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['kinds', kind, field],
-            message: `must be at most engineMaxActiveRequests (${limit}): the Engines turn away every request above their own limit`,
-            input: value,
-          });
-        }
-      }
-    }
-    if (fleet.minInstances > fleet.maxInstances) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['minInstances'],
-        message: `must be at most maxInstances (${fleet.maxInstances})`,
-        input: fleet.minInstances,
-      });
-    }
-    if (fleet.api && fleet.api.minInstances > fleet.api.maxInstances) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['api', 'minInstances'],
-        message: `must be at most api.maxInstances (${fleet.api.maxInstances})`,
-        input: fleet.api.minInstances,
-      });
-    }
-    if (fleet.drain.maxVictimRequests !== undefined && fleet.target.type !== 'asg') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['drain', 'maxVictimRequests'],
-        message: 'applies to Auto Scaling group fleets only: an EKS node group picks its own scale-in victims',
-        input: fleet.drain.maxVictimRequests,
-      });
-    }
   });
 
-export const configSchema = z
-  .strictObject({
-    version: z.literal(1),
-    /** Where the CloudWatch agent publishes the Engine metrics. */
-    engineNamespace: z.string().min(1).max(255).default('Deepgram/Engine'),
-    /** The controller's query period; a multiple of the agent's scrape interval. */
-    periodSeconds: z.union([z.literal(60), z.literal(120), z.literal(300)]).default(60),
-    /** How often the CloudWatch agent scrapes /metrics: a Sum over a period adds period/scrape samples per instance (every allowed value divides every allowed period). */
-    scrapeIntervalSeconds: z.union([z.literal(10), z.literal(15), z.literal(20), z.literal(30), z.literal(60)]).default(60),
-    /** A fleet whose newest datapoint is older than this never scales in. */
-    staleAfterSeconds: z.number().int().min(60).max(3600).default(180),
-    /** engine_requests_total statuses that mean a request was turned away. */
-    rejectedStatuses: z.array(z.string().regex(/^[1-5][0-9]{2}$/, 'must be an HTTP status code')).min(1).max(10).default(['429', '503']),
-    fleets: z.array(fleetSchema).min(1).max(500),
-  })
-  .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
-    const targets = new Map<string, number>();
-    config.fleets.forEach((fleet, index) => {
-      const first = seen.get(fleet.name);
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['fleets', index, 'name'], message: `must be unique (also fleets[${first}].name)`, input: fleet.name });
-      } else seen.set(fleet.name, index);
-      for (const [path, target] of [[['target'], fleet.target] as const, ...(fleet.api ? [[['api', 'target'], fleet.api.target] as const] : [])]) {
-        const key = targetKey(target);
-        const owner = targets.get(key);
-        if (owner !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['fleets', index, ...path], message: `must not be managed twice (also fleets[${owner}])` });
-        } else targets.set(key, index);
-      }
-    });
-  });
+export const configSchema = z.strictObject({
+  version: z.literal(1, { error: 'must be 1 (the only version of the fleet document so far)' }),
+  /** Where the CloudWatch agent publishes the Engine metrics. */
+  engineNamespace: cloudWatchNamespace.default('Deepgram/Engine'),
+  /** The controller's query period; a multiple of the agent's scrape interval. */
+  periodSeconds: z.literal([60, 120, 300], { error: 'must be 60, 120 or 300 (seconds)' }).default(60),
+  /** How often the CloudWatch agent scrapes /metrics: a Sum over a period adds period/scrape samples per instance (every allowed value divides every allowed period). */
+  scrapeIntervalSeconds: z.literal([10, 15, 20, 30, 60], { error: 'must be 10, 15, 20, 30 or 60 (seconds): each divides every allowed period' }).default(60),
+  /** A fleet whose newest datapoint is older than this never scales in. */
+  staleAfterSeconds: z.number().int().min(60).max(3600).default(180),
+  /** engine_requests_total statuses that mean a request was turned away. */
+  rejectedStatuses: z
+    .array(z.string().regex(/^[1-5][0-9]{2}$/, 'must be an HTTP status code'))
+    .min(1)
+    .max(10)
+    .refine((statuses) => new Set(statuses).size === statuses.length, { message: 'must not list a status twice' })
+    .default(['429', '503']),
+  fleets: z.array(fleetSchema).min(1).max(500),
+});
 
 export type Target = z.infer<typeof targetSchema>;
 export type AsgTarget = z.infer<typeof asgTargetSchema>;

@@ -24,7 +24,7 @@ describe('signals in the fleet document', () => {
       rule: /at least 1 unless the fleet declares a backlog.*no Engine publishes/,
       value: 0,
     },
-    { name: 'a backlog that clears within less than a minute', patch: { backlog: { ...queue, clearWithinSeconds: 30 } }, field: 'fleets[0].backlog.clearWithinSeconds', rule: />=60/, value: 30 },
+    { name: 'a backlog that clears within less than a minute', patch: { backlog: { ...queue, clearWithinSeconds: 30 } }, field: 'fleets[0].backlog.clearWithinSeconds', rule: /must be at least 60$/, value: 30 },
     { name: 'a backlog cleared at no rate', patch: { backlog: { ...queue, requestsPerInstancePerMinute: 0 } }, field: 'fleets[0].backlog.requestsPerInstancePerMinute', rule: /at least 0.001/, value: 0 },
     { name: 'a backlog statistic CloudWatch has not', patch: { backlog: { ...queue, metric: { ...queue.metric, statistic: 'p99' } } }, field: 'fleets[0].backlog.metric.statistic', rule: /./, value: 'p99' },
     { name: 'a backlog namespace with a control character', patch: { backlog: { ...queue, metric: { ...queue.metric, namespace: 'AWS/\nSQS' } } }, field: 'fleets[0].backlog.metric.namespace', rule: /printable ASCII/, value: 'AWS/\nSQS' },
