@@ -54,8 +54,8 @@ export function withoutByteOrderMark(text: string): string {
 }
 
 /**
- * Offset of the first byte that breaks UTF-8 (RFC 3629: no overlong forms, no surrogates,
- * nothing above U+10FFFF). node:buffer's isUtf8 says whether there is one, not where;
+ * Offset of the first byte sequence that is not UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF): where an editor shows the wrong character. node:buffer's isUtf8 says whether there is one, not where;
  * this walk runs only when there is, to point the operator at it.
  */
 export function firstInvalidUtf8Byte(bytes: Uint8Array): number {
@@ -81,7 +81,7 @@ export function firstInvalidUtf8Byte(bytes: Uint8Array): number {
       if (next === undefined) return i;
       const min = k === 1 ? low : 0x80;
       const max = k === 1 ? high : 0xbf;
-      if (next < min || next > max) return i + k;
+      if (next < min || next > max) return i;
     }
     i += length;
   }
