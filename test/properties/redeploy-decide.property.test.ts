@@ -13,7 +13,7 @@ const at = (minutesFromNow: number) => new Date(NOW.getTime() + minutesFromNow *
 const sectionArb = fc
   .record({
     segmentSize: fc.integer({ min: 1, max: 1000 }),
-    busyUtilization: fc.double({ min: 0.001, max: 1, noNaN: true }),
+    busyUtilization: fc.double({ min: 0.05, max: 1, noNaN: true }),
     stallMinutes: fc.integer({ min: 5, max: 720 }),
     windowMinutes: fc.integer({ min: 15, max: 720 }),
   })

@@ -63,7 +63,7 @@ describe('a nightly redeploy of an EKS node group on the simulated cloud (scale 
 
   it('a stuck segment stops the roll safely and pages', async () => {
     // New nodes never finish launching: a launch hook nobody completes holds them in Pending:Wait.
-    const n = eksNight({ rate: () => 60, redeploy: { stallMinutes: 20 } });
+    const n = eksNight({ rate: () => 60, redeploy: { stallMinutes: 20 }, drain: { gracePeriodSeconds: 1200 } });
     n.group.hooks.set('stuck-launch', {
       LifecycleHookName: 'stuck-launch',
       AutoScalingGroupName: n.group.name,

@@ -48,6 +48,7 @@ export function eksNight(options: EksNightOptions) {
         maxInstances: options.maxInstances ?? 40,
         dryRun: false,
         redeploy: { enabled: true, schedule: 'cron(0 3 * * ? *)', timeZone: 'America/New_York', windowMinutes: 180, segmentSize: 2, busyUtilization: 0.5, ...options.redeploy },
+        ...(options.drain ? { drain: options.drain } : {}),
       },
     ],
   };

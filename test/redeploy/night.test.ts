@@ -59,7 +59,8 @@ describe('a nightly redeploy on the simulated cloud (scale + drain + redeploy ha
 
   it('a stuck segment stops the roll safely and pages', async () => {
     // New instances never finish launching: a launch hook nobody completes holds them in Pending:Wait.
-    const n = night({ rate: () => 60, redeploy: { stallMinutes: 20 } });
+    // A stall timeout of 20 minutes needs a drain grace of at most 20 minutes (1200 s).
+    const n = night({ rate: () => 60, redeploy: { stallMinutes: 20 }, drain: { gracePeriodSeconds: 1200 } });
     n.group.hooks.set('stuck-launch', {
       LifecycleHookName: 'stuck-launch',
       AutoScalingGroupName: n.group.name,

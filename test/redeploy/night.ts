@@ -23,6 +23,7 @@ export interface NightOptions {
   minInstances?: number;
   maxInstances?: number;
   redeploy?: Record<string, unknown>;
+  drain?: Record<string, unknown>;
   seed?: number;
 }
 
@@ -55,6 +56,7 @@ export function night(options: NightOptions) {
         maxInstances: options.maxInstances ?? 40,
         dryRun: false,
         redeploy: { enabled: true, schedule: 'cron(0 3 * * ? *)', timeZone: 'America/New_York', windowMinutes: 180, segmentSize: 2, busyUtilization: 0.5, ...options.redeploy },
+        ...(options.drain ? { drain: options.drain } : {}),
       },
     ],
   };
