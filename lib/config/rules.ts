@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CronError, parseCron } from '../redeploy/cron.js';
+import { CronError, parseCron } from './cron.js';
 import { canonicalName } from './names.js';
 import { formatPath, type ConfigProblem } from './problem.js';
 import { scheduleProblem } from './schedule.js';

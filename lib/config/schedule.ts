@@ -1,4 +1,4 @@
-import type { CronSpec } from '../redeploy/cron.js';
+import type { CronSpec } from './cron.js';
 
 /**
  * Whether a redeploy schedule can work with its window: it must fire at all, and a
