@@ -47,7 +47,10 @@ export interface BenchTraffic extends TrafficSource {
  * lifecycle events go to the drain Lambda, then the every-minute schedules run the scale
  * and drain Lambdas.
  */
-export async function runScenario(options: ScenarioOptions, traffic?: BenchTraffic, adjust?: (config: ControllerConfig) => ControllerConfig): Promise<BenchResult> {
+/** Told after each simulated minute: how many are done of how many (a progress display). */
+export type ScenarioProgress = (done: number, total: number) => void;
+
+export async function runScenario(options: ScenarioOptions, traffic?: BenchTraffic, adjust?: (config: ControllerConfig) => ControllerConfig, progress?: ScenarioProgress): Promise<BenchResult> {
   const source: BenchTraffic =
     traffic ??
     loadTraceTraffic({ path: options.tracePath, scale: options.scale, days: options.days, seed: options.seed, meanMinutes: options.meanStreamMinutes, sdMinutes: options.sdStreamMinutes });
@@ -76,6 +79,7 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
   const recorder = new RunRecorder(source.minutes);
   let pending: MinuteRecord | undefined;
   let scaleTickMs = 0;
+  let minutesDone = 0;
   // The drain schedule runs once first so the termination hook exists before any scale-in.
   await drain(scheduledEvent(cloud.now()), lambdaContext('drain'));
   const { totals, wallMs } = await runSimulation({
@@ -83,6 +87,7 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
     minutes: source.minutes,
     onMinute: (record) => {
       pending = record;
+      progress?.(++minutesDone, source.minutes);
     },
     onLifecycleEvent: async (event) => {
       await drain(event, lambdaContext('drain'));

@@ -7,6 +7,7 @@ import { POLICIES, STANDARD_SCENARIO, type ScenarioOptions } from '../../bench/s
 import { renderSummary, summarize } from '../../bench/summary.js';
 import { TrafficError } from '../../sim/traffic.js';
 import { FlagError, parseFlags, type CommandIo, type CommandSpec } from '../flags.js';
+import { NO_PROGRESS, terminalProgress } from '../progress.js';
 
 const number = (rule: z.ZodNumber) =>
   z
@@ -84,14 +85,18 @@ export async function simulateCommand(argv: string[], io: CommandIo): Promise<nu
     io.stdout.write(`${JSON.stringify(measured)}\n`);
     return measured.handlerErrors > 0 ? 1 : 0;
   }
+  // On a terminal only, and never with --json: a script reading the figures wants nothing else.
+  const progress = flags.json ? NO_PROGRESS : terminalProgress(io.stderr, 'simulating');
   let result;
   try {
-    result = await runScenario(options);
+    result = await runScenario(options, undefined, undefined, (done, total) => progress.update(done, total));
   } catch (error) {
     if (!(error instanceof TrafficError)) throw error;
+    progress.finish();
     io.stderr.write(`fleet-scaler simulate: ${error.message}\n`);
     return 1;
   }
+  progress.finish();
   const summary = summarize(result);
   if (flags.series) await writeFile(flags.series as string, result.recorder.toCsv());
   if (flags.report) await writeFile(flags.report as string, renderReport(result, summary));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,5 +54,39 @@ describe('fleet-scaler simulate', () => {
     expect(csv[0]).toMatch(/^minute,demand,inService,billed,desired,/);
     expect(csv).toHaveLength(1 + 144); // 0.1 day = 144 minutes
     expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('<canvas id="demand"');
+  });
+});
+
+describe('fleet-scaler simulate progress', () => {
+  // calls from 00:00 to 00:55; 0.05 day = 72 minutes simulated
+  function trace(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'progress-'));
+    const rows = Array.from({ length: 12 }, (_, i) => `${i + 1},2003-03-03T00:${String(5 * i).padStart(2, '0')}:00Z,10`);
+    writeFileSync(join(dir, 'trace.csv'), `rownames,DateTime,Calls\n${rows.join('\n')}\n`);
+    return join(dir, 'trace.csv');
+  }
+
+  function ttyIo(isTTY: boolean) {
+    const out = { stdout: '', stderr: '' };
+    return { out, io: { stdout: { write: (t: string) => (out.stdout += t) }, stderr: { isTTY, write: (t: string) => (out.stderr += t) } } };
+  }
+
+  it('shows the simulated day on a terminal, then clears its line', async () => {
+    const { out, io: tio } = ttyIo(true);
+    expect(await simulateCommand(['--trace', trace(), '--days', '0.05', '--capacity', '20'], tio)).toBe(0);
+    // 1 of 72 minutes = 1 %, 72 of 72 = 100 %
+    expect(out.stderr).toContain('simulating: day 0.0 of 0.1 (1 %)');
+    expect(out.stderr).toContain('simulating: day 0.1 of 0.1 (100 %)');
+    expect(out.stderr.endsWith('\r\u001b[2K')).toBe(true);
+    expect(out.stdout).not.toContain('simulating');
+  });
+
+  it.each([
+    { name: 'not a terminal', isTTY: false, argv: [] as string[] },
+    { name: '--json, even on a terminal', isTTY: true, argv: ['--json'] },
+  ])('is silent when $name', async ({ isTTY, argv }) => {
+    const { out, io: tio } = ttyIo(isTTY);
+    expect(await simulateCommand(['--trace', trace(), '--days', '0.05', '--capacity', '20', ...argv], tio)).toBe(0);
+    expect(out.stderr).toBe('');
   });
 });
