@@ -11,12 +11,13 @@ import { MetricUnit } from '../telemetry.js';
 import { CronError, parseCron } from '../config/cron.js';
 import { decideRedeploy, LAUNCH_MINUTES, type LoadView, type RedeployAction, type RedeployInput } from './decide.js';
 import { loadView, readObservations } from './load.js';
-import { applyEksStep, observeNodegroup, writeNodegroupMarker, type EksObservation } from './eks-fleet.js';
+import { observeNodegroup, type EksObservation } from './eks-fleet.js';
+import { asgRollDriver, eksRollDriver, type CallCount, type RollDriver } from './roll-driver.js';
 import { eksRollView, eksStepFor, type EksStep } from './eks-roll.js';
 import type { Ec2Port } from './launch-times.js';
 import { parseMarker, REDEPLOY_TAG, type RedeployMarker } from '../fleet/roll-marker.js';
 import { recordRedeploy, type FleetRedeployOutcome } from './record.js';
-import { cancelRefresh, hasDrainHook, latestRefresh, startRefresh, writeMarker } from './refresh.js';
+import { hasDrainHook, latestRefresh } from './refresh.js';
 import { windowAt } from './window.js';
 
 export interface RedeployTickOptions {
@@ -66,7 +67,7 @@ export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickO
   const config = await loadConfigOrReport(deps, now, 'redeploy');
   if (config instanceof ConfigError) return { configValid: false, fleets: [], awsCalls: 0 };
   const hookName = options.hookName ?? DEFAULT_HOOK_NAME;
-  const calls = { n: 0 };
+  const calls: CallCount = { n: 0 };
 
   const contexts: FleetContext[] = config.fleets
     .map((fleet, index) => ({ fleet, index }))
@@ -127,10 +128,7 @@ export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickO
         if (context.eks) ({ action, step } = eksStepFor(action, observed.marker, context.eks.view, observed.settings, now));
         outcome.action = action;
         if (step) outcome.step = step;
-        if (!outcome.dryRun) {
-          if (context.eks) await actEks(deps, context, context.eks, action, step, config, calls);
-          else await act(deps, context, action, config, calls);
-        }
+        if (!outcome.dryRun) await act(deps, rollDriver(deps, context, step, calls), action, config, outcome.applied, calls);
       } catch (error) {
         outcome.error = describeError(error);
       }
@@ -139,6 +137,15 @@ export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickO
   }
   telemetry.metric({ name: 'RedeployAwsCalls', value: calls.n, unit: MetricUnit.Count, dimensions: {} });
   return { configValid: true, fleets: contexts.map((c) => c.outcome), awsCalls: calls.n };
+}
+
+function rollDriver(deps: RedeployDeps, context: FleetContext, step: EksStep | undefined, calls: CallCount): RollDriver {
+  const target = context.fleet.target;
+  if (context.eks) {
+    const name = target.type === 'eks' ? `${target.clusterName}/${target.nodegroupName}` : context.fleet.name;
+    return eksRollDriver(deps, context.eks, name, step, context.observed?.marker, calls);
+  }
+  return asgRollDriver(deps, context.group!, groupNameOf(context), calls);
 }
 
 function groupNameOf(context: FleetContext): string {
@@ -153,7 +160,7 @@ function needsLoad(observed: Observed): boolean {
   return observed.enabled && observed.window !== undefined;
 }
 
-async function observe(deps: RedeployDeps, context: FleetContext, groups: Map<string, AutoScalingGroup>, describeFailure: string | undefined, now: Date, calls: { n: number }): Promise<void> {
+async function observe(deps: RedeployDeps, context: FleetContext, groups: Map<string, AutoScalingGroup>, describeFailure: string | undefined, now: Date, calls: CallCount): Promise<void> {
   const { fleet } = context;
   const redeploy = fleet.redeploy!;
   let spec;
@@ -220,14 +227,10 @@ async function observe(deps: RedeployDeps, context: FleetContext, groups: Map<st
   context.observed = observed;
 }
 
-async function act(deps: HandlerDeps, context: FleetContext, action: RedeployAction, config: ControllerConfig, calls: { n: number }): Promise<void> {
-  const { ports, retry } = deps;
-  const groupName = groupNameOf(context);
-  const group = context.group!;
-  const applied = context.outcome.applied;
-  const managed = group.tags[MANAGED_TAG] === 'true';
+/** One action through the fleet's roll driver: the same switch for Auto Scaling groups and EKS. */
+async function act(deps: RedeployDeps, driver: RollDriver, action: RedeployAction, config: ControllerConfig, applied: string[], calls: CallCount): Promise<void> {
   const requireManaged = () => {
-    if (!managed) throw new RedeployError(`Auto Scaling group ${groupName} is not tagged ${MANAGED_TAG}=true: the controller only changes groups an operator has tagged as managed`);
+    if (driver.group.tags[MANAGED_TAG] !== 'true') throw new RedeployError(`${driver.label} is not tagged ${MANAGED_TAG}=true: the controller only changes what an operator has tagged as managed`);
   };
   switch (action.kind) {
     case 'idle':
@@ -236,135 +239,46 @@ async function act(deps: HandlerDeps, context: FleetContext, action: RedeployAct
     case 'close':
       if (action.marker) {
         requireManaged();
-        await writeMarker(ports.autoscaling, groupName, action.marker, retry);
-        calls.n++;
+        await driver.writeMarker(action.marker);
         applied.push('MarkerWritten');
       }
       return;
     case 'wait':
-      if (action.marker) {
-        await writeMarker(ports.autoscaling, groupName, action.marker, retry);
-        calls.n++;
-        applied.push('ProgressRecorded');
-      }
+      applied.push(...(await driver.advance(action)));
       return;
-    case 'start': {
+    case 'start':
       requireManaged();
-      // Marker first: the scaler stops scaling in before the first surge instance exists.
-      await writeMarker(ports.autoscaling, groupName, action.marker, retry);
-      calls.n++;
-      let started;
-      try {
-        started = await startRefresh(ports.autoscaling, groupName, action.plan, retry);
-      } catch (error) {
-        calls.n++;
-        await writeMarker(ports.autoscaling, groupName, { ...action.marker, phase: 'done', outcome: 'Failed', reason: 'StartFailed' }, retry);
-        calls.n++;
-        throw new RedeployError(`StartInstanceRefresh for ${groupName} failed; marked tonight as failed: ${describeError(error)}`, { cause: error });
-      }
-      calls.n++;
-      applied.push(started.started ? `RefreshStarted:${started.id}` : 'AlreadyRolling');
+      applied.push(...(await driver.start(action)));
       return;
-    }
-    case 'stop': {
-      const result = await cancelRefresh(ports.autoscaling, groupName, retry);
-      calls.n++;
-      applied.push(result === 'Cancelling' ? 'RefreshCancelling' : 'RefreshAlreadyEnded');
+    case 'stop':
+      applied.push(...(await driver.stop(action)));
       return;
-    }
-    case 'settle': {
-      if (action.baseline !== group.desired) {
-        // Through the scaler's own actuation: a shrink terminates the least-loaded
-        // instances through the drain path and writes the last-scaling tag (the cooldown).
-        const result = await applyDesired(ports, group, action.baseline, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now: deps.now(), retry });
-        calls.n += result.calls;
-        applied.push(`Baseline:${group.desired}->${action.baseline}`);
-        if (result.victims.length > 0) applied.push(`Victims:${result.victims.join(',')}`);
-      } else {
-        // Already at baseline: still start the cooldown, so the scaler does not bounce it.
-        calls.n += await writeLastScaling(ports, group, deps.now(), 'down', retry);
-        applied.push('CooldownStarted');
-      }
-      await writeMarker(ports.autoscaling, groupName, action.marker, retry);
-      calls.n++;
+    case 'settle':
+      await settle(deps, driver.group, action.baseline, config, applied, calls);
+      await driver.writeMarker(action.marker);
       applied.push('MarkerDone');
       return;
-    }
   }
 }
 
 /**
- * The EKS counterpart of `act`: the marker is a tag on the node group (where the scaler
- * reads it), the roll is the controller's own segments (eks-fleet.ts), a stop is written
- * into the marker (there is no refresh to cancel) and settled as cancelled next tick.
+ * The roll is over: the fleet goes to its baseline through the scaler's own actuation (a
+ * shrink picks the least-loaded instances, which the termination hook drains, and writes
+ * the last-scaling tag: the cooldown). Already at baseline, the cooldown still starts, so
+ * the scaler does not bounce it.
  */
-async function actEks(deps: RedeployDeps, context: FleetContext, eks: EksObservation, action: RedeployAction, step: EksStep | undefined, config: ControllerConfig, calls: { n: number }): Promise<void> {
+async function settle(deps: RedeployDeps, group: GroupState, baseline: number, config: ControllerConfig, applied: string[], calls: CallCount): Promise<void> {
   const { ports, retry } = deps;
-  const group = eks.group;
-  const applied = context.outcome.applied;
-  const target = context.fleet.target;
-  const name = target.type === 'eks' ? `${target.clusterName}/${target.nodegroupName}` : context.fleet.name;
-  const requireManaged = () => {
-    if (group.tags[MANAGED_TAG] !== 'true') throw new RedeployError(`EKS node group ${name} is not tagged ${MANAGED_TAG}=true: the controller only changes node groups an operator has tagged as managed`);
-  };
-  const write = async (marker: RedeployMarker, label: string) => {
-    await writeNodegroupMarker(ports.eks, group, marker, retry);
-    calls.n++;
-    applied.push(label);
-  };
-  const runStep = async (marker: RedeployMarker) => {
-    if (!step || step.kind === 'hold') return false;
-    const result = await applyEksStep(ports, eks, marker, step, deps.now(), retry);
+  if (baseline !== group.desired) {
+    const result = await applyDesired(ports, group, baseline, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now: deps.now(), retry });
     calls.n += result.calls;
-    applied.push(...result.applied);
-    return result.applied.length > 0 && !result.applied.includes('RaiseDeferred');
-  };
-  switch (action.kind) {
-    case 'idle':
-      return;
-    case 'skip':
-    case 'close':
-      if (action.marker) {
-        requireManaged();
-        await write(action.marker, 'MarkerWritten');
-      }
-      return;
-    case 'start':
-      requireManaged();
-      if (!eks.backingManaged) throw new RedeployError(`Auto Scaling group ${eks.backingGroupName} of EKS node group ${name} is not tagged ${MANAGED_TAG}=true: the roll retires old nodes there, so it does not start`);
-      // Marker first: the scaler stops scaling in before the first new node exists.
-      await write(action.marker, 'RollMarked');
-      await runStep(action.marker);
-      return;
-    case 'wait': {
-      const marker = action.marker ?? context.observed?.marker;
-      // A step writes the marker itself (with the progress in it); otherwise record progress alone.
-      const stepped = marker ? await runStep(marker) : false;
-      if (!stepped && action.marker) await write(action.marker, 'ProgressRecorded');
-      return;
-    }
-    case 'stop': {
-      const marker = context.observed?.marker;
-      if (!marker) throw new RedeployError(`EKS node group ${name}: a stop without a rolling marker`);
-      await write({ ...marker, stop: action.reason }, 'RollStopped');
-      return;
-    }
-    case 'settle': {
-      if (action.baseline !== group.desired) {
-        // Through the scaler's own actuation (UpdateNodegroupConfig + the last-scaling tag: the cooldown);
-        // the backing group's termination hook drains what a shrink removes.
-        const result = await applyDesired(ports, group, action.baseline, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now: deps.now(), retry });
-        calls.n += result.calls;
-        applied.push(`Baseline:${group.desired}->${action.baseline}`);
-      } else {
-        const written = await writeLastScaling(ports, group, deps.now(), 'down', retry);
-        calls.n += written;
-        if (written > 0) applied.push('CooldownStarted');
-      }
-      await write(action.marker, 'MarkerDone');
-      return;
-    }
+    applied.push(`Baseline:${group.desired}->${baseline}`);
+    if (result.victims.length > 0) applied.push(`Victims:${result.victims.join(',')}`);
+    return;
   }
+  const written = await writeLastScaling(ports, group, deps.now(), 'down', retry);
+  calls.n += written;
+  if (written > 0) applied.push('CooldownStarted');
 }
 
 /** The scaler's last scale-out from the group's last-scaling tag; an unreadable tag is no scale-out known. */
