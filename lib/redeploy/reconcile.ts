@@ -10,7 +10,7 @@ import type { PeriodObservation } from '../fleet/observation.js';
 import { MetricUnit } from '../telemetry.js';
 import { CronError, parseCron } from '../config/cron.js';
 import { decideRedeploy, LAUNCH_MINUTES, type LoadView, type RedeployAction, type RedeployInput } from './decide.js';
-import { loadView, readObservations } from './load.js';
+import { loadView, readObservations } from './fleet-load.js';
 import { observeNodegroup, type EksObservation } from './eks-fleet.js';
 import { asgRollDriver, eksRollDriver, type CallCount, type RollDriver } from './roll-driver.js';
 import { eksRollView, eksStepFor, type EksStep } from './eks-roll.js';
@@ -39,16 +39,16 @@ export class RedeployError extends Error {
   override readonly name = 'RedeployError';
 }
 
-type Observed = Omit<RedeployInput, 'load' | 'hasDrainHook'>;
+type RollObservation = Omit<RedeployInput, 'load' | 'hasDrainHook'>;
 
 /** EC2 is read only by the EKS roll (launch times), so its port is the redeploy's own. */
 export type RedeployDeps = HandlerDeps & { ec2?: Ec2Port };
 
-interface FleetContext {
+interface FleetRoll {
   index: number;
   fleet: FleetConfig;
   outcome: FleetRedeployOutcome;
-  observed?: Observed;
+  observed?: RollObservation;
   group?: GroupState;
   /** EKS fleets: the node group, its backing group's nodes and their launch times. */
   eks?: EksObservation;
@@ -69,7 +69,7 @@ export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickO
   const hookName = options.hookName ?? DEFAULT_HOOK_NAME;
   const calls: CallCount = { n: 0 };
 
-  const contexts: FleetContext[] = config.fleets
+  const contexts: FleetRoll[] = config.fleets
     .map((fleet, index) => ({ fleet, index }))
     .filter(({ fleet }) => fleet.redeploy !== undefined && (!options.fleets || options.fleets.includes(fleet.name)))
     .map(({ fleet, index }) => ({ index, fleet, outcome: { fleet: fleet.name, dryRun: fleet.dryRun || options.forceDryRun === true, applied: [] } }));
@@ -139,7 +139,7 @@ export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickO
   return { configValid: true, fleets: contexts.map((c) => c.outcome), awsCalls: calls.n };
 }
 
-function rollDriver(deps: RedeployDeps, context: FleetContext, step: EksStep | undefined, calls: CallCount): RollDriver {
+function rollDriver(deps: RedeployDeps, context: FleetRoll, step: EksStep | undefined, calls: CallCount): RollDriver {
   const target = context.fleet.target;
   if (context.eks) {
     const name = target.type === 'eks' ? `${target.clusterName}/${target.nodegroupName}` : context.fleet.name;
@@ -148,19 +148,19 @@ function rollDriver(deps: RedeployDeps, context: FleetContext, step: EksStep | u
   return asgRollDriver(deps, context.group!, groupNameOf(context), calls);
 }
 
-function groupNameOf(context: FleetContext): string {
+function groupNameOf(context: FleetRoll): string {
   if (context.eks) return context.eks.backingGroupName;
   if (context.fleet.target.type !== 'asg') throw new RedeployError(`fleet ${context.fleet.name} is not an Auto Scaling group fleet`);
   return context.fleet.target.autoScalingGroupName;
 }
 
 /** Load is needed to start (busy?) and to settle (baseline); not to watch a running roll. */
-function needsLoad(observed: Observed): boolean {
+function needsLoad(observed: RollObservation): boolean {
   if (observed.marker?.phase === 'rolling') return true;
   return observed.enabled && observed.window !== undefined;
 }
 
-async function observe(deps: RedeployDeps, context: FleetContext, groups: Map<string, AutoScalingGroup>, describeFailure: string | undefined, now: Date, calls: CallCount): Promise<void> {
+async function observe(deps: RedeployDeps, context: FleetRoll, groups: Map<string, AutoScalingGroup>, describeFailure: string | undefined, now: Date, calls: CallCount): Promise<void> {
   const { fleet } = context;
   const redeploy = fleet.redeploy!;
   let spec;
@@ -211,7 +211,7 @@ async function observe(deps: RedeployDeps, context: FleetContext, groups: Map<st
   context.group = state;
   const marker = parseMarker(state.tags[REDEPLOY_TAG]);
   const max = Math.min(fleet.maxInstances, state.max);
-  const observed: Observed = {
+  const observed: RollObservation = {
     now,
     enabled: redeploy.enabled,
     ...(window ? { window } : {}),

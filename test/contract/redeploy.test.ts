@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { validateConfig } from '../../lib/config/load.js';
 import { ensureTerminationHook, hookSpecFor } from '../../lib/drain/hook.js';
-import { readObservations } from '../../lib/redeploy/load.js';
+import { readObservations } from '../../lib/redeploy/fleet-load.js';
 import { REDEPLOY_TAG, parseMarker, type RedeployMarker } from '../../lib/fleet/roll-marker.js';
 import { hasDrainHook, writeMarker } from '../../lib/redeploy/refresh.js';
 import { describeGroups } from '../../lib/fleet/group-state.js';
