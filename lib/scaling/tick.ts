@@ -4,7 +4,7 @@ import { mapLimited } from '../concurrency.js';
 import { ConfigError, loadConfigOrReport } from '../config/load.js';
 import type { ControllerConfig, FleetConfig, Target } from '../config/schema.js';
 import type { HandlerDeps } from '../runtime/deps.js';
-import { MetricUnit, type Telemetry } from '../telemetry.js';
+import { MetricUnit } from '../telemetry.js';
 import { applyApiDesired, applyDesired } from '../fleet/actuate.js';
 import { decide, type Decision, type ForecastSource } from './decide.js';
 import {
@@ -25,6 +25,8 @@ import { lookbackPeriodsFor, queryWindow } from '../fleet/query-window.js';
 import { emptySeries, readSignals } from '../fleet/read-signals.js';
 import { configuredKinds } from '../fleet/recommend.js';
 import { guardDuringRoll } from './roll-guard.js';
+import { decideApiFleet, type ApiDecision } from './api-fleet.js';
+import { recordFleetTick } from './record.js';
 
 export interface ForecastInput {
   fleet: FleetConfig;
@@ -50,6 +52,8 @@ export interface TickOptions {
 export interface ApiOutcome {
   current: number;
   desired: number;
+  reason: ApiDecision['reason'];
+  numbers: ApiDecision['numbers'];
   applied: boolean;
   error?: string;
 }
@@ -220,7 +224,7 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
     } catch (error) {
       outcome.error = describeError(error);
     }
-    record(telemetry, fleet, outcome);
+    recordFleetTick(telemetry, fleet, outcome);
     return outcome;
   });
   telemetry.metric({ name: 'AwsCallsPerTick', value: awsCalls, unit: MetricUnit.Count, dimensions: {} });
@@ -240,10 +244,9 @@ async function followWithApi(
   const targetError = api.target.type === 'eks' ? fleetErrors.get(nodegroupKey(api.target)) : undefined;
   if (targetError) throw new ScaleTickError(`API fleet: ${targetError}`);
   const group = groupStateOf(api.target, groups, nodegroups);
-  const max = Math.min(api.maxInstances, group.max);
-  const min = Math.min(Math.max(api.minInstances, group.min), max);
-  const desired = Math.min(max, Math.max(min, Math.ceil(engineDesired / api.ratio)));
-  const outcome: ApiOutcome = { current: group.desired, desired, applied: false };
+  const decision = decideApiFleet(api, engineDesired, group);
+  const { desired } = decision;
+  const outcome: ApiOutcome = { current: group.desired, desired, reason: decision.reason, numbers: decision.numbers, applied: false };
   if (desired === group.desired || dryRun || group.busy) return outcome;
   if (group.tags[MANAGED_TAG] !== 'true') {
     outcome.error = `${describeTarget(api.target)} is not tagged ${MANAGED_TAG}=true`;
@@ -261,56 +264,3 @@ function describeTarget(target: Target): string {
 function maxWindowSeconds(config: ControllerConfig): number {
   return Math.max(...config.fleets.map((f) => Math.max(f.scaleUp.stabilizationSeconds, f.scaleDown.stabilizationSeconds)));
 }
-
-/** One structured line and a few metrics per fleet per tick: "why did it do that?" from logs alone. */
-function record(telemetry: Telemetry, fleet: FleetConfig, outcome: FleetOutcome): void {
-  const dimensions = { Fleet: fleet.name };
-  const decision = outcome.decision;
-  const line = {
-    fleet: fleet.name,
-    reason: decision?.reason,
-    current: decision?.numbers.current,
-    desired: decision?.desired,
-    load: decision?.numbers.load,
-    capacityPerInstance: decision?.numbers.capacityPerInstance,
-    utilization: decision?.numbers.utilization,
-    numbers: decision?.numbers,
-    dryRun: outcome.dryRun,
-    applied: outcome.applied,
-    appliedDesired: outcome.appliedDesired,
-    victims: outcome.victims,
-    victimReason: outcome.victimReason,
-    api: outcome.api,
-    error: outcome.error,
-  };
-  if (outcome.error) {
-    telemetry.error('fleet tick failed: other fleets proceed', line);
-    telemetry.metric({ name: 'FleetErrors', value: 1, unit: MetricUnit.Count, dimensions });
-    return;
-  }
-  telemetry.info('fleet decision', line);
-  if (!decision) return;
-  const n = decision.numbers;
-  const load = Object.values(n.load).reduce((sum, v) => sum + (v ?? 0), 0);
-  const streamCapacity = n.capacityPerInstance.stream ?? Object.values(n.capacityPerInstance)[0];
-  telemetry.metric({ name: 'FleetErrors', value: 0, unit: MetricUnit.Count, dimensions });
-  telemetry.metric({ name: 'ObservedLoad', value: load, unit: MetricUnit.Count, dimensions });
-  if (streamCapacity !== undefined) telemetry.metric({ name: 'ServingCapacity', value: n.servingInstances * streamCapacity, unit: MetricUnit.Count, dimensions });
-  telemetry.metric({ name: 'CurrentInstances', value: n.current, unit: MetricUnit.Count, dimensions });
-  telemetry.metric({ name: 'DesiredInstances', value: decision.desired, unit: MetricUnit.Count, dimensions });
-  telemetry.metric({ name: 'InstancesBooting', value: n.bootingInstances, unit: MetricUnit.Count, dimensions });
-  telemetry.metric({ name: 'InstancesDraining', value: n.drainingInstances, unit: MetricUnit.Count, dimensions });
-  telemetry.metric({ name: 'ScaleDecision', value: 1, unit: MetricUnit.Count, dimensions: { ...dimensions, Reason: decision.reason } });
-  // The customer alarms (infra/customer-alarms.yml): one point per fleet per tick, 0 when
-  // all is well, so "every minute for N minutes" is a fleet's own sustained state.
-  telemetry.metric({ name: 'DataHeld', value: DATA_HOLDS.has(decision.reason) ? 1 : 0, unit: MetricUnit.Count, dimensions });
-  if (n.latestRecommendation !== undefined) {
-    // Requests turned away are counted by engine_requests_total{status}, which appears with
-    // the first such answer: with load data and no such series, none were turned away.
-    telemetry.metric({ name: 'RejectedRequests', value: n.rejected ?? 0, unit: MetricUnit.Count, dimensions });
-    telemetry.metric({ name: 'InstancesShortOfNeed', value: Math.max(0, n.latestRecommendation - n.max), unit: MetricUnit.Count, dimensions });
-  }
-}
-
-/** Reasons that hold a fleet because its data is missing, stale or partial: the frozen-fleet alarm. */
-const DATA_HOLDS = new Set<string>(['MissingData', 'StaleData', 'PartialData']);
