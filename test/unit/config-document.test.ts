@@ -124,7 +124,7 @@ describe('every problem says what is allowed', () => {
           expect(problem.rule, JSON.stringify(problem)).not.toMatch(/Invalid|Too (small|big)|expected .* received/);
         }
       }),
-      { numRuns: 1500 },
+      { numRuns: 600 },
     );
   });
 
