@@ -7,7 +7,8 @@ import { defineConfig } from 'vitest/config';
  * - template: reads the packaged CloudFormation template, packaged once in globalSetup.
  * - contract: adapters against the moto server (skipped unless MOTO_ENDPOINT is set).
  * A test that runs the simulated cloud belongs in sim (add it to SIM_TESTS), so the fast
- * tier stays fast enough to run on every save.
+ * tier stays fast enough to run on every save; test/layering/tiers.test.ts fails when a
+ * fast-tier file reaches sim/, bench/ or the packaged template.
  */
 export const SIM_TESTS = [
   'test/sim/**/*.test.ts',
