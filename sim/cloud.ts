@@ -23,7 +23,7 @@ import { SimSsm, ssmOperations } from './ssm.js';
 import type { TrafficSource } from './traffic.js';
 import type { ControllerConfig } from '../lib/config/schema.js';
 import type { HandlerDeps } from '../lib/runtime/deps.js';
-import { CONTROLLER_NAMESPACE, type Telemetry } from '../lib/telemetry.js';
+import { CONTROLLER_NAMESPACE, SERVICE_NAME, type Telemetry } from '../lib/telemetry.js';
 import { SimTelemetry, type SimTelemetryOptions } from './telemetry.js';
 import { simHandlerDeps, type SimDepsOptions } from './deps.js';
 
@@ -208,7 +208,8 @@ export class SimCloud {
       forward: (point) =>
         this.cloudWatch.putMetricData({
           Namespace: CONTROLLER_NAMESPACE,
-          MetricData: [{ MetricName: point.name, Value: point.value, Unit: point.unit as StandardUnit, Timestamp: this.clock.now(), Dimensions: Object.entries(point.dimensions).map(([Name, Value]) => ({ Name, Value })) }],
+          // Powertools adds its default dimension, service, to every EMF metric.
+          MetricData: [{ MetricName: point.name, Value: point.value, Unit: point.unit as StandardUnit, Timestamp: this.clock.now(), Dimensions: Object.entries({ ...point.dimensions, service: SERVICE_NAME }).map(([Name, Value]) => ({ Name, Value })) }],
         }),
     });
   }
@@ -395,6 +396,8 @@ export class SimCloud {
     group.fleetSeries ??= this.seriesSet(group.fleetDimensions, 'fleet');
     instance.series ??= this.seriesSet({ ...group.fleetDimensions, [INSTANCE_DIMENSION]: instance.id }, 'instance');
     for (let i = 0; i < 6; i++) {
+      // A kind the Engine has never been asked for has no series yet (sim/engine.ts).
+      if (i < KIND_COUNT && instance.engine.requested[i] === 0) continue;
       const v = values[i] as number;
       (group.fleetSeries[i] as Series).add(minute, v);
       (instance.series[i] as Series).add(minute, v);

@@ -11,6 +11,8 @@ import { awsError, metadata, SimulationError } from './errors.js';
 import { absoluteMinute, type MetricStore, type MinuteStats } from './metric-store.js';
 
 const MAX_QUERIES = 500;
+/** ListMetrics: "After you create a metric, allow up to 15 minutes for the metric to appear." */
+export const LISTING_LAG_MINUTES = 15;
 const DEFAULT_MAX_DATAPOINTS = 100_800;
 const STATS = new Set(['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount']);
 const ID_PATTERN = /^[a-z][a-zA-Z0-9_]*$/;
@@ -182,10 +184,20 @@ export class SimCloudWatch {
     return { $metadata: metadata() };
   }
 
+  /**
+   * Lists the series that received data in the past two weeks, or the past three hours with
+   * RecentlyActive PT3H, and only once LISTING_LAG_MINUTES have passed since their first
+   * datapoint: AWS says to allow up to 15 minutes for a new metric to appear, and the
+   * simulation takes the worst case.
+   */
   listMetrics(input: ListMetricsCommandInput): ListMetricsCommandOutput {
     const wanted = input.Dimensions ?? [];
+    if (input.RecentlyActive !== undefined && input.RecentlyActive !== 'PT3H') throw invalid(`1 validation error detected: Value '${String(input.RecentlyActive)}' at 'recentlyActive' failed to satisfy constraint: Member must satisfy enum value set: [PT3H]`);
+    const nowMinute = absoluteMinute(this.nowMs());
+    const activeSince = nowMinute - (input.RecentlyActive === 'PT3H' ? 180 : 14 * 1440);
     const matches: Array<{ Namespace: string; MetricName: string; Dimensions: Dimension[] }> = [];
     for (const s of this.store.all()) {
+      if (s.firstMinute > nowMinute - LISTING_LAG_MINUTES || s.lastMinute < activeSince) continue;
       if (input.Namespace !== undefined && s.namespace !== input.Namespace) continue;
       if (input.MetricName !== undefined && s.metricName !== input.MetricName) continue;
       if (!wanted.every((w) => s.dimensions.some((d) => d.Name === w.Name && (w.Value === undefined || d.Value === w.Value)))) continue;

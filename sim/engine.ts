@@ -19,6 +19,12 @@ export class SimEngine {
   rejectedSinceSample = 0;
   /** Once a Prometheus label value has appeared it stays in /metrics (counters are never removed). */
   hasRejected = false;
+  /**
+   * Kinds this Engine has been asked for since it started: engine_active_requests{kind}
+   * appears in /metrics with the first request of its kind ("some metrics will not be
+   * exposed until a request has been submitted of a given type") and stays.
+   */
+  readonly requested = new Uint8Array(KIND_COUNT);
   /** Minute the Engine received SIGINT: it refuses new work and lets what it holds finish. */
   sigintMinute: number | undefined;
 
@@ -37,6 +43,7 @@ export class SimEngine {
   }
 
   accept(kindIndex: number, endMinute: number): void {
+    this.requested[kindIndex] = 1;
     this.active[kindIndex] = (this.active[kindIndex] as number) + 1;
     this.total++;
     const key = endMinute * KIND_COUNT + kindIndex;

@@ -157,7 +157,15 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
     .filter((r) => r.instanceIds.length > 0);
   if (requests.length > 0) {
     try {
-      loads = await readInstanceLoads(deps.ports.cloudwatch, { namespace: config.engineNamespace, requests, now, periodSeconds: config.periodSeconds, retry: deps.retry });
+      loads = await readInstanceLoads(deps.ports.cloudwatch, {
+        namespace: config.engineNamespace,
+        requests,
+        now,
+        periodSeconds: config.periodSeconds,
+        retry: deps.retry,
+        // Not fatal: every kind then counts as existing, and a silent one holds the drain.
+        onListingError: (error) => deps.telemetry.warn('Engine series unlisted: a kind without datapoints holds the drain this tick', { error }),
+      });
     } catch (error) {
       // Without loads nothing is released early; the deadline still holds.
       for (const plan of plans) if (plan.waiting.length > 0) plan.result.errors.push(describeError(error));

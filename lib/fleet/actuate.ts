@@ -4,6 +4,7 @@ import type { AutoScalingPort, CloudWatchPort, EksPort } from '../aws/ports.js';
 import { withRetry, type RetryPolicy } from '../aws/retry.js';
 import { chooseVictims } from './choose-victims.js';
 import { readInstanceLoad } from './instance-load.js';
+import type { SeriesPresence } from './series-presence.js';
 import { LAST_SCALING_TAG, formatLastScaling, type GroupState } from './group-state.js';
 
 export interface ActuationPorts {
@@ -19,6 +20,8 @@ export interface ActuationContext {
   periodSeconds: number;
   now: Date;
   retry?: RetryPolicy;
+  /** The tick's ListMetrics walk (lib/fleet/series-presence.ts); omitted: the victim read lists it itself. */
+  presence?: SeriesPresence | null;
 }
 
 export interface ActuationResult {
@@ -62,8 +65,10 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
         now: context.now,
         periodSeconds: context.periodSeconds,
         retry,
+        presence: context.presence,
       });
-      result.calls++;
+      // The read lists the Engine series itself when the caller did not.
+      result.calls += context.presence === undefined ? 2 : 1;
       const choice = chooseVictims(
         candidates.map((c) => ({ instanceId: c.instanceId, lifecycleState: c.lifecycleState, protectedFromScaleIn: c.protectedFromScaleIn, activeRequests: loads.get(c.instanceId)?.activeRequests })),
         group.desired - desired,

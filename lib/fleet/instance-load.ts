@@ -1,21 +1,22 @@
 import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { readMetricData } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
-import type { RetryPolicy } from '../aws/retry.js';
+import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { Target } from '../config/schema.js';
 import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, REQUEST_KINDS, fleetDimensions, type RequestKind } from './engine-metrics.js';
+import { periodsCoveringListingLag, readInstancePeriod } from './kind-readings.js';
 import { queryWindow } from './query-window.js';
+import { listEngineSeries, type SeriesPresence } from './series-presence.js';
 
-/** What one instance is serving, from its own engine_active_requests datapoints. */
+/** What one instance is serving, from its own datapoints of one period (lib/fleet/kind-readings.ts). */
 export interface InstanceLoad {
   activeStreams?: number;
-  /** Every kind (stream, batch, tts) that reported, added up. */
+  /** Every kind (stream, batch, tts) added up: each reported, or zero when never requested. */
   activeRequests?: number;
-  /**
-   * Start of the oldest of the per-kind datapoints that were added up: the load is known
-   * to hold from this instant on, which is what "observed since the SIGINT" must compare.
-   */
+  /** Start of the period the load was read in: the load held from this instant on. */
   at?: Date;
+  /** Kinds read as zero because the Engine has never been asked for them. */
+  neverRequested?: RequestKind[];
 }
 
 export interface InstanceLoadArgs {
@@ -24,9 +25,14 @@ export interface InstanceLoadArgs {
   instanceIds: string[];
   now: Date;
   periodSeconds: number;
-  /** Complete periods looked back over; an instance with no datapoint in them is unknown. */
+  /** Complete periods looked back over, at least the ListMetrics lag (kind-readings.ts). */
   lookbackPeriods?: number;
   retry?: RetryPolicy;
+  /**
+   * The tick's ListMetrics walk, when it has one. Omitted: this read lists the series itself;
+   * null: the listing failed, so every kind is taken to exist and a silent one is unknown.
+   */
+  presence?: SeriesPresence | null;
 }
 
 export class InstanceLoadError extends Error {
@@ -35,10 +41,7 @@ export class InstanceLoadError extends Error {
 
 const DEFAULT_LOOKBACK_PERIODS = 3;
 
-interface QueryRef {
-  instanceId: string;
-  kind: RequestKind;
-}
+type QueryRef = { instanceId: string; kind: RequestKind } | { instanceId: string; kind: 'heartbeat' };
 
 export interface InstanceLoadRequest {
   target: Target;
@@ -55,11 +58,12 @@ export function buildInstanceLoadQueries(args: { namespace: string; periodSecond
   const seen = new Set<string>();
   for (const request of args.requests) {
     const fleet = Object.entries(fleetDimensions(request.target)).map(([Name, Value]) => ({ Name, Value }));
-    // The instance-level dimension set of engine_active_requests (lib/fleet/engine-metrics.ts):
-    // the fleet dimensions, InstanceId and kind; CloudWatch matches the set exactly.
+    // The instance-level dimension sets (lib/fleet/engine-metrics.ts): the fleet dimensions,
+    // InstanceId and, for the active requests, kind; CloudWatch matches the set exactly.
     for (const instanceId of request.instanceIds) {
       if (seen.has(instanceId)) continue;
       seen.add(instanceId);
+      const instance = { Name: INSTANCE_DIMENSION, Value: instanceId };
       for (const kind of REQUEST_KINDS) {
         const id = `i${index}_${kind}`;
         refs.set(id, { instanceId, kind });
@@ -67,11 +71,7 @@ export function buildInstanceLoadQueries(args: { namespace: string; periodSecond
           Id: id,
           ReturnData: true,
           MetricStat: {
-            Metric: {
-              Namespace: args.namespace,
-              MetricName: ENGINE_METRICS.activeRequests,
-              Dimensions: [...fleet, { Name: INSTANCE_DIMENSION, Value: instanceId }, { Name: KIND_DIMENSION, Value: kind }],
-            },
+            Metric: { Namespace: args.namespace, MetricName: ENGINE_METRICS.activeRequests, Dimensions: [...fleet, instance, { Name: KIND_DIMENSION, Value: kind }] },
             Period: args.periodSeconds,
             // Maximum: the agent may scrape several times a period; the busiest sample is
             // the one that must not be cut.
@@ -79,6 +79,16 @@ export function buildInstanceLoadQueries(args: { namespace: string; periodSecond
           },
         });
       }
+      // The Engine exposes its limit from start-up, before any request: a datapoint of it
+      // says the instance reports in that period, which is what lets a kind without a
+      // series read as never requested rather than silent.
+      const id = `i${index}_heartbeat`;
+      refs.set(id, { instanceId, kind: 'heartbeat' });
+      queries.push({
+        Id: id,
+        ReturnData: true,
+        MetricStat: { Metric: { Namespace: args.namespace, MetricName: ENGINE_METRICS.maxActiveRequests, Dimensions: [...fleet, instance] }, Period: args.periodSeconds, Stat: 'SampleCount' },
+      });
       index++;
     }
   }
@@ -87,25 +97,39 @@ export function buildInstanceLoadQueries(args: { namespace: string; periodSecond
 
 /**
  * Reads each instance's active requests with as few GetMetricData calls as the 500-query
- * limit allows (one call up to 166 instances), following NextToken.
+ * limit allows (one call up to 125 instances), following NextToken.
  */
 export async function readInstanceLoad(cloudwatch: CloudWatchPort, args: InstanceLoadArgs): Promise<Map<string, InstanceLoad>> {
   const { target, instanceIds, ...rest } = args;
   return readInstanceLoads(cloudwatch, { ...rest, requests: [{ target, instanceIds }] });
 }
 
-/** The same for instances of several fleets at once: one batch of queries for all of them. */
+/**
+ * The same for instances of several fleets at once: one batch of queries for all of them.
+ * Each instance's load is that of the newest period in which it reports and every kind is
+ * known (kind-readings.ts): a kind whose series exists but has no datapoint there is
+ * unknown, so that period is not used; none left: the load is unknown ({}).
+ */
 export async function readInstanceLoads(
   cloudwatch: CloudWatchPort,
-  args: Omit<InstanceLoadArgs, 'target' | 'instanceIds'> & { requests: readonly InstanceLoadRequest[] },
+  args: Omit<InstanceLoadArgs, 'target' | 'instanceIds'> & { requests: readonly InstanceLoadRequest[]; onListingError?: (message: string) => void },
 ): Promise<Map<string, InstanceLoad>> {
   const loads = new Map<string, InstanceLoad>();
   const { queries, refs } = buildInstanceLoadQueries(args);
   if (queries.length === 0) return loads;
-  const lookback = args.lookbackPeriods ?? DEFAULT_LOOKBACK_PERIODS;
+  let presence = args.presence;
+  if (presence === undefined) {
+    try {
+      presence = (await listEngineSeries(cloudwatch, args.namespace, args.retry)).presence;
+    } catch (error) {
+      args.onListingError?.(describeError(error));
+      presence = null;
+    }
+  }
+  const lookback = Math.max(args.lookbackPeriods ?? DEFAULT_LOOKBACK_PERIODS, periodsCoveringListingLag(args.periodSeconds));
   // Complete periods only: a Maximum over a half-filled period would understate the load.
   const { start, end } = queryWindow(args.now, args.periodSeconds, lookback);
-  const latest = new Map<string, { value: number; at: number }>();
+  const points = new Map<string, Map<number, number>>();
   const answered = new Set<string>();
   await readMetricData(
     cloudwatch,
@@ -119,47 +143,67 @@ export async function readInstanceLoads(
     },
     (result) => {
       if (result.Id !== undefined) answered.add(result.Id);
-      keepLatest(latest, result);
+      collect(points, result);
     },
   );
-  const byInstance = new Map<string, Array<{ kind: RequestKind; point: { value: number; at: number } | undefined }>>();
+  const byInstance = new Map<string, Map<RequestKind | 'heartbeat', Map<number, number>>>();
   const unanswered = new Set<string>();
   for (const [id, ref] of refs) {
-    const list = byInstance.get(ref.instanceId) ?? [];
-    list.push({ kind: ref.kind, point: latest.get(id) });
-    byInstance.set(ref.instanceId, list);
+    const series = byInstance.get(ref.instanceId) ?? new Map();
+    series.set(ref.kind, points.get(id) ?? new Map());
+    byInstance.set(ref.instanceId, series);
     if (!answered.has(id)) unanswered.add(ref.instanceId);
   }
-  // CloudWatch answers every query, with no datapoints if need be; a query left out of
-  // the answer is a partial answer, and the kind it lacks may be the busy one: unknown.
-  for (const [instanceId, kinds] of byInstance) loads.set(instanceId, unanswered.has(instanceId) ? {} : combineKinds(kinds));
+  const periodMs = args.periodSeconds * 1000;
+  for (const [instanceId, series] of byInstance) {
+    // CloudWatch answers every query, with no datapoints if need be; a query left out of
+    // the answer is a partial answer, and the kind it lacks may be the busy one: unknown.
+    if (unanswered.has(instanceId)) {
+      loads.set(instanceId, {});
+      continue;
+    }
+    loads.set(instanceId, newestWholeLoad(series, presence?.get(instanceId), presence === null, start.getTime(), end.getTime(), periodMs));
+  }
   return loads;
 }
 
-function keepLatest(latest: Map<string, { value: number; at: number }>, result: MetricDataResult): void {
+function newestWholeLoad(
+  series: Map<RequestKind | 'heartbeat', Map<number, number>>,
+  listed: ReadonlySet<RequestKind> | undefined,
+  listingUnknown: boolean,
+  startMs: number,
+  endMs: number,
+  periodMs: number,
+): InstanceLoad {
+  const heartbeat = series.get('heartbeat') ?? new Map<number, number>();
+  for (let at = endMs - periodMs; at >= startMs; at -= periodMs) {
+    const kinds: Partial<Record<RequestKind, { value?: number; listed: boolean; seenInWindow: boolean }>> = {};
+    for (const kind of REQUEST_KINDS) {
+      const points = series.get(kind) ?? new Map<number, number>();
+      kinds[kind] = { value: points.get(at), listed: listingUnknown || (listed?.has(kind) ?? false), seenInWindow: points.size > 0 };
+    }
+    const reading = readInstancePeriod({ kinds, heartbeat: heartbeat.has(at) }, REQUEST_KINDS);
+    if (!reading.complete) continue;
+    const neverRequested = REQUEST_KINDS.filter((kind) => reading.kinds[kind]?.state === 'neverRequested');
+    return {
+      activeStreams: reading.kinds.stream?.value,
+      activeRequests: reading.total,
+      at: new Date(at),
+      ...(neverRequested.length > 0 ? { neverRequested } : {}),
+    };
+  }
+  return {};
+}
+
+function collect(points: Map<string, Map<number, number>>, result: MetricDataResult): void {
   if (!result.Id) return;
   const timestamps = result.Timestamps ?? [];
   const values = result.Values ?? [];
+  let map = points.get(result.Id);
+  if (!map) points.set(result.Id, (map = new Map()));
   // Pages may split one query's datapoints, and order is not guaranteed across pages.
   timestamps.forEach((timestamp, index) => {
     const value = values[index];
-    if (value === undefined || !Number.isFinite(value)) return;
-    const at = new Date(timestamp).getTime();
-    const seen = latest.get(result.Id as string);
-    if (!seen || at > seen.at) latest.set(result.Id as string, { value, at });
+    if (value !== undefined && Number.isFinite(value)) map.set(new Date(timestamp).getTime(), value);
   });
-}
-
-function combineKinds(kinds: ReadonlyArray<{ kind: RequestKind; point: { value: number; at: number } | undefined }>): InstanceLoad {
-  let total: number | undefined;
-  let stream: number | undefined;
-  let oldest: number | undefined;
-  for (const { kind, point } of kinds) {
-    if (!point) continue;
-    total = (total ?? 0) + point.value;
-    if (kind === 'stream') stream = point.value;
-    oldest = oldest === undefined ? point.at : Math.min(oldest, point.at);
-  }
-  if (total === undefined) return {};
-  return { activeStreams: stream, activeRequests: total, at: oldest === undefined ? undefined : new Date(oldest) };
 }

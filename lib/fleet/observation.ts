@@ -1,64 +1,182 @@
 import type { RequestKind } from './engine-metrics.js';
+import { readInstancePeriod, type InstancePeriodReading } from './kind-readings.js';
+import type { SeriesPresence } from './series-presence.js';
 
-/** What one complete period of Engine metrics says about a fleet. `undefined` = no data. */
+/** What one complete period of metrics says about a fleet. `undefined` = no data. */
 export interface PeriodObservation {
   /** Period start. */
   at: Date;
-  /** Mean concurrent requests per kind across the fleet (samples summed over instances). */
+  /**
+   * Mean concurrent requests per kind across the fleet's instances. Empty when no
+   * instance reported any configured kind in the period (missing data for every kind).
+   */
   load: Partial<Record<RequestKind, number>>;
-  /** Instances that reported at least one sample in the period. */
+  /** Kinds read as zero in this period because no Engine has been asked for them. */
+  neverRequested?: RequestKind[];
+  /** InService instances whose load is whole in this period (they report, every kind known). */
   reportingInstances?: number;
-  /** Mean engine_estimated_stream_capacity per reporting instance. */
+  /** The Engines' capacity estimate per instance: the median, each bounded by its own limit. */
   streamCapacityPerInstance?: number;
+  /** The lowest engine_max_active_requests above 0 an instance reported (0 = no limit, left out). */
+  engineLimit?: number;
   /** Requests turned away (429/503-class) during the period, all kinds. */
   rejected?: number;
+  /** The backlog signal's value, when the fleet declares one and it has a datapoint. */
+  backlog?: number;
+}
+
+/** One instance's raw series, by period start (ms). */
+export interface InstanceSeries {
+  /** Sum of engine_active_requests samples per configured kind. */
+  active: Partial<Record<RequestKind, Map<number, number>>>;
+  /** Minimum of engine_max_active_requests. */
+  limit: Map<number, number>;
+  /** Average of engine_estimated_stream_capacity, when the fleet uses the Engine's estimate. */
+  capacity: Map<number, number>;
 }
 
 /** The raw per-period aggregates read from CloudWatch for one fleet. */
 export interface FleetSeries {
-  /** Sum of engine_active_requests samples per kind, by period start (ms). */
-  activeSum: Partial<Record<RequestKind, Map<number, number>>>;
-  /** SampleCount of engine_active_requests for the first configured kind. */
-  sampleCount: Map<number, number>;
-  /** Average of engine_estimated_stream_capacity, when the fleet uses the Engine's estimate. */
-  capacityAverage?: Map<number, number>;
-  /** Sum of engine_requests_total deltas per rejected status. */
+  instances: Map<string, InstanceSeries>;
+  /** Sum of engine_requests_total deltas per rejected status (fleet level). */
   rejectedSum: Map<string, Map<number, number>>;
+  backlog: Map<number, number>;
+  /** Fleet-level aggregates (fleetLevelQueries), for history: Sum of active requests per kind. */
+  fleetActive: Partial<Record<RequestKind, Map<number, number>>>;
+  /** SampleCount of the first kind's fleet-level series. */
+  fleetSamples: Map<number, number>;
+  /** Average of the fleet-level capacity estimate. */
+  fleetCapacity: Map<number, number>;
+}
+
+export interface FleetMembers {
+  /** Every instance of the group and its lifecycle state. */
+  instances: ReadonlyArray<{ instanceId: string; lifecycleState: string }>;
+  /** The tick's ListMetrics walk; null when it failed (every kind then counts as existing). */
+  presence: SeriesPresence | null;
+  /** The group's desired count: an empty instance list is an empty fleet only when it is 0. */
+  desired: number;
+}
+
+export function emptyInstanceSeries(): InstanceSeries {
+  return { active: {}, limit: new Map(), capacity: new Map() };
 }
 
 /**
  * Turns raw CloudWatch aggregates into per-period observations, oldest first.
- * The agent publishes one sample per instance per scrape, so a Sum over a period adds
- * `samplesPerPeriod` samples of each instance: dividing by it gives the concurrent load.
- * A period with no active-request datapoint is missing, never zero.
+ *
+ * 1. each instance, each period: the shared kind rule (kind-readings.ts): a datapoint is
+ *    its value, a kind with no series on an instance that reports is zero, anything else
+ *    unknown;
+ * 2. load per kind: the instances' values added up (the agent publishes one sample per
+ *    scrape, so a Sum over a period divided by the samples per period is the concurrent
+ *    load); a period in which no instance reported any configured kind has no load at all:
+ *    missing data for every kind still holds the fleet;
+ * 3. reporters: InService instances whose load is whole, for every configured kind. A
+ *    draining or booting instance is not one, whatever it publishes, so it cannot stand in
+ *    for a silent serving instance (decide.ts compares reporters with InService instances);
+ * 4. capacity: each instance's estimate, bounded by its own limit, then the lower median
+ *    of the whole ones: one instance reporting 1e9 cannot make the fleet look oversized.
+ *
+ * A group with no instance and a desired count of 0 serves nothing: its load is zero,
+ * known, not missing (what lets a backlog wake it). An instance list missing from an answer
+ * with a desired count above 0 is not that: it reads as silence.
  */
 export function observationsFromSeries(
   series: FleetSeries,
   kinds: readonly RequestKind[],
   periodStartsMs: readonly number[],
   samplesPerPeriod: number,
+  members: FleetMembers,
 ): PeriodObservation[] {
+  return periodStartsMs.map((startMs) => {
+    const observation: PeriodObservation = { at: new Date(startMs), load: {}, rejected: rejectedAt(series, startMs), backlog: series.backlog.get(startMs) };
+    if (members.instances.length === 0 && members.desired === 0) {
+      for (const kind of kinds) observation.load[kind] = 0;
+      observation.reportingInstances = 0;
+      return observation;
+    }
+    const load: Partial<Record<RequestKind, number>> = {};
+    let anyKindData = false;
+    let reporting = 0;
+    const capacities: number[] = [];
+    let engineLimit: number | undefined;
+    const never = new Set<RequestKind>(kinds);
+    for (const { instanceId, lifecycleState } of members.instances) {
+      const raw = series.instances.get(instanceId) ?? emptyInstanceSeries();
+      const reading = readingAt(raw, kinds, startMs, members.presence === null ? null : members.presence.get(instanceId));
+      const limit = raw.limit.get(startMs);
+      for (const kind of kinds) {
+        const kindReading = reading.kinds[kind];
+        if (kindReading?.state === 'reported') {
+          anyKindData = true;
+          load[kind] = (load[kind] ?? 0) + (kindReading.value ?? 0) / samplesPerPeriod;
+        }
+        if (kindReading?.state !== 'neverRequested' && reading.reports) never.delete(kind);
+      }
+      if (limit !== undefined && limit > 0) engineLimit = Math.min(engineLimit ?? limit, limit);
+      if (lifecycleState !== 'InService' || !reading.complete) continue;
+      reporting++;
+      const estimate = raw.capacity.get(startMs);
+      if (estimate !== undefined && estimate > 0) capacities.push(limit !== undefined && limit > 0 ? Math.min(estimate, limit) : estimate);
+    }
+    observation.reportingInstances = reporting;
+    observation.engineLimit = engineLimit;
+    observation.streamCapacityPerInstance = lowerMedian(capacities);
+    if (!anyKindData) return observation;
+    for (const kind of kinds) observation.load[kind] = load[kind] ?? 0;
+    const neverRequested = kinds.filter((kind) => never.has(kind));
+    if (neverRequested.length > 0) observation.neverRequested = neverRequested;
+    return observation;
+  });
+}
+
+/**
+ * History read from the fleet-level aggregates (fleetLevelQueries): a period with no
+ * datapoint of a kind has no load for it; the instances that reported are the samples of
+ * the first kind over the samples each takes per period.
+ */
+export function fleetLevelObservations(series: FleetSeries, kinds: readonly RequestKind[], periodStartsMs: readonly number[], samplesPerPeriod: number): PeriodObservation[] {
   return periodStartsMs.map((startMs) => {
     const load: Partial<Record<RequestKind, number>> = {};
     for (const kind of kinds) {
-      const sum = series.activeSum[kind]?.get(startMs);
+      const sum = series.fleetActive[kind]?.get(startMs);
       if (sum !== undefined) load[kind] = sum / samplesPerPeriod;
     }
-    const samples = series.sampleCount.get(startMs);
-    const capacity = series.capacityAverage?.get(startMs);
-    let rejected: number | undefined;
-    for (const perStatus of series.rejectedSum.values()) {
-      const value = perStatus.get(startMs);
-      if (value !== undefined) rejected = (rejected ?? 0) + value;
-    }
+    const samples = series.fleetSamples.get(startMs);
     return {
       at: new Date(startMs),
       load,
       reportingInstances: samples === undefined ? undefined : Math.round(samples / samplesPerPeriod),
-      streamCapacityPerInstance: capacity,
-      rejected,
+      streamCapacityPerInstance: series.fleetCapacity.get(startMs),
+      rejected: rejectedAt(series, startMs),
     };
   });
+}
+
+function readingAt(raw: InstanceSeries, kinds: readonly RequestKind[], startMs: number, listed: ReadonlySet<RequestKind> | undefined | null): InstancePeriodReading {
+  const evidence: Parameters<typeof readInstancePeriod>[0] = { kinds: {}, heartbeat: raw.limit.has(startMs) || raw.capacity.has(startMs) };
+  for (const kind of kinds) {
+    const points = raw.active[kind];
+    evidence.kinds[kind] = { value: points?.get(startMs), listed: listed === null || (listed?.has(kind) ?? false), seenInWindow: (points?.size ?? 0) > 0 };
+  }
+  return readInstancePeriod(evidence, kinds);
+}
+
+function rejectedAt(series: FleetSeries, startMs: number): number | undefined {
+  let rejected: number | undefined;
+  for (const perStatus of series.rejectedSum.values()) {
+    const value = perStatus.get(startMs);
+    if (value !== undefined) rejected = (rejected ?? 0) + value;
+  }
+  return rejected;
+}
+
+/** The lower middle value: with an even count, the smaller of the two, so a liar tips nothing upward. */
+function lowerMedian(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /** True when every configured kind has a value for the period. */

@@ -3,7 +3,7 @@ import { readMetricData } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { RetryPolicy } from '../aws/retry.js';
 import type { FleetQuery } from './metric-queries.js';
-import type { FleetSeries } from './observation.js';
+import { emptyInstanceSeries, type FleetSeries, type InstanceSeries } from './observation.js';
 import type { QueryWindow } from './query-window.js';
 
 export class SignalReadError extends Error {
@@ -11,7 +11,7 @@ export class SignalReadError extends Error {
 }
 
 export function emptySeries(): FleetSeries {
-  return { activeSum: {}, sampleCount: new Map(), rejectedSum: new Map() };
+  return { instances: new Map(), rejectedSum: new Map(), backlog: new Map(), fleetActive: {}, fleetSamples: new Map(), fleetCapacity: new Map() };
 }
 
 /**
@@ -51,15 +51,29 @@ function addResult(series: FleetSeries, query: FleetQuery, result: MetricDataRes
   });
 }
 
+function instance(series: FleetSeries, instanceId: string): InstanceSeries {
+  let found = series.instances.get(instanceId);
+  if (!found) series.instances.set(instanceId, (found = emptyInstanceSeries()));
+  return found;
+}
+
 function targetMap(series: FleetSeries, query: FleetQuery): Map<number, number> {
   const key = query.key;
   switch (key.signal) {
     case 'active':
-      return (series.activeSum[key.kind] ??= new Map());
-    case 'samples':
-      return series.sampleCount;
+      return (instance(series, key.instanceId).active[key.kind] ??= new Map());
+    case 'limit':
+      return instance(series, key.instanceId).limit;
     case 'capacity':
-      return (series.capacityAverage ??= new Map());
+      return instance(series, key.instanceId).capacity;
+    case 'backlog':
+      return series.backlog;
+    case 'fleetActive':
+      return (series.fleetActive[key.kind] ??= new Map());
+    case 'samples':
+      return series.fleetSamples;
+    case 'fleetCapacity':
+      return series.fleetCapacity;
     case 'rejected': {
       let map = series.rejectedSum.get(key.status);
       if (!map) series.rejectedSum.set(key.status, (map = new Map()));

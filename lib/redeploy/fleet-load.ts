@@ -2,7 +2,9 @@ import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { RetryPolicy } from '../aws/retry.js';
 import { fleetQueries } from '../fleet/metric-queries.js';
-import { isComplete, observationsFromSeries, type FleetSeries, type PeriodObservation } from '../fleet/observation.js';
+import { isComplete, observationsFromSeries, type FleetMembers, type FleetSeries, type PeriodObservation } from '../fleet/observation.js';
+import { periodsCoveringListingLag } from '../fleet/kind-readings.js';
+import { listEngineSeries, type SeriesPresence } from '../fleet/series-presence.js';
 import { lookbackPeriodsFor, queryWindow } from '../fleet/query-window.js';
 import { readSignals } from '../fleet/read-signals.js';
 import { capacityOf, configuredKinds, recommend } from '../fleet/recommend.js';
@@ -33,26 +35,38 @@ export function loadView(fleet: FleetConfig, observations: readonly PeriodObserv
   return view;
 }
 
-/** One GetMetricData (per 500 queries) for every fleet that needs its load this tick. */
+/**
+ * One ListMetrics walk and one GetMetricData (per 500 queries) for every fleet that needs
+ * its load this tick: the scaler's own per-instance reading (lib/fleet/observation.ts).
+ */
 export async function readObservations(
   cloudwatch: CloudWatchPort,
   config: ControllerConfig,
-  fleetIndexes: readonly number[],
+  wanting: ReadonlyArray<{ index: number; instances: FleetMembers['instances']; desired: number }>,
   now: Date,
   retry?: RetryPolicy,
 ): Promise<{ observations: Map<number, PeriodObservation[]>; calls: number }> {
   const observations = new Map<number, PeriodObservation[]>();
-  if (fleetIndexes.length === 0) return { observations, calls: 0 };
-  const window = queryWindow(now, config.periodSeconds, lookbackPeriodsFor(0, config.staleAfterSeconds, config.periodSeconds));
-  const queries = fleetIndexes.flatMap((index) => fleetQueries(config, config.fleets[index] as FleetConfig, index));
+  if (wanting.length === 0) return { observations, calls: 0 };
+  let presence: SeriesPresence | null = null;
+  let listCalls = 1;
+  try {
+    const listed = await listEngineSeries(cloudwatch, config.engineNamespace, retry);
+    presence = listed.presence;
+    listCalls = listed.calls;
+  } catch {
+    // Unlisted: every kind counts as existing, so a silent one is unknown (no roll starts).
+  }
+  const window = queryWindow(now, config.periodSeconds, Math.max(lookbackPeriodsFor(0, config.staleAfterSeconds, config.periodSeconds), periodsCoveringListingLag(config.periodSeconds)));
+  const queries = wanting.flatMap(({ index, instances }) => fleetQueries(config, config.fleets[index] as FleetConfig, index, instances.map((i) => i.instanceId)));
   const read = await readSignals(cloudwatch, queries, window, config.fleets.length, retry);
   const periodMs = config.periodSeconds * 1000;
   const periodStarts: number[] = [];
   for (let t = window.start.getTime(); t < window.end.getTime(); t += periodMs) periodStarts.push(t);
   const samplesPerPeriod = config.periodSeconds / config.scrapeIntervalSeconds;
-  for (const index of fleetIndexes) {
+  for (const { index, instances, desired } of wanting) {
     const fleet = config.fleets[index] as FleetConfig;
-    observations.set(index, observationsFromSeries(read.series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod));
+    observations.set(index, observationsFromSeries(read.series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod, { instances, presence, desired }));
   }
-  return { observations, calls: read.calls };
+  return { observations, calls: read.calls + listCalls };
 }

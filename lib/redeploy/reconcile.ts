@@ -101,7 +101,7 @@ export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickO
   let observations = new Map<number, PeriodObservation[]>();
   let loadFailure = false;
   try {
-    const read = await readObservations(ports.cloudwatch, config, wanting.map((c) => c.index), now, retry);
+    const read = await readObservations(ports.cloudwatch, config, wanting.flatMap((c) => (c.group ? [{ index: c.index, instances: c.group.instances, desired: c.group.desired }] : [])), now, retry);
     observations = read.observations;
     calls.n += read.calls;
   } catch (error) {

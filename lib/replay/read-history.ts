@@ -1,14 +1,14 @@
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
-import { fleetQueries } from '../fleet/metric-queries.js';
-import { observationsFromSeries, type FleetSeries, type PeriodObservation } from '../fleet/observation.js';
+import { fleetLevelQueries } from '../fleet/metric-queries.js';
+import { fleetLevelObservations, type FleetSeries, type PeriodObservation } from '../fleet/observation.js';
 import { readSignals } from '../fleet/read-signals.js';
 import { configuredKinds } from '../fleet/recommend.js';
 
 /**
- * A fleet's recorded observations over [start, end): the very queries a scale tick makes
- * (fleet-level dimension sets, one GetMetricData per 500 queries, NextToken followed),
+ * A fleet's recorded observations over [start, end): the fleet-level aggregates
+ * (fleetLevelQueries: instances came and went over the span, one GetMetricData per 500 queries, NextToken followed),
  * over the whole span at once, cut into the same per-period observations. The recorded
  * instance count of a period is the number of Engines that reported in it.
  */
@@ -23,10 +23,10 @@ export async function readFleetHistory(
   const periodMs = config.periodSeconds * 1000;
   const startMs = Math.floor(start.getTime() / periodMs) * periodMs;
   const endMs = Math.ceil(end.getTime() / periodMs) * periodMs;
-  const read = await readSignals(cloudwatch, fleetQueries(config, fleet, 0), { start: new Date(startMs), end: new Date(endMs), periodSeconds: config.periodSeconds }, 1, retry);
+  const read = await readSignals(cloudwatch, fleetLevelQueries(config, fleet, 0), { start: new Date(startMs), end: new Date(endMs), periodSeconds: config.periodSeconds }, 1, retry);
   const starts: number[] = [];
   for (let t = startMs; t < endMs; t += periodMs) starts.push(t);
-  const observations = observationsFromSeries(read.series[0] as FleetSeries, configuredKinds(fleet), starts, config.periodSeconds / config.scrapeIntervalSeconds);
+  const observations = fleetLevelObservations(read.series[0] as FleetSeries, configuredKinds(fleet), starts, config.periodSeconds / config.scrapeIntervalSeconds);
   const recordedInstances = new Map<number, number>();
   for (const o of observations) if (o.reportingInstances !== undefined) recordedInstances.set(o.at.getTime(), o.reportingInstances);
   return { observations, recordedInstances, calls: read.calls };

@@ -1,8 +1,8 @@
 import type { FleetConfig } from '../config/schema.js';
 import type { RequestKind } from '../fleet/engine-metrics.js';
-import { isComplete, type PeriodObservation } from '../fleet/observation.js';
+import type { PeriodObservation } from '../fleet/observation.js';
 import type { ReasonCode } from './reasons.js';
-import { configuredKinds, recommend, type Recommendation } from '../fleet/recommend.js';
+import { capacitiesAboveEngineLimit, recommend, type Recommendation } from '../fleet/recommend.js';
 
 export interface FleetSnapshot {
   /** The group's desired capacity now (booting instances included). */
@@ -55,7 +55,18 @@ export interface DecisionNumbers {
   /** The scale-down target before the forecast held it up. */
   reactiveScaleDownRecommendation?: number;
   load: Partial<Record<RequestKind, number>>;
+  /** Configured kinds read as zero load because no Engine has been asked for them yet (no series). */
+  kindsNeverRequested?: RequestKind[];
   capacityPerInstance: Partial<Record<RequestKind, number>>;
+  /** The lowest engine_max_active_requests the Engines reported (0 = no limit, left out). */
+  engineLimit?: number;
+  /** Kinds whose configured capacity is above the Engines' own limit: planned with the limit instead. */
+  capacityAboveEngineLimit?: Partial<Record<RequestKind, { configured: number; engineLimit: number }>>;
+  /** The backlog signal's value and the instances it asks for, when the fleet declares one. */
+  backlog?: number;
+  backlogInstances?: number;
+  /** Instances the Engines' load alone asks for. */
+  loadInstances?: number;
   utilization?: number;
   rejected?: number;
   reportingInstances?: number;
@@ -94,7 +105,6 @@ export function decide(input: DecisionInput): Decision {
   const { current } = snapshot;
   const max = Math.min(fleet.maxInstances, snapshot.groupMax);
   const min = Math.min(Math.max(fleet.minInstances, snapshot.groupMin), max);
-  const kinds = configuredKinds(fleet);
   const periodMs = settings.periodSeconds * 1000;
 
   const numbers: DecisionNumbers = {
@@ -114,9 +124,12 @@ export function decide(input: DecisionInput): Decision {
 
   if (snapshot.busy) return finish(current, 'GroupBusy');
 
-  const recommendations = input.observations.map((observation) =>
-    isComplete(observation, kinds) ? { observation, recommendation: recommend(fleet, observation, current) } : undefined,
-  );
+  // A recommendation exists where the load or a declared backlog is known; it is a lower
+  // bound (scale-up only) where one of the two is not.
+  const recommendations = input.observations.map((observation) => {
+    const recommendation = recommend(fleet, observation, current);
+    return recommendation ? { observation, recommendation } : undefined;
+  });
   const latestIndex = findLastIndex(recommendations, (r) => r?.recommendation !== undefined);
   const latest = recommendations[latestIndex];
   if (latest === undefined || latest.recommendation === undefined) return finish(current, 'MissingData');
@@ -125,7 +138,13 @@ export function decide(input: DecisionInput): Decision {
   const latestAtMs = latest.observation.at.getTime();
   numbers.latestRecommendation = latestRec.instances;
   numbers.load = latest.observation.load;
+  numbers.kindsNeverRequested = latest.observation.neverRequested;
   numbers.capacityPerInstance = latestRec.capacityPerInstance;
+  numbers.engineLimit = latest.observation.engineLimit;
+  numbers.capacityAboveEngineLimit = capacitiesAboveEngineLimit(fleet, latest.observation);
+  numbers.backlog = latest.observation.backlog;
+  numbers.backlogInstances = latestRec.backlogInstances;
+  numbers.loadInstances = latestRec.loadInstances;
   numbers.utilization = round(latestRec.utilization);
   numbers.rejected = latest.observation.rejected;
   numbers.reportingInstances = latest.observation.reportingInstances;
@@ -144,7 +163,7 @@ export function decide(input: DecisionInput): Decision {
   const downFromMs = expectedNewestMs - fleet.scaleDown.stabilizationSeconds * 1000;
   const downWindow = input.observations.map((o, i) => ({ o, r: recommendations[i] })).filter(({ o }) => o.at.getTime() >= downFromMs);
   const expectedDownPeriods = Math.floor((expectedNewestMs - downFromMs) / periodMs) + 1;
-  const downComplete = downWindow.length >= expectedDownPeriods && downWindow.every(({ r }) => r?.recommendation !== undefined);
+  const downComplete = downWindow.length >= expectedDownPeriods && downWindow.every(({ r }) => r?.recommendation !== undefined && !r.recommendation.lowerBound);
   let downRec = downComplete ? Math.max(...downWindow.map(({ r }) => r!.recommendation!.instances)) : current;
 
   numbers.scaleUpRecommendation = upRec;
@@ -168,7 +187,7 @@ export function decide(input: DecisionInput): Decision {
   let reason: ReasonCode;
   if (upRec > current) {
     proposal = upRec;
-    reason = predicted ? 'ScaleUpPredicted' : latestRec.rejected ? 'ScaleUpRejectedRequests' : 'ScaleUp';
+    reason = predicted ? 'ScaleUpPredicted' : latestRec.rejected ? 'ScaleUpRejectedRequests' : latestRec.backlogDominant ? 'ScaleUpBacklog' : 'ScaleUp';
   } else if (latestRec.instances > current) {
     return finish(current, 'ScaleUpStabilized');
   } else if (latestRec.instances < current || downRec < current) {
@@ -182,7 +201,8 @@ export function decide(input: DecisionInput): Decision {
     proposal = downRec;
     reason = heldByForecast ? 'ScaleDownToForecast' : 'ScaleDown';
   } else {
-    return finish(current, 'WithinTolerance');
+    // Only the backlog is known: the Engines' load could need more than it says.
+    return finish(current, latestRec.lowerBound ? 'MissingData' : 'WithinTolerance');
   }
 
   const direction = proposal > current ? 'up' : 'down';

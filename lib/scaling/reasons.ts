@@ -5,6 +5,7 @@
 export const REASONS = {
   ScaleUp: 'load needs more instances than the fleet has',
   ScaleUpRejectedRequests: 'the Engines are turning requests away (429/503), so capacity is short whatever the active counts say',
+  ScaleUpBacklog: 'the declared backlog (numbers.backlog) needs more instances to clear within its target time than the load does (numbers.loadInstances); the larger need wins',
   ScaleUpLimited: 'scale-up capped by the per-tick step limit',
   ScaleUpPredictedLimited: 'the forecast needs more within the boot time; the step limit caps this tick, the rest follows next tick',
   ScaleUpStabilized: 'the latest load needs more, but not every recommendation in the scale-up window agrees yet',

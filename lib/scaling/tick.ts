@@ -22,6 +22,8 @@ import {
 import { fleetQueries } from '../fleet/metric-queries.js';
 import { observationsFromSeries, type FleetSeries } from '../fleet/observation.js';
 import { lookbackPeriodsFor, queryWindow } from '../fleet/query-window.js';
+import { periodsCoveringListingLag } from '../fleet/kind-readings.js';
+import { listEngineSeries, type SeriesPresence } from '../fleet/series-presence.js';
 import { emptySeries, readSignals } from '../fleet/read-signals.js';
 import { configuredKinds } from '../fleet/recommend.js';
 import { guardDuringRoll } from './roll-guard.js';
@@ -149,8 +151,29 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
     awsCalls++;
   }
 
-  const window = queryWindow(now, config.periodSeconds, lookbackPeriodsFor(maxWindowSeconds(config), config.staleAfterSeconds, config.periodSeconds));
-  const queries = config.fleets.flatMap((fleet, index) => fleetQueries(config, fleet, index));
+  // Each fleet's instances are queried one by one, so the groups come first; a fleet whose
+  // group cannot be described queries nothing and fails on its own below.
+  const states = config.fleets.map((fleet) => {
+    try {
+      return describeFailure ? undefined : groupStateOf(fleet.target, groups, nodegroups);
+    } catch {
+      return undefined;
+    }
+  });
+  // One ListMetrics walk for every fleet: which kinds each instance has ever been asked for.
+  // Unreadable: every kind counts as existing, so a silent one is unknown, never zero.
+  let presence: SeriesPresence | null = null;
+  try {
+    const listed = await listEngineSeries(ports.cloudwatch, config.engineNamespace, retry);
+    presence = listed.presence;
+    awsCalls += listed.calls;
+  } catch (error) {
+    telemetry.warn('Engine series unlisted: a kind without datapoints counts as unknown this tick', { error: describeError(error) });
+    awsCalls++;
+  }
+  const lookback = Math.max(lookbackPeriodsFor(maxWindowSeconds(config), config.staleAfterSeconds, config.periodSeconds), periodsCoveringListingLag(config.periodSeconds));
+  const window = queryWindow(now, config.periodSeconds, lookback);
+  const queries = config.fleets.flatMap((fleet, index) => fleetQueries(config, fleet, index, states[index]?.instances.map((i) => i.instanceId) ?? []));
   let series: FleetSeries[];
   try {
     const read = await readSignals(ports.cloudwatch, queries, window, config.fleets.length, retry);
@@ -180,7 +203,7 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
       if (describeFailure) throw new ScaleTickError(`DescribeAutoScalingGroups failed: ${describeFailure}`);
       const group = groupStateOf(fleet.target, groups, nodegroups);
       const counts = countInstances(group.instances);
-      const observations = observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod);
+      const observations = observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod, { instances: group.instances, presence, desired: group.desired });
       const forecast = options.forecast && fleet.predictive !== false ? ((await options.forecast({ fleet, now, current: group.desired })) ?? { source: 'NoForecast' as const }) : undefined;
       const decision = guardDuringRoll(decide({
         fleet,
@@ -210,6 +233,7 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
           now,
           retry,
           maxVictimRequests: fleet.drain.maxVictimRequests,
+          presence,
         });
         awsCalls += result.calls;
         outcome.applied = result.desired !== group.desired;

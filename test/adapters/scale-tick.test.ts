@@ -5,7 +5,7 @@ import {
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { DescribeNodegroupCommand, EKSClient, TagResourceCommand, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -74,20 +74,34 @@ function group(name: string, desired: number, instances: number, tags: Record<st
   };
 }
 
-/** Fleet-level answers: `streams` concurrent streams over `reporting` instances in the newest period. */
+/** Per-instance answers: `streams` concurrent streams spread evenly over the first `reporting` instances in the newest period. */
 function metricAnswer(fleetIndex: number, streams: number, reporting: number): MetricDataResult[] {
   return [
-    { Id: `f${fleetIndex}_active_stream`, Timestamps: [NEWEST], Values: [streams], StatusCode: 'Complete' },
-    { Id: `f${fleetIndex}_samples`, Timestamps: [NEWEST], Values: [reporting], StatusCode: 'Complete' },
+    ...Array.from({ length: reporting }, (_, i): MetricDataResult[] => [
+      { Id: `f${fleetIndex}_i${i}_stream`, Timestamps: [NEWEST], Values: [streams / reporting], StatusCode: 'Complete' },
+      { Id: `f${fleetIndex}_i${i}_limit`, Timestamps: [NEWEST], Values: [0], StatusCode: 'Complete' },
+    ]).flat(),
     { Id: `f${fleetIndex}_rejected_429`, Timestamps: [], Values: [], StatusCode: 'Complete' },
     { Id: `f${fleetIndex}_rejected_503`, Timestamps: [], Values: [], StatusCode: 'Complete' },
   ];
+}
+
+/** The victim read's answer: each instance's kinds and its heartbeat (the Engine's limit) in the newest period. */
+function victimAnswer(streams: number[]): { MetricDataResults: MetricDataResult[] } {
+  return {
+    MetricDataResults: streams.flatMap((load, i) => [
+      ...['stream', 'batch', 'tts'].map((kind) => ({ Id: `i${i}_${kind}`, Timestamps: [NEWEST], Values: [kind === 'stream' ? load : 0], StatusCode: 'Complete' as const })),
+      { Id: `i${i}_heartbeat`, Timestamps: [NEWEST], Values: [1], StatusCode: 'Complete' as const },
+    ]),
+  };
 }
 
 beforeEach(() => {
   autoscaling.reset();
   cloudwatch.reset();
   eks.reset();
+  // No instance has ever been asked for anything but what each test's datapoints show.
+  cloudwatch.on(ListMetricsCommand).resolves({ Metrics: [] });
 });
 
 describe('scale tick against the AWS SDK', () => {
@@ -102,17 +116,19 @@ describe('scale tick against the AWS SDK', () => {
     expect(autoscaling).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['dg-engine-a'], MaxRecords: 100 });
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
     const input = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
-    // Window: lookback ceil((0 + 180) / 60) + 1 = 4 periods, ending at the start of the filling 12:00 period.
-    expect(input.StartTime).toEqual(new Date('2026-03-02T11:56:00Z'));
+    // Window: the longer of ceil((0 + 180) / 60) + 1 = 4 periods and the ListMetrics lag,
+    // ceil(900 / 60) + 1 = 16 periods, ending at the start of the filling 12:00 period.
+    expect(input.StartTime).toEqual(new Date('2026-03-02T11:44:00Z'));
     expect(input.EndTime).toEqual(new Date('2026-03-02T12:00:00Z'));
     expect(input.MetricDataQueries?.[0]).toEqual({
-      Id: 'f0_active_stream',
+      Id: 'f0_i0_stream',
       MetricStat: {
         Metric: {
           Namespace: 'Deepgram/Engine',
           MetricName: 'engine_active_requests',
           Dimensions: [
             { Name: 'AutoScalingGroupName', Value: 'dg-engine-a' },
+            { Name: 'InstanceId', Value: 'i-dg-engine-a-0' },
             { Name: 'kind', Value: 'stream' },
           ],
         },
@@ -182,7 +198,8 @@ describe('scale tick against the AWS SDK', () => {
     expect(result.fleets[0]?.decision?.reason).toBe('WithinTolerance'); // 200 / (4 * 50) = 1.0
     expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
     expect(autoscaling).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 0);
-    expect(result.awsCalls).toBe(2);
+    // DescribeAutoScalingGroups, ListMetrics, GetMetricData.
+    expect(result.awsCalls).toBe(3);
   });
 
   it('scales in by terminating the least-loaded instances, decrementing desired capacity', async () => {
@@ -190,16 +207,7 @@ describe('scale tick against the AWS SDK', () => {
     cloudwatch
       .on(GetMetricDataCommand)
       .resolvesOnce({ MetricDataResults: metricAnswer(0, 60, 3) })
-      .resolves({
-        MetricDataResults: [0, 1, 2].flatMap((i) =>
-          ['stream', 'batch', 'tts'].map((kind) => ({
-            Id: `i${i}_${kind}`,
-            Timestamps: [NEWEST],
-            Values: [kind === 'stream' ? [40, 5, 15][i]! : 0],
-            StatusCode: 'Complete' as const,
-          })),
-        ),
-      });
+      .resolves(victimAnswer([40, 5, 15]));
     autoscaling.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
 
     const result = await runScaleTick(deps(config()));
@@ -222,7 +230,7 @@ describe('scale tick against the AWS SDK', () => {
     cloudwatch
       .on(GetMetricDataCommand)
       .resolvesOnce({ MetricDataResults: metricAnswer(0, streams, desired) })
-      .resolves({ MetricDataResults: [0, 1, 2].map((i) => ({ Id: `i${i}_stream`, Timestamps: [NEWEST], Values: [i], StatusCode: 'Complete' as const })) });
+      .resolves(victimAnswer([0, 1, 2]));
 
     await runScaleTick(deps(config()));
 
@@ -231,11 +239,7 @@ describe('scale tick against the AWS SDK', () => {
   });
 
   describe('stream-safe scale-in (drain.maxVictimRequests)', () => {
-    const perInstanceStreams = (loads: number[]) => ({
-      MetricDataResults: loads.flatMap((load, i) =>
-        ['stream', 'batch', 'tts'].map((kind) => ({ Id: `i${i}_${kind}`, Timestamps: [NEWEST], Values: [kind === 'stream' ? load : 0], StatusCode: 'Complete' as const })),
-      ),
-    });
+    const perInstanceStreams = victimAnswer;
     const limited = (limit: number) => {
       const document = config();
       document.fleets[0]!.drain = { maxVictimRequests: limit };
@@ -304,6 +308,7 @@ describe('scale tick against the AWS SDK', () => {
     expect(dims).toEqual([
       { Name: 'ClusterName', Value: 'speech' },
       { Name: 'NodegroupName', Value: 'gpu' },
+      { Name: 'InstanceId', Value: 'i-eks-gpu-abc-0' },
       { Name: 'kind', Value: 'stream' },
     ]);
   });

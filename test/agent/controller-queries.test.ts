@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { configSchema, type ConfigInput, type Target } from '../../lib/config/schema.js';
 import { buildInstanceLoadQueries } from '../../lib/fleet/instance-load.js';
-import { fleetQueries } from '../../lib/fleet/metric-queries.js';
+import { fleetLevelQueries, fleetQueries } from '../../lib/fleet/metric-queries.js';
 import { FIRST_SCRAPE, SECOND_SCRAPE, engineScrape } from './fixtures.js';
 import { CounterDeltas, extractEmf, scrape, targetLabels, type CloudWatchDatum, type EmfProcessor, type Labels, type ScrapeConfig } from './prometheus-pipeline.js';
 
@@ -79,13 +79,21 @@ describe.each([
 ])('$name: every Engine query the controller sends finds the agent\'s metric', ({ target, data }) => {
   const config = configSchema.parse(fleet(target));
 
-  it('scale: the fleet-level queries', () => {
-    const queries = fleetQueries(config, config.fleets[0] as (typeof config.fleets)[number], 0).map((q) => q.query);
-    // 3 kinds + sample count + engine capacity + 2 rejected statuses.
+  it('scale: the per-instance queries and the fleet-level rejected counts', () => {
+    const queries = fleetQueries(config, config.fleets[0] as (typeof config.fleets)[number], 0, [INSTANCE]).map((q) => q.query);
+    // 3 kinds + the Engine's limit + its capacity estimate for the instance, + 2 rejected statuses.
     expect(queries).toHaveLength(7);
     const published = data();
     // kind and response_status values are the query's choice (a 429 series appears once
     // Engine has answered one); the dimension names and the fleet must match exactly.
+    expect(queries.filter((q) => !answered(q, published)).map((q) => q.Id)).toEqual([]);
+  });
+
+  it('history: the fleet-level queries', () => {
+    const queries = fleetLevelQueries(config, config.fleets[0] as (typeof config.fleets)[number], 0).map((q) => q.query);
+    // 3 kinds + sample count + engine capacity + 2 rejected statuses.
+    expect(queries).toHaveLength(7);
+    const published = data();
     expect(queries.filter((q) => !answered(q, published)).map((q) => q.Id)).toEqual([]);
   });
 

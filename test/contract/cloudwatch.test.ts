@@ -2,6 +2,7 @@ import { GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand, type Me
 import { expect, it } from 'vitest';
 import type { AsgTarget, EksTarget } from '../../lib/config/schema.js';
 import { readInstanceLoad } from '../../lib/fleet/instance-load.js';
+import { listEngineSeries } from '../../lib/fleet/series-presence.js';
 import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, STATUS_DIMENSION } from '../../lib/fleet/engine-metrics.js';
 import { CONTROLLER_NAMESPACE } from '../../lib/telemetry.js';
 import { describeMoto, noRetry } from './harness.js';
@@ -151,6 +152,19 @@ describeMoto('CloudWatch: Engine metrics on the agent dimension sets, read back 
     ]);
   });
 
+  it('the tick\'s ListMetrics walk (RecentlyActive PT3H, InstanceId filter without a value) finds the instance-level kind series, not the fleet-level ones', async () => {
+    await putEngineSamples(moto.ports, asg, [
+      { instanceId: 'i-0aaa', at: minute(0), active: { stream: 1, batch: 0 }, maxActiveRequests: 0 },
+      { instanceId: 'i-0bbb', at: minute(0), active: { stream: 2 }, maxActiveRequests: 0 },
+    ]);
+    await putEngineSamples(moto.ports, eks, [{ instanceId: 'i-0ccc', at: minute(0), active: { tts: 1 } }]);
+
+    const { presence, calls } = await listEngineSeries(moto.ports.cloudwatch, ENGINE_NAMESPACE, noRetry);
+
+    expect(calls).toBe(1);
+    expect(Object.fromEntries([...presence].map(([id, kinds]) => [id, [...kinds].sort()]))).toEqual({ 'i-0aaa': ['batch', 'stream'], 'i-0bbb': ['stream'], 'i-0ccc': ['tts'] });
+  });
+
   it('PutMetricData into the controller namespace with the Fleet dimension is readable back', async () => {
     await moto.ports.cloudwatch.send(
       new PutMetricDataCommand({
@@ -194,8 +208,9 @@ describeMoto('readInstanceLoad (lib/fleet/instance-load.ts) against CloudWatch',
       retry: noRetry,
     });
 
-    expect(loads.get('i-0aaa')).toEqual({ activeStreams: 35, activeRequests: 37, at: minute(1) }); // 35 + 2
-    expect(loads.get('i-0bbb')).toEqual({ activeStreams: 0, activeRequests: 0, at: minute(1) });
+    // tts was never asked for: ListMetrics lists no series of it, so it is zero.
+    expect(loads.get('i-0aaa')).toEqual({ activeStreams: 35, activeRequests: 37, at: minute(1), neverRequested: ['tts'] }); // 35 + 2
+    expect(loads.get('i-0bbb')).toEqual({ activeStreams: 0, activeRequests: 0, at: minute(1), neverRequested: ['tts'] });
     expect(loads.get('i-0silent')).toEqual({});
   });
 
@@ -226,6 +241,6 @@ describeMoto('readInstanceLoad (lib/fleet/instance-load.ts) against CloudWatch',
       retry: noRetry,
     });
 
-    expect(loads.get('i-0ccc')).toEqual({ activeStreams: 4, activeRequests: 7, at: minute(1) }); // 4 + 3
+    expect(loads.get('i-0ccc')).toEqual({ activeStreams: 4, activeRequests: 7, at: minute(1), neverRequested: ['batch'] }); // 4 + 3
   });
 });

@@ -89,8 +89,9 @@ describeMoto('scale adapters (lib/fleet/group-state.ts, actuate.ts) against moto
     const result = await applyDesired(moto.ports, await groupState(moto, asg), 1, { engineNamespace: ENGINE_NAMESPACE, periodSeconds: 60, now: NOW, retry: noRetry });
 
     expect([...result.victims].sort()).toEqual([idle1, idle2].sort());
-    // GetMetricData + 2 x TerminateInstanceInAutoScalingGroup + CreateOrUpdateTags; no SetDesiredCapacity (3 - 2 = 1 already)
-    expect(result.calls).toBe(4);
+    // ListMetrics (the victim read lists the Engine series itself) + GetMetricData + 2 x
+    // TerminateInstanceInAutoScalingGroup + CreateOrUpdateTags; no SetDesiredCapacity (3 - 2 = 1 already)
+    expect(result.calls).toBe(5);
     const after = await groupState(moto, asg);
     expect(after.desired).toBe(1);
     expect(after.instances.map((i) => i.instanceId)).toEqual([busy]);
@@ -207,21 +208,23 @@ fleets:
     expect(after.AutoScalingGroups?.[0]?.Instances?.map((i) => i.InstanceId).sort()).toEqual([a, b].sort());
   });
 
-  it('scales an EKS node group up: DescribeNodegroup, metrics by ClusterName + NodegroupName, UpdateNodegroupConfig', async () => {
+  it('scales an EKS node group up: DescribeNodegroup, UpdateNodegroupConfig', async () => {
     await createEksFleet(moto.ports, { cluster: 'speech', nodegroup: 'gpu-a', desired: 2, min: 1, max: 8, tags: { [MANAGED_TAG]: 'true' } });
+    // moto gives the node group no Auto Scaling group, so no instance to read load from (the
+    // scaler reads each instance: test/adapters/scale-tick.test.ts checks the EKS dimensions);
+    // the fleet's minimum of 5 makes the move.
     await putConfigParameter(
       moto.ports,
       CONFIG_PARAMETER,
-      config(false).replace('target: { type: asg, autoScalingGroupName: engine-a }', 'target: { type: eks, clusterName: speech, nodegroupName: gpu-a }'),
+      config(false).replace('target: { type: asg, autoScalingGroupName: engine-a }', 'target: { type: eks, clusterName: speech, nodegroupName: gpu-a }').replace('minInstances: 1', 'minInstances: 5'),
     );
-    // moto gives the node group no instances, so the load comes from two instance ids of its own.
     await putEngineSamples(moto.ports, eks, steadyLoad(['i-0aaa', 'i-0bbb'], 9, () => 12));
     const tagged: TagResourceCommand['input'][] = [];
 
     const result = await runScaleTick({ ...deps(), ports: { ...moto.ports, eks: eksWithoutNodegroupTagging(moto.ports.eks, tagged) } });
 
-    // 24 streams / 5 per instance = 4.8 -> 5
-    expect(result.fleets[0]).toMatchObject({ fleet: 'nova-3', applied: true, decision: { desired: 5 } });
+    // No instance listed while desired is 2: the load is unknown (MissingData), raised to the minimum.
+    expect(result.fleets[0]).toMatchObject({ fleet: 'nova-3', applied: true, decision: { desired: 5, reason: 'BelowMin' } });
     expect((await describeNodegroup(moto.ports.eks, eks, noRetry)).desired).toBe(5);
     expect(tagged.map((t) => t.tags)).toEqual([{ [LAST_SCALING_TAG]: `${NOW.toISOString()} up` }]);
   });

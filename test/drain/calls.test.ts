@@ -57,6 +57,8 @@ describe('AWS calls per drain tick', () => {
       'autoscaling:DescribeAutoScalingGroups': 2,
       'autoscaling:DescribeScalingActivities': 3,
       'autoscaling:RecordLifecycleActionHeartbeat': 3,
+      // One ListMetrics walk (which kinds each instance was ever asked for) and one read.
+      'cloudwatch:ListMetrics': 1,
       'cloudwatch:GetMetricData': 1,
       'ssm:ListCommandInvocations': 1,
       'ssm:SendCommand': 3,
@@ -65,6 +67,8 @@ describe('AWS calls per drain tick', () => {
     expect(await w.tick()).toEqual({
       'autoscaling:DescribeAutoScalingGroups': 2,
       'autoscaling:RecordLifecycleActionHeartbeat': 3,
+      // One ListMetrics walk (which kinds each instance was ever asked for) and one read.
+      'cloudwatch:ListMetrics': 1,
       'cloudwatch:GetMetricData': 1,
       'ssm:ListCommandInvocations': 1,
     });

@@ -3,7 +3,7 @@ import { createScaleHandler } from '../../functions/scale.js';
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
 import type { TickResult } from '../../lib/scaling/tick.js';
-import { SimCloud, lambdaContext, runSimulation, scheduledEvent, simHandlerDeps, syntheticTraffic, type MinuteRecord } from '../../sim/index.js';
+import { SimCloud, lambdaContext, runSimulation, scheduledEvent, simHandlerDeps, syntheticTraffic, type MinuteRecord, type TrafficSource } from '../../sim/index.js';
 
 export const START = new Date('2026-03-02T00:00:00Z');
 
@@ -14,10 +14,12 @@ export interface WorldFleet {
   desired: number;
   /** Fleet settings that differ from the world's defaults. */
   fleet?: Record<string, unknown>;
+  /** Traffic other than synthetic streams at `rate` (batch, tts, scripted). */
+  traffic?: TrafficSource;
 }
 
 /** Fleets on the simulated cloud, each its own Auto Scaling group, run by the real scale (and drain) handlers. */
-export function world(fleets: WorldFleet[], options: { seed?: number; drain?: boolean } = {}) {
+export function world(fleets: WorldFleet[], options: { seed?: number; drain?: boolean; maxActiveRequests?: number } = {}) {
   const cloud = new SimCloud({ start: START, seed: options.seed ?? 7 });
   for (const [i, f] of fleets.entries()) {
     cloud.addAutoScalingGroup({
@@ -27,7 +29,8 @@ export function world(fleets: WorldFleet[], options: { seed?: number; drain?: bo
       desiredCapacity: f.desired,
       capacity: 150,
       bootMinutes: 8,
-      traffic: syntheticTraffic({ rate: f.rate, seed: (options.seed ?? 7) * 100 + i }),
+      traffic: f.traffic ?? syntheticTraffic({ rate: f.rate, seed: (options.seed ?? 7) * 100 + i }),
+      ...(options.maxActiveRequests !== undefined ? { maxActiveRequests: options.maxActiveRequests } : {}),
       tags: { 'gpu-fleet-scaler:managed': 'true' },
     });
   }
@@ -43,18 +46,21 @@ export function world(fleets: WorldFleet[], options: { seed?: number; drain?: bo
       ...f.fleet,
     })),
   };
-  const deps = simHandlerDeps(cloud, validateConfig(document, 'scenario'));
+  // The controller's metrics land in the simulated CloudWatch, where alarms can be judged.
+  const deps = simHandlerDeps(cloud, validateConfig(document, 'scenario'), { telemetry: cloud.controllerTelemetry() });
   const scale = createScaleHandler(() => deps, () => ({}));
   const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
   const ticks: TickResult[] = [];
   const records: MinuteRecord[] = [];
   const desired = new Map<string, number[]>(fleets.map((f) => [f.name, []]));
 
-  async function run(minutes: number) {
+  /** `before` runs first every minute (a queue the test keeps, say), with the minute since the start. */
+  async function run(minutes: number, before: Array<(minute: number) => Promise<void>> = []) {
     await runSimulation({
       cloud,
       minutes,
       everyMinute: [
+        ...before.map((hook) => async () => hook(cloud.clock.minute)),
         async (now) => {
           ticks.push((await scale(scheduledEvent(now), lambdaContext('scale'))) as TickResult);
           for (const f of fleets) desired.get(f.name)!.push(cloud.group(`asg-${f.name}`).desired);

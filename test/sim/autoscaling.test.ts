@@ -123,12 +123,20 @@ describe('controller telemetry and ListMetrics', () => {
       new GetMetricDataCommand({
         StartTime: START,
         EndTime: cloud.clock.dateOf(5),
-        MetricDataQueries: [{ Id: 'd', MetricStat: { Metric: { Namespace: 'GpuFleetScaler', MetricName: 'DesiredInstances', Dimensions: [{ Name: 'Fleet', Value: 'gpu' }] }, Period: 60, Stat: 'Maximum', Unit: 'Count' } }],
+        MetricDataQueries: [{ Id: 'd', MetricStat: { Metric: { Namespace: 'GpuFleetScaler', MetricName: 'DesiredInstances', Dimensions: [{ Name: 'Fleet', Value: 'gpu' }, { Name: 'service', Value: 'gpu-fleet-scaler' }] }, Period: 60, Stat: 'Maximum', Unit: 'Count' } }],
       }),
     );
     expect(out.MetricDataResults?.[0]?.Values).toEqual([4]);
+    // ListMetrics shows a new metric only after up to 15 minutes; the simulation takes all 15.
+    expect((await cloud.ports.cloudwatch.send(new ListMetricsCommand({ Namespace: 'GpuFleetScaler' }))).Metrics).toEqual([]);
+    for (let m = 0; m < 15; m++) cloud.step();
     const listed = await cloud.ports.cloudwatch.send(new ListMetricsCommand({ Namespace: 'GpuFleetScaler' }));
     expect(listed.Metrics?.map((m) => m.MetricName)).toEqual(['DesiredInstances']);
+    // Powertools adds its service dimension to every EMF metric; the simulation does too.
+    expect(listed.Metrics?.[0]?.Dimensions).toEqual([{ Name: 'Fleet', Value: 'gpu' }, { Name: 'service', Value: 'gpu-fleet-scaler' }]);
+    // Only what was active in the past three hours, when asked.
+    for (let m = 0; m < 180; m++) cloud.step();
+    expect((await cloud.ports.cloudwatch.send(new ListMetricsCommand({ Namespace: 'GpuFleetScaler', RecentlyActive: 'PT3H' }))).Metrics).toEqual([]);
   });
 });
 
