@@ -1,3 +1,4 @@
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { Context } from 'aws-lambda';
 import { describeError } from '../lib/aws/retry.js';
 import { parseDrainEvent } from '../lib/drain/event.js';
@@ -5,6 +6,7 @@ import { DEFAULT_HOOK_NAME } from '../lib/fleet/drain-hook.js';
 import { holdManagedDrains } from '../lib/drain/hold.js';
 import { runDrainTick, type DrainTickResult } from '../lib/drain/reconcile.js';
 import type { HandlerDeps } from '../lib/runtime/deps.js';
+import { eksConnector } from '../lib/k8s/connect.js';
 import { MetricUnit } from '../lib/telemetry.js';
 import { inProduction, lambda } from './shell/lambda.js';
 import { productionDeps } from './shell/production-deps.js';
@@ -75,7 +77,12 @@ export function drainDepsFromEnv(env: NodeJS.ProcessEnv = process.env): DrainHan
   if (hookName !== undefined && !/^[A-Za-z0-9_./-]{1,255}$/.test(hookName)) {
     throw new DrainHandlerError(`DRAIN_HOOK_NAME must be a lifecycle hook name (1-255 of letters, digits and _./-), got ${JSON.stringify(hookName)}`);
   }
-  cached = { ...productionDeps(env), drainDocumentName: documentName, hookName: hookName || undefined };
+  const base = productionDeps(env);
+  const region = env.AWS_REGION;
+  // EKS fleets are drained through their cluster's API with the function's own role (an
+  // access entry, infra/eks-access.yml): its credentials presign the bearer token.
+  const kubernetes = region ? eksConnector({ eks: base.ports.eks, region, credentials: defaultProvider(), now: base.now, retry: base.retry }) : undefined;
+  cached = { ...base, kubernetes, drainDocumentName: documentName, hookName: hookName || undefined };
   return cached;
 }
 

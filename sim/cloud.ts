@@ -6,6 +6,7 @@ import { LeastLoaded } from './balancer.js';
 import { SimClock } from './clock.js';
 import { SimCloudWatch } from './cloudwatch.js';
 import { SimEks, eksOperations, type NodegroupOptions } from './eks.js';
+import { SimKubernetes } from './kubernetes.js';
 import { KIND_COUNT, KINDS } from './engine.js';
 import { SimulationError } from './errors.js';
 import type { LifecycleEvent } from './events.js';
@@ -87,6 +88,8 @@ export class SimCloud {
   readonly ssm: SimSsm;
   readonly sns: SimSns;
   readonly refreshes: InstanceRefreshes;
+  /** The Kubernetes side of the EKS clusters (nodes, pods, evictions): sim/kubernetes.ts. */
+  readonly kubernetes: SimKubernetes;
   readonly ports: AwsPorts;
   readonly engineExitsWhenDrained: boolean;
   private readonly events: QueuedEvent[] = [];
@@ -119,6 +122,7 @@ export class SimCloud {
     this.cloudWatch = new SimCloudWatch(this.metrics, () => this.clock.nowMs());
     this.refreshes = new InstanceRefreshes(this.autoScaling, this.clock, this.ids);
     this.eks = new SimEks(this.autoScaling, this.clock, this.ids, this.region, this.refreshes);
+    this.kubernetes = new SimKubernetes(this.clock, this.figures, () => [...this.eks.nodegroups.values()].map((n) => ({ clusterName: n.clusterName, nodegroupName: n.nodegroupName, group: n.group })));
     this.ssm = new SimSsm({
       clock: this.clock,
       ids: this.ids,
@@ -163,8 +167,18 @@ export class SimCloud {
     return this.autoScaling.create(options);
   }
 
-  addNodegroup(options: NodegroupOptions): SimGroupState {
-    return this.eks.create(options);
+  /**
+   * An EKS managed node group, with its cluster's Engine Deployment (one replica per
+   * initial node, the pods already running there) unless `engineDeployment` is false.
+   */
+  addNodegroup(options: NodegroupOptions & { engineDeployment?: false | { maxUnavailable?: number; graceSeconds?: number } }): SimGroupState {
+    const { engineDeployment, ...rest } = options;
+    const group = this.eks.create(rest);
+    if (engineDeployment !== false) {
+      this.kubernetes.addEngineDeployment(rest.clusterName, rest.nodegroupName, group.desired, engineDeployment ?? {});
+      this.kubernetes.tick();
+    }
+    return group;
   }
 
   group(name: string): SimGroupState {
@@ -253,6 +267,7 @@ export class SimCloud {
     this.refreshes.tick();
     this.eks.tick();
     for (const group of this.autoScaling.groups.values()) this.autoScaling.reconcile(group);
+    this.kubernetes.tick();
 
     const record: MinuteRecord = {
       minute: m,
@@ -298,7 +313,10 @@ export class SimCloud {
     const eligible: SimInstance[] = [];
     for (const instance of instances) {
       instance.engine.endDue(m);
-      if (instance.lifecycleState === 'InService' && m >= instance.serveFrom && instance.engine.sigintMinute === undefined) eligible.push(instance);
+      const engine = instance.engine;
+      // On EKS nodes a Service routes to Ready pods, whatever the node's Auto Scaling state.
+      const up = engine.podServing === undefined ? instance.lifecycleState === 'InService' : engine.podServing && !instance.lifecycleState.startsWith('Pending');
+      if (up && m >= instance.serveFrom && engine.sigintMinute === undefined) eligible.push(instance);
     }
 
     const arrivals = group.traffic?.arrivals(m);
@@ -324,6 +342,7 @@ export class SimCloud {
             if (k === 0) record.rejected++;
           } else {
             best.engine.accept(k, end);
+            if (best.lifecycleState.startsWith('Terminating')) this.kubernetes.figures.acceptedWhileLeaving++;
             this.balancer.topChanged();
           }
         }

@@ -32,5 +32,6 @@ export function simHandlerDeps(cloud: SimCloud, config: ControllerConfig | (() =
     now: () => cloud.now(),
     loadConfig: () => Promise.resolve(typeof config === 'function' ? config() : config),
     retry,
+    kubernetes: async (clusterName) => cloud.kubernetes.transport(clusterName),
   };
 }

@@ -27,6 +27,12 @@ export class SimEngine {
   readonly requested = new Uint8Array(KIND_COUNT);
   /** Minute the Engine received SIGINT: it refuses new work and lets what it holds finish. */
   sigintMinute: number | undefined;
+  /**
+   * On an EKS node (sim/kubernetes.ts): whether a Running Engine pod that is not
+   * terminating is on the instance. Traffic then follows the pod, not the Auto Scaling
+   * lifecycle. Undefined on Auto Scaling group instances.
+   */
+  podServing: boolean | undefined;
 
   constructor(
     readonly capacity: number,

@@ -25,7 +25,8 @@ export interface MinuteRecord {
   rejected: number;
 }
 
-export type CutCause = 'lifecycle-complete' | 'hook-timeout' | 'no-hook';
+/** pod-grace: an evicted pod killed at its terminationGracePeriodSeconds (EKS nodes). */
+export type CutCause = 'lifecycle-complete' | 'hook-timeout' | 'no-hook' | 'pod-grace';
 
 export interface SimulationTotals {
   minutes: number;
@@ -61,7 +62,7 @@ export class SimFigures {
   rejected = 0;
   drainingInstanceMinutes = 0;
   cutSinceRecord = 0;
-  readonly cutByCause: Record<CutCause, number> = { 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0 };
+  readonly cutByCause: Record<CutCause, number> = { 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0, 'pod-grace': 0 };
   scaleActions = 0;
   reversals = 0;
   private readonly lastMove = new Map<string, { up: number; down: number; lastMinute: number; lastDirection: 1 | -1 | 0 }>();
@@ -96,7 +97,7 @@ export class SimFigures {
   }
 
   totals(): SimulationTotals {
-    const cut = this.cutByCause['lifecycle-complete'] + this.cutByCause['hook-timeout'] + this.cutByCause['no-hook'];
+    const cut = this.cutByCause['lifecycle-complete'] + this.cutByCause['hook-timeout'] + this.cutByCause['no-hook'] + this.cutByCause['pod-grace'];
     return {
       minutes: this.minutes,
       gpuHours: this.billedInstanceMinutes / 60,
@@ -107,7 +108,7 @@ export class SimFigures {
       arrivals: this.arrivals,
       rejected: this.rejected,
       streamsCut: cut,
-      streamsCutAtGrace: this.cutByCause['lifecycle-complete'] + this.cutByCause['hook-timeout'],
+      streamsCutAtGrace: this.cutByCause['lifecycle-complete'] + this.cutByCause['hook-timeout'] + this.cutByCause['pod-grace'],
       streamsCutByCause: { ...this.cutByCause },
       scaleActions: this.scaleActions,
       reversals: this.reversals,

@@ -81,10 +81,10 @@ function fleetProblems(fleet: Fields, at: Path, problems: Problems): void {
 
   const drain = fieldsOf(fleet.drain) ?? {};
   const grace = read(drainSchema.shape.gracePeriodSeconds, drain.gracePeriodSeconds);
+  if (fleet.kubernetes !== undefined && targetType !== 'eks') {
+    problems.add([...at, 'kubernetes'], 'applies to EKS node group fleets only (target.type "eks")', fleet.kubernetes);
+  }
   if (targetType === 'eks') {
-    if (drain.maxVictimRequests !== undefined) {
-      problems.add([...at, 'drain', 'maxVictimRequests'], 'applies to Auto Scaling group fleets only: an EKS node group picks its own scale-in victims', drain.maxVictimRequests);
-    }
     if (drain.runtime === 'docker') {
       problems.add([...at, 'drain', 'runtime'], 'must be "containerd" (or unset) on an EKS node group: EKS nodes run containerd since Kubernetes 1.24, where docker finds no containers to stop', drain.runtime);
     }

@@ -127,10 +127,44 @@ export const drainSchema = z.strictObject({
    * Stream-safe scale-in: only instances serving at most this many requests are scaled in;
    * the rest of a scale-in waits until instances empty. Each stream on a victim is a stream
    * that may outlive the grace period; unset, the least-loaded leave whatever their load.
-   * Auto Scaling group fleets only: an EKS node group picks its own victims.
+   * EKS node groups too: victims leave through the backing Auto Scaling group.
    */
   maxVictimRequests: z.number().int().min(0).max(100_000).optional(),
 });
+
+// A Kubernetes object name (RFC 1123 DNS subdomain, as Deployments and namespaces use).
+const kubeName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Kubernetes name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric)');
+// matchLabels: keys with an optional DNS prefix, values of up to 63 name characters.
+const matchLabels = z.record(
+  z.string().regex(/^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, 'must be a Kubernetes label key'),
+  z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'must be a Kubernetes label value'),
+);
+
+/**
+ * How an EKS fleet's drain and pods go through Kubernetes (docs/eks.md). The drain cordons
+ * a leaving node and evicts the pods these labels select; with `namespace` and the
+ * Deployments named, Engine replicas follow the node group's nodes and API replicas the
+ * Engine count at `apiRatio`, through the Deployments' scale subresource.
+ */
+export const kubernetesSchema = z
+  .strictObject({
+    engineLabels: matchLabels.refine((l) => Object.keys(l).length > 0, 'must name at least one label').default({ app: 'deepgram-engine' }),
+    apiLabels: matchLabels.refine((l) => Object.keys(l).length > 0, 'must name at least one label').default({ app: 'deepgram-api' }),
+    namespace: kubeName.optional(),
+    engineDeployment: kubeName.optional(),
+    apiDeployment: kubeName.optional(),
+    apiRatio: z.number().int().min(1).max(16, 'must be at most 16 (Deepgram supports up to 1 API per 16 Engines)').default(4),
+    apiMinReplicas: z.number().int().min(0).max(1000).default(1),
+    apiMaxReplicas: z.number().int().min(1).max(1000).default(250),
+  })
+  .superRefine((k, ctx) => {
+    for (const field of ['engineDeployment', 'apiDeployment'] as const) {
+      if (k[field] !== undefined && k.namespace === undefined) ctx.addIssue({ code: 'custom', path: ['namespace'], message: `must be set with ${field}: the Deployment's namespace`, input: k.namespace });
+    }
+    if (k.apiMinReplicas > k.apiMaxReplicas) ctx.addIssue({ code: 'custom', path: ['apiMinReplicas'], message: `must be at most apiMaxReplicas (${k.apiMaxReplicas})`, input: k.apiMinReplicas });
+  });
 
 const timeZone = z.string().refine(
   (zone) => {
@@ -200,6 +234,8 @@ export const fleetSchema = z
     warmupSeconds: z.number().int().min(0).max(3600).default(600),
     api: apiFleetSchema.optional(),
     drain: drainSchema.prefault({}),
+    /** EKS fleets: the pods the drain evicts and the Deployments that follow the nodes. Defaults to the chart's labels. */
+    kubernetes: kubernetesSchema.optional(),
     redeploy: redeploySchema.optional(),
     /** Decide and log, change nothing. A new fleet starts in dry-run until the operator turns it off. */
     dryRun: z.boolean().default(true),
@@ -243,6 +279,7 @@ export type Target = z.infer<typeof targetSchema>;
 export type AsgTarget = z.infer<typeof asgTargetSchema>;
 export type EksTarget = z.infer<typeof eksTargetSchema>;
 export type FleetConfig = z.infer<typeof fleetSchema>;
+export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
 export type ControllerConfig = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 

@@ -11,6 +11,7 @@ import { resolveDrainGroups, terminationStarts, TERMINATING_WAIT, type DrainGrou
 import { DEFAULT_HOOK_NAME } from '../fleet/drain-hook.js';
 import { completeAction, ensureTerminationHook, hookSpecFor, recordHeartbeat, type HookEnsured } from './hook.js';
 import { readInstanceLoads, type InstanceLoad } from '../fleet/instance-load.js';
+import { drainEksFleet, type KubeInstanceResult, type KubeFollowResult } from './kube-drain.js';
 
 export interface DrainTickOptions {
   documentName: string;
@@ -53,7 +54,10 @@ export interface FleetDrainResult {
   dryRun: boolean;
   draining: number;
   hooks: Record<string, HookEnsured | 'CheckedRecently' | 'Failed' | 'DryRun'>;
-  instances: InstanceDrainResult[];
+  /** Instances of Auto Scaling groups (SSM drain) and of EKS node groups (cordon and evict). */
+  instances: Array<InstanceDrainResult | KubeInstanceResult>;
+  /** EKS fleets: the Engine and API Deployments set to follow the nodes. */
+  follow?: KubeFollowResult;
   errors: string[];
 }
 
@@ -82,6 +86,8 @@ interface FleetPlan {
   result: FleetDrainResult;
   groups: DrainGroup[];
   waiting: Array<{ group: DrainGroup; instanceId: string }>;
+  /** The Engine node group's instances (EKS fleets), for the Deployments that follow them. */
+  engineInstances?: ReturnType<typeof instancesOf>;
 }
 
 /**
@@ -125,6 +131,7 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
         continue;
       }
       if (options.ensureHooks) await ensureHook(deps, plan, group, hookName, options, now);
+      if (group.role === 'engine' && group.target.type === 'eks') plan.engineInstances = [...(plan.engineInstances ?? []), ...instancesOf(asg)];
       for (const instance of instancesOf(asg)) {
         if (instance.lifecycleState === TERMINATING_WAIT) plan.waiting.push({ group, instanceId: instance.instanceId });
       }
@@ -132,7 +139,8 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
     plan.result.draining = plan.waiting.length;
   }
 
-  const anyWaiting = plans.some((p) => p.waiting.length > 0);
+  // EKS nodes are drained through Kubernetes (kube-drain.ts), never with an SSM command.
+  const anyWaiting = plans.some((p) => p.waiting.some((w) => w.group.target.type !== 'eks'));
   // Undefined when the listing failed: the tick then only holds (see drainFleet).
   let commands: Map<string, DrainCommand[]> | undefined;
   let commandsError: string | undefined;
@@ -173,10 +181,23 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
   }
 
   for (const plan of plans) {
-    if (plan.waiting.length > 0) {
+    const eksWaiting = plan.waiting.filter((w) => w.group.target.type === 'eks');
+    const ssmWaiting = plan.waiting.filter((w) => w.group.target.type !== 'eks');
+    if (ssmWaiting.length > 0) {
       try {
         if (commandsError) plan.result.errors.push(commandsError);
-        await drainFleet(deps, plan, { commands, loads, now, hookName, options });
+        await drainFleet(deps, { ...plan, waiting: ssmWaiting }, { commands, loads, now, hookName, options });
+      } catch (error) {
+        plan.result.errors.push(describeError(error));
+      }
+    }
+    if (eksWaiting.length > 0 || (plan.fleet.target.type === 'eks' && (plan.fleet.kubernetes?.engineDeployment || plan.fleet.kubernetes?.apiDeployment))) {
+      try {
+        const eks = await drainEksFleet(deps, { fleet: plan.fleet, waiting: eksWaiting, engineInstances: plan.engineInstances, loads, now, hookName });
+        plan.result.instances.push(...eks.instances);
+        plan.result.errors.push(...eks.errors);
+        if (eks.follow) plan.result.follow = eks.follow;
+        for (const result of eks.instances) if (result.outcome === 'Released') publishRelease(deps, plan.fleet.name, result);
       } catch (error) {
         plan.result.errors.push(describeError(error));
       }
@@ -328,7 +349,7 @@ async function act(
  * Published only by the tick whose CompleteLifecycleAction succeeded: a concurrent tick
  * or a duplicate event gets ValidationError and counts nothing, so a cut is counted once.
  */
-function publishRelease(deps: HandlerDeps, fleet: string, decision: DrainDecision): void {
+function publishRelease(deps: HandlerDeps, fleet: string, decision: Pick<DrainDecision, 'instanceId' | 'action' | 'reason' | 'numbers'> | KubeInstanceResult): void {
   const dimensions = { Fleet: fleet };
   if (decision.numbers.drainSeconds !== undefined) {
     deps.telemetry.metric({ name: DRAIN_METRICS.drainDuration, value: decision.numbers.drainSeconds, unit: MetricUnit.Seconds, dimensions });

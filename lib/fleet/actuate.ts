@@ -28,7 +28,7 @@ export interface ActuationResult {
   calls: number;
   /** The desired count the group was left at: less of a scale-in than decided when victims were too busy. */
   desired: number;
-  /** Instances terminated by choice (scale-in of an Auto Scaling group). */
+  /** Instances terminated by choice (scale-in of an Auto Scaling group or node group). */
   victims: string[];
   victimReason?: string;
 }
@@ -37,10 +37,11 @@ export interface ActuationResult {
  * Moves a group to `desired` and records when, on the group itself, so the next tick's
  * cooldown reads it back without a database.
  *
- * Scale-in of an Auto Scaling group picks its victims: the instances serving the
- * fewest requests leave through TerminateInstanceInAutoScalingGroup (decrementing
- * desired capacity), so the fewest streams have to drain; the termination lifecycle
- * hook then holds each while its streams finish. What cannot be picked (protected or
+ * Scale-in of an Auto Scaling group, or of an EKS node group through its backing group,
+ * picks its victims: the instances serving the fewest requests leave through
+ * TerminateInstanceInAutoScalingGroup (decrementing desired capacity), so the fewest
+ * streams have to drain; the termination lifecycle hook then holds each while its
+ * streams finish (on EKS: cordoned, pods evicted). What cannot be picked (protected or
  * unknown instances) is left to SetDesiredCapacity and the group's termination policy.
  */
 export async function applyDesired(ports: ActuationPorts, group: GroupState, desired: number, context: ActuationContext): Promise<ActuationResult> {
@@ -53,7 +54,10 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
   const tag = async () => {
     result.calls += await writeLastScaling(ports, group, context.now, direction, retry);
   };
-  if (group.target.type === 'asg') {
+  // An EKS node group's victims leave through its backing Auto Scaling group, as
+  // cluster-autoscaler removes nodes from a managed node group; without the group's
+  // instances (not described) only the node group's desired size can be set.
+  if (group.target.type === 'asg' || group.instances.length > 0) {
     let remainingDesired = group.desired;
     let tagged = false;
     if (direction === 'down') {

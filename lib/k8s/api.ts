@@ -70,8 +70,9 @@ export function cordonRequest(nodeName: string, startedAt?: Date): KubeRequest {
   };
 }
 
-export function podsOnNodeRequest(nodeName: string, labelSelector: string): KubeRequest {
-  return { method: 'GET', path: '/api/v1/pods', query: { fieldSelector: `spec.nodeName=${nodeName}`, labelSelector } };
+/** Every namespace's pods on the node; the drain matches its labels itself (two selectors cannot be OR-ed in one query). */
+export function podsOnNodeRequest(nodeName: string, labelSelector?: string): KubeRequest {
+  return { method: 'GET', path: '/api/v1/pods', query: { fieldSelector: `spec.nodeName=${nodeName}`, ...(labelSelector ? { labelSelector } : {}) } };
 }
 
 export function evictionRequest(namespace: string, name: string): KubeRequest {
@@ -126,7 +127,7 @@ export async function cordonNode(transport: KubeTransport, nodeName: string, sta
   expectOk(request, await send(transport, request));
 }
 
-export async function listPodsOnNode(transport: KubeTransport, nodeName: string, labelSelector: string): Promise<PodView[]> {
+export async function listPodsOnNode(transport: KubeTransport, nodeName: string, labelSelector?: string): Promise<PodView[]> {
   const request = podsOnNodeRequest(nodeName, labelSelector);
   const body = expectOk(request, await send(transport, request));
   return items(request, body).map((item) => {

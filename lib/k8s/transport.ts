@@ -2,7 +2,7 @@ import { request as httpsRequest } from 'node:https';
 
 /**
  * One Kubernetes API request as the drain makes it, and the one seam the simulated cluster
- * (sim/ or lib/sim/kubernetes.ts) and the contract tests plug into.
+ * (sim/ or sim/kubernetes.ts) and the contract tests plug into.
  *
  * Why plain REST over node:https and not @kubernetes/client-node: the drain needs five
  * calls (list nodes, patch a node, list pods, create an eviction, read/patch a

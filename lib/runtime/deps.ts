@@ -1,6 +1,7 @@
 import type { ControllerPorts } from '../aws/ports.js';
 import type { RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig } from '../config/schema.js';
+import type { KubeConnector } from '../k8s/connect.js';
 import type { Telemetry } from '../telemetry.js';
 
 /**
@@ -14,4 +15,6 @@ export interface HandlerDeps {
   now: () => Date;
   loadConfig: (now: Date) => Promise<ControllerConfig>;
   retry: RetryPolicy;
+  /** Opens an EKS cluster's Kubernetes API (the drain of EKS fleets); absent where no function needs it. */
+  kubernetes?: KubeConnector;
 }

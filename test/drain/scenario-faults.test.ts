@@ -6,7 +6,7 @@ import type { ConfigInput } from '../../lib/config/schema.js';
 import { lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimCloud, SimTelemetry, type LifecycleEvent } from '../../sim/index.js';
 
 const START = new Date('2026-11-16T00:00:00Z');
-const NO_CUTS = { 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0 };
+const NO_CUTS = { 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0, 'pod-grace': 0 };
 
 type FleetInput = ConfigInput['fleets'][number];
 const fleet = (name: string, groupName: string, extra: Partial<FleetInput> = {}): FleetInput => ({

@@ -78,7 +78,7 @@ describe('drain on the simulated cloud, with the real handler', () => {
     // The last stream (1 + 40) ends at minute 41; that minute's zero is visible at 42, and the
     // tick at 42 completes the action, which terminates the instance at once.
     expect(w.gone.get(victim)).toBe(42);
-    expect(w.cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0 });
+    expect(w.cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0, 'pod-grace': 0 });
     expect(w.metric('StreamsCutAtGrace')).toEqual([0]);
     // drain clock from the command sent at minute 5 to the release at 42: 37 min = 2220 s
     expect(w.metric('DrainDurationSeconds')).toEqual([2220]);
@@ -105,7 +105,7 @@ describe('drain on the simulated cloud, with the real handler', () => {
     await runSimulation({ cloud: w.cloud, minutes: 140, everyMinute: [w.terminateAt(3, () => victim), w.drainTick, async () => w.watch(victim)()], onLifecycleEvent: w.drainEvent });
     // stream ends at 1 + 125 = 126; its zero is visible at 127, released and gone then
     expect(w.gone.get(victim)).toBe(127);
-    expect(w.cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0 });
+    expect(w.cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0, 'pod-grace': 0 });
     // one heartbeat per tick from the command (minute 3) to the last hold (minute 126): 124,
     // plus the lifecycle event's own pass at minute 4
     expect(w.cloud.calls.get('autoscaling:RecordLifecycleActionHeartbeat')).toBe(125);
@@ -137,14 +137,14 @@ describe('an Engine that exits once drained, and stops publishing', () => {
     await runSimulation({ cloud: w.cloud, minutes: 30, everyMinute: [w.terminateAt(3, () => victim), w.drainTick, async () => w.watch(victim)()] });
     // sent at 3, deadline 3 + 20 = 23
     expect(w.gone.get(victim)).toBe(23);
-    expect(w.cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0 });
+    expect(w.cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0, 'pod-grace': 0 });
     expect(w.metric('StreamsCutAtGrace')).toEqual([]);
     expect(w.telemetry.lines.some((l) => l.message.startsWith('drain forced with the load unknown'))).toBe(true);
   });
 });
 
 describe('drain of an EKS managed node group on the simulated cloud', () => {
-  it('finds the node group Auto Scaling group, puts the hook there, reads the load under ClusterName + NodegroupName, SIGINTs through containerd', async () => {
+  it('finds the node group Auto Scaling group, puts the hook there, cordons the node and evicts its Engine pod, never sends an SSM command', async () => {
     const cloud = new SimCloud({ start: START, seed: 4 });
     const group = cloud.addNodegroup({ clusterName: 'speech', nodegroupName: 'gpu', minSize: 0, maxSize: 4, desiredCapacity: 1, traffic: scriptedTraffic((m) => (m === 1 ? [12] : [])) });
     const config = validateConfig(
@@ -170,10 +170,11 @@ describe('drain of an EKS managed node group on the simulated cloud', () => {
       ],
     });
     expect([...group.hooks.keys()]).toEqual(['gpu-fleet-scaler-drain']);
-    // the stream ends at 1 + 12 = 13; its zero is read at 14
+    // The stream ends at 1 + 12 = 13; the evicted pod's preStop ends then, and the pod is
+    // gone at the kubelet's next look (14), where the drain's tick finds no pod and releases.
     expect(goneAt).toBe(14);
-    expect(cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0 });
-    const sent = cloud.ssm.commands.map((c) => c.input.Parameters?.runtime);
-    expect(sent).toEqual([['containerd']]);
+    expect(cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0, 'pod-grace': 0 });
+    expect(cloud.ssm.commands).toEqual([]);
+    expect(cloud.kubernetes.figures).toMatchObject({ evictions: 1, evictionsOnSchedulableNode: 0, acceptedWhileLeaving: 0 });
   });
 });

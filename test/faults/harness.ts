@@ -129,6 +129,7 @@ const config = (fleets: FleetSpec[]) =>
       fleets: fleets.map((f) => ({
         name: f.name,
         target: f.eks ? { type: 'eks', ...f.eks } : { type: 'asg', autoScalingGroupName: f.group },
+        ...(f.eks ? { kubernetes: { namespace: 'deepgram', engineDeployment: 'deepgram-engine' } } : {}),
         kinds: { stream: { capacity: CAPACITY } },
         minInstances: 1,
         maxInstances: 20,

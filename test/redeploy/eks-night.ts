@@ -47,6 +47,8 @@ export function eksNight(options: EksNightOptions) {
         minInstances: options.minInstances ?? 10,
         maxInstances: options.maxInstances ?? 40,
         dryRun: false,
+        // New nodes get their Engine pods: the drain sets the Engine Deployment's replicas.
+        kubernetes: { namespace: 'deepgram', engineDeployment: 'deepgram-engine' },
         redeploy: { enabled: true, schedule: 'cron(0 3 * * ? *)', timeZone: 'America/New_York', windowMinutes: 180, segmentSize: 2, busyUtilization: 0.5, ...options.redeploy },
         ...(options.drain ? { drain: options.drain } : {}),
       },

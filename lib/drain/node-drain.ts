@@ -1,0 +1,108 @@
+import type { InstanceLoad } from './instance-load.js';
+
+/**
+ * The drain of an EKS node, decided from what Kubernetes says about it. Pure: plain
+ * values and `now` in, one decision with its reason and numbers out.
+ *
+ * On a Kubernetes node the controller never signals a container (the kubelet would
+ * restart it, restart policy Always): it cordons the node so nothing new is scheduled
+ * there, evicts the Engine and API pods through the Eviction API (which honours their
+ * PodDisruptionBudgets and makes the kubelet run each pod's own graceful stop within its
+ * terminationGracePeriodSeconds), and holds the lifecycle hook until none of those pods is
+ * left or the fleet's grace ends.
+ */
+
+export interface NodeObservation {
+  instanceId: string;
+  /** The node whose providerID names the instance; undefined when the cluster has none. */
+  node?: { name: string; unschedulable: boolean; drainStartedAt?: Date };
+  /** The node's Engine and API pods (the fleet's labels), terminating ones included. */
+  pods: ReadonlyArray<{ namespace: string; name: string; phase?: string; terminating: boolean }>;
+  load: InstanceLoad | undefined;
+  /** When the group's scaling activity began terminating the instance. */
+  terminatingSince?: Date;
+}
+
+export const NODE_DRAIN_REASONS = {
+  NodeNotInCluster: 'no node of the cluster carries this instance: nothing of the fleet runs there, releasing',
+  PodsGone: 'no Engine or API pod is left on the node: releasing',
+  Cordoning: 'the node is not cordoned yet: cordon it and evict its Engine and API pods',
+  Evicting: 'Engine or API pods on the node are not evicted yet: evict them (a PodDisruptionBudget may refuse; asked again next tick)',
+  PodsTerminating: 'every Engine and API pod on the node is running its graceful stop: holding',
+  GraceExpired: 'the grace period is over: releasing, whatever is still running is cut',
+  /** Not from decideNodeDrain: the shell's answer when the cluster cannot be read. */
+  KubernetesUnreadable: 'the Kubernetes API could not be read: only holding, nothing cordoned, evicted or released',
+} as const;
+export type NodeDrainReason = keyof typeof NODE_DRAIN_REASONS;
+
+export interface NodeDrainDecision {
+  instanceId: string;
+  /** What happens to the lifecycle hook. */
+  action: 'Heartbeat' | 'Complete' | 'Force';
+  reason: NodeDrainReason;
+  /** Patch spec.unschedulable and record `startedAt` on the node as the drain's start. */
+  cordon: boolean;
+  startedAt: Date;
+  /** Pods to post an Eviction for: the fleet's pods on the node not yet terminating. */
+  evict: Array<{ namespace: string; name: string }>;
+  numbers: {
+    drainSeconds?: number;
+    secondsToDeadline?: number;
+    gracePeriodSeconds: number;
+    activeStreams?: number;
+    activeRequests?: number;
+    dataAgeSeconds?: number;
+    /** The fleet's pods still on the node (terminating ones included). */
+    pods: number;
+    podsTerminating: number;
+  };
+}
+
+const FINISHED = new Set(['Succeeded', 'Failed']);
+
+/**
+ * 1. No node carries the instance: release (nothing of the fleet can run there).
+ * 2. The drain clock starts when the node was first cordoned by this controller (the
+ *    annotation written with the cordon), else at the termination activity, else now;
+ *    the deadline is that plus the grace, and nothing ever moves it.
+ * 3. No Engine or API pod left that may serve (finished ones do not count): release.
+ * 4. At the deadline: release whatever runs (Force), counting the streams cut.
+ * 5. Otherwise cordon if needed, evict every such pod not yet terminating, and hold.
+ */
+export function decideNodeDrain(observation: NodeObservation, policy: { gracePeriodSeconds: number }, now: Date): NodeDrainDecision {
+  const nowMs = now.getTime();
+  const { node, load } = observation;
+  const live = observation.pods.filter((p) => !FINISHED.has(p.phase ?? ''));
+  const terminating = live.filter((p) => p.terminating).length;
+  const startMs = (node?.drainStartedAt ?? observation.terminatingSince ?? now).getTime();
+  const numbers: NodeDrainDecision['numbers'] = {
+    drainSeconds: seconds(nowMs - startMs),
+    secondsToDeadline: seconds(startMs + policy.gracePeriodSeconds * 1000 - nowMs),
+    gracePeriodSeconds: policy.gracePeriodSeconds,
+    activeStreams: load?.activeStreams,
+    activeRequests: load?.activeRequests,
+    dataAgeSeconds: load?.at ? seconds(nowMs - load.at.getTime()) : undefined,
+    pods: live.length,
+    podsTerminating: terminating,
+  };
+  const decide = (action: NodeDrainDecision['action'], reason: NodeDrainReason, cordon = false, evict: NodeDrainDecision['evict'] = []): NodeDrainDecision => ({
+    instanceId: observation.instanceId,
+    action,
+    reason,
+    cordon,
+    startedAt: new Date(startMs),
+    evict,
+    numbers,
+  });
+
+  if (!node) return decide('Complete', 'NodeNotInCluster');
+  if (live.length === 0) return decide('Complete', 'PodsGone');
+  if (nowMs >= startMs + policy.gracePeriodSeconds * 1000) return decide('Force', 'GraceExpired');
+  const evict = live.filter((p) => !p.terminating).map(({ namespace, name }) => ({ namespace, name }));
+  if (!node.unschedulable || node.drainStartedAt === undefined) return decide('Heartbeat', 'Cordoning', true, evict);
+  return evict.length > 0 ? decide('Heartbeat', 'Evicting', false, evict) : decide('Heartbeat', 'PodsTerminating');
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 1000);
+}
