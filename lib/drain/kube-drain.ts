@@ -4,12 +4,12 @@ import { kubernetesSchema, type EksTarget, type FleetConfig, type KubernetesConf
 import { cordonNode, evictPod, listNodes, listPodsOnNode, NODEGROUP_LABEL, patchScale, readScale, type NodeView, type PodView } from '../k8s/api.js';
 import type { KubeConnector } from '../k8s/connect.js';
 import type { KubeTransport } from '../k8s/transport.js';
-import type { HandlerDeps } from '../runtime.js';
-import type { InstanceState } from '../scaling/fleet-state.js';
+import type { HandlerDeps } from '../runtime/deps.js';
+import type { InstanceState } from '../fleet/group-state.js';
 import { followReplicas, type FollowDecision } from './follow-nodes.js';
 import { terminationStarts, type DrainGroup } from './groups.js';
 import { completeAction, recordHeartbeat } from './hook.js';
-import type { InstanceLoad } from './instance-load.js';
+import type { InstanceLoad } from '../fleet/instance-load.js';
 import { decideNodeDrain, NODE_DRAIN_REASONS, type NodeDrainDecision } from './node-drain.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { InstanceLoad } from './instance-load.js';
+import type { InstanceLoad } from '../fleet/instance-load.js';
 
 /**
  * The drain of an EKS node, decided from what Kubernetes says about it. Pure: plain

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { followReplicas } from '../../lib/drain/follow-nodes.js';
+import { decideNodeDrain, type NodeObservation } from '../../lib/drain/node-drain.js';
+
+const NOW = new Date('2026-12-02T10:30:00Z');
+const at = (minutesBeforeNow: number) => new Date(NOW.getTime() - minutesBeforeNow * 60_000);
+const policy = { gracePeriodSeconds: 3600 };
+const engine = (name: string, terminating = false, phase = 'Running') => ({ namespace: 'dg', name, phase, terminating });
+const base: NodeObservation = { instanceId: 'i-0a', node: { name: 'n1', unschedulable: false }, pods: [engine('engine-1')], load: { activeStreams: 7, activeRequests: 9, at: at(2) }, terminatingSince: at(1) };
+
+describe('decideNodeDrain: one tick for one leaving EKS node', () => {
+  it.each([
+    {
+      name: 'a node not cordoned yet: cordon, record the start, evict its Engine, hold',
+      obs: base,
+      want: { action: 'Heartbeat', reason: 'Cordoning', cordon: true, evict: [{ namespace: 'dg', name: 'engine-1' }], startedAt: at(1) },
+    },
+    {
+      name: 'cordoned by EKS\'s own drain but without our start: cordon again to record it',
+      obs: { ...base, node: { name: 'n1', unschedulable: true } },
+      want: { action: 'Heartbeat', reason: 'Cordoning', cordon: true },
+    },
+    {
+      name: 'cordoned, pod not evicted yet (a PDB refused last tick): evict again, hold',
+      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(10) } },
+      want: { action: 'Heartbeat', reason: 'Evicting', cordon: false, evict: [{ namespace: 'dg', name: 'engine-1' }] },
+    },
+    {
+      name: 'every pod terminating: nothing to send, hold',
+      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(10) }, pods: [engine('engine-1', true), engine('api-1', true)] },
+      want: { action: 'Heartbeat', reason: 'PodsTerminating', cordon: false, evict: [] },
+    },
+    {
+      name: 'no pod left: release (even with a stale load datapoint showing streams)',
+      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(10) }, pods: [] },
+      want: { action: 'Complete', reason: 'PodsGone' },
+    },
+    {
+      name: 'only finished pods left: release',
+      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(10) }, pods: [engine('engine-1', false, 'Succeeded')] },
+      want: { action: 'Complete', reason: 'PodsGone' },
+    },
+    {
+      name: 'no node carries the instance: release',
+      obs: { ...base, node: undefined },
+      want: { action: 'Complete', reason: 'NodeNotInCluster' },
+    },
+    {
+      // started 60 min ago = 3600 s = the grace: the deadline is now
+      name: 'at the deadline with a pod still terminating: force, the streams are counted',
+      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(60) }, pods: [engine('engine-1', true)] },
+      want: { action: 'Force', reason: 'GraceExpired', numbers: { drainSeconds: 3600, secondsToDeadline: 0, activeStreams: 7, pods: 1, podsTerminating: 1 } },
+    },
+    {
+      // the node's annotation (59 min) wins over the termination activity (90 min): resends never move the clock, and the annotation is written once
+      name: 'the drain clock is the node\'s annotation, not the termination activity',
+      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(59) }, terminatingSince: at(90), pods: [engine('engine-1', true)] },
+      want: { action: 'Heartbeat', reason: 'PodsTerminating', numbers: { secondsToDeadline: 60 } },
+    },
+  ])('$name', ({ obs, want }) => {
+    expect(decideNodeDrain(obs as NodeObservation, policy, NOW)).toMatchObject(want);
+  });
+});
+
+describe('followReplicas: pods that follow nodes', () => {
+  it.each([
+    // 10 nodes staying, ratio 4: ceil(10 / 4) = 3 API pods
+    { name: 'one Engine per staying node, API at 1:4 rounded up', input: { nodesStaying: 10, leavingWithEngine: 0, api: { ratio: 4, min: 1, max: 250 } }, engine: 10, api: 3 },
+    // 8 staying + 2 whose Engine a PDB still holds = 10: the ReplicaSet must not pick a serving Engine
+    { name: 'a leaving node whose Engine is not evicted keeps its replica', input: { nodesStaying: 8, leavingWithEngine: 2, api: { ratio: 4, min: 1, max: 250 } }, engine: 10, api: 2 },
+    // ceil(0 / 4) = 0, raised to the minimum 1
+    { name: 'API never under its minimum', input: { nodesStaying: 0, leavingWithEngine: 0, api: { ratio: 4, min: 1, max: 250 } }, engine: 0, api: 1 },
+    // ceil(100 / 2) = 50, capped at 20
+    { name: 'API never over its maximum', input: { nodesStaying: 100, leavingWithEngine: 0, api: { ratio: 2, min: 1, max: 20 } }, engine: 100, api: 20 },
+    { name: 'no API Deployment: only the Engine count', input: { nodesStaying: 3, leavingWithEngine: 1 }, engine: 4, api: undefined },
+  ])('$name', ({ input, engine: wantEngine, api }) => {
+    const decision = followReplicas(input);
+    expect(decision.engineReplicas).toBe(wantEngine);
+    expect(decision.apiReplicas).toBe(api);
+  });
+});
