@@ -1,7 +1,8 @@
 import { DescribeNodegroupCommand, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
 import { expect, it } from 'vitest';
-import { describeMoto } from './harness.js';
+import { describeMoto, noRetry } from './harness.js';
 import { createEksFleet } from './fixtures.js';
+import { describeClusterAccess } from '../../lib/k8s/connect.js';
 
 const target = { clusterName: 'speech', nodegroupName: 'gpu-a' };
 
@@ -40,5 +41,20 @@ describeMoto('EKS: the node group calls of an EKS-backed fleet', (moto) => {
     expect(update.update?.type).toBe('ConfigUpdate');
     const answer = await moto.ports.eks.send(new DescribeNodegroupCommand(target));
     expect(answer.nodegroup?.scalingConfig).toEqual({ desiredSize: 5, minSize: 1, maxSize: 8 });
+  });
+});
+
+describeMoto('EKS: the cluster the drain reaches through Kubernetes', (moto) => {
+  it('DescribeCluster gives the endpoint and the CA the drain connects with (describeClusterAccess)', async () => {
+    await createEksFleet(moto.ports, { cluster: 'speech', nodegroup: 'gpu-a', desired: 1 });
+
+    const access = await describeClusterAccess(moto.ports.eks, 'speech', noRetry);
+
+    expect(access.endpoint).toMatch(/^https:\/\//);
+    expect(access.caData).toMatch(/^[A-Za-z0-9+/=]+$/);
+  });
+
+  it('DescribeCluster of an unknown cluster is refused with a KubeConnectError naming it', async () => {
+    await expect(describeClusterAccess(moto.ports.eks, 'no-such-cluster', noRetry)).rejects.toThrow(/describing EKS cluster no-such-cluster failed: .*ResourceNotFoundException/);
   });
 });
