@@ -13,7 +13,7 @@ const MAY_IMPORT = {
   config: ['aws'],
   // Kubernetes API client (drain of EKS pods): an adapter beside lib/aws.
   k8s: ['aws', 'config'],
-  runtime: ['aws', 'config'],
+  runtime: ['aws', 'config', 'k8s'],
   fleet: ['aws', 'config', 'k8s'],
   // scaling, drain and redeploy share the fleet core and never import one another.
   scaling: ['aws', 'config', 'k8s', 'runtime', 'fleet'],
