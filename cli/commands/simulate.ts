@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { measureManyFleets } from '../../bench/many-fleets.js';
 import { renderReport } from '../../bench/report.js';
 import { runScenario } from '../../bench/run.js';
-import { POLICIES, STANDARD_SCENARIO, type ScenarioOptions } from '../../bench/scenario.js';
+import { POLICIES, STANDARD_SCENARIO, scenarioDocument, type ScenarioOptions } from '../../bench/scenario.js';
 import { renderSummary, summarize } from '../../bench/summary.js';
 import { TrafficError } from '../../sim/traffic.js';
 import { FlagError, parseFlags, type CommandIo, type CommandSpec } from '../flags.js';
@@ -100,7 +100,7 @@ export async function simulateCommand(argv: string[], io: CommandIo): Promise<nu
   const summary = summarize(result);
   if (flags.series) await writeFile(flags.series as string, result.recorder.toCsv());
   if (flags.report) await writeFile(flags.report as string, renderReport(result, summary));
-  if (flags.json) io.stdout.write(`${JSON.stringify({ ...summary, scenario: options })}\n`);
+  if (flags.json) io.stdout.write(`${JSON.stringify({ ...summary, fleetDocument: scenarioDocument(options), scenario: options })}\n`);
   else io.stdout.write(`${renderSummary(summary)}\n`);
   if (result.problems.length > 0 && !flags.json) io.stderr.write(`first handler warnings and errors:\n${result.problems.slice(0, 5).join('\n')}\n`);
   return summary.handlerErrors > 0 ? 1 : 0;

@@ -96,7 +96,10 @@ const stepSchema = (defaults: StepDefaults) =>
     .prefault({});
 
 export const SCALE_UP_DEFAULTS: StepDefaults = { stabilizationSeconds: 0, cooldownSeconds: 60, maxInstancesPerStep: 4, maxPercentPerStep: 100 };
-export const SCALE_DOWN_DEFAULTS: StepDefaults = { stabilizationSeconds: 600, cooldownSeconds: 300, maxInstancesPerStep: 2, maxPercentPerStep: 10 };
+// Scale-in waits for a quiet quarter of an hour and a quarter of an hour after any move:
+// a move undone sooner pays a drain and a boot for nothing. Then it goes the whole way
+// (HPA: 100 %): the window already proved the capacity idle.
+export const SCALE_DOWN_DEFAULTS: StepDefaults = { stabilizationSeconds: 900, cooldownSeconds: 900, maxInstancesPerStep: 2, maxPercentPerStep: 100 };
 
 export const apiFleetSchema = z.strictObject({
   target: targetSchema,
@@ -166,6 +169,10 @@ export const kubernetesSchema = z
     if (k.apiMinReplicas > k.apiMaxReplicas) ctx.addIssue({ code: 'custom', path: ['apiMinReplicas'], message: `must be at most apiMaxReplicas (${k.apiMaxReplicas})`, input: k.apiMinReplicas });
   });
 
+export const serviceLevelSchema = z.strictObject({
+  maxOverCapacityShare: z.number().gt(0, 'must be a share > 0 (0.0005 = 0.05 % of request-minutes)').max(0.5, 'must be at most 0.5 (half the request-minutes over capacity)').default(0.0005),
+});
+
 const timeZone = z.string().refine(
   (zone) => {
     try {
@@ -221,17 +228,29 @@ export const fleetSchema = z
       .refine((kinds) => Object.values(kinds).some((k) => k !== undefined), {
         message: 'must declare at least one of stream, batch, tts',
       }),
-    /** Fraction of per-instance capacity to plan for; the rest is headroom for boot time. */
+    /**
+     * Fraction of per-instance capacity the reactive rule plans for. Unset (the default):
+     * REACTIVE_TARGET_UTILIZATION when the decision has no forecast, the rest being headroom
+     * for boot time; FORECAST_FLOOR_UTILIZATION when a forecast stands, which carries the
+     * headroom itself (sized from the service level), so the reactive rule only guards
+     * against what it missed. Set, it applies either way.
+     */
     // Below 10 % the fleet runs nine idle instances for each busy one: a typo, not a plan.
-    targetUtilization: z.number().min(0.1).max(1).default(0.7),
-    /** No change while |load / planned capacity - 1| is within this band (HPA: 0.1). */
-    tolerance: z.number().min(0).max(0.5).default(0.1),
+    targetUtilization: z.number().min(0.1).max(1).optional(),
+    /** No change while |load / planned capacity - 1| is within this band (HPA: 0.1; loads here are counts, not noisy CPU). */
+    tolerance: z.number().min(0).max(0.5).default(0.05),
     minInstances: z.number().int().min(0).max(1000),
     maxInstances: z.number().int().min(1).max(1000),
     scaleUp: stepSchema(SCALE_UP_DEFAULTS),
     scaleDown: stepSchema(SCALE_DOWN_DEFAULTS),
     /** Seconds a new instance needs before it serves (boot + model load): not expected to report metrics before. */
     warmupSeconds: z.number().int().min(0).max(3600).default(600),
+    /**
+     * The service the fleet must keep, which sizes the forecast's headroom from the fleet's
+     * own past forecast errors (lib/predict/headroom.ts). maxOverCapacityShare: the largest
+     * share of request-minutes served above an instance's capacity (0.0005 = 0.05 %).
+     */
+    serviceLevel: serviceLevelSchema.default({ maxOverCapacityShare: 0.0005 }),
     api: apiFleetSchema.optional(),
     drain: drainSchema.prefault({}),
     /** EKS fleets: the pods the drain evicts and the Deployments that follow the nodes. Defaults to the chart's labels. */
@@ -254,6 +273,16 @@ export const fleetSchema = z
      */
     engineMaxActiveRequests: z.number().int().min(0).max(100_000).optional(),
   });
+
+/** The reactive rule's planned utilisation when the document leaves it unset and no forecast stands. */
+export const REACTIVE_TARGET_UTILIZATION = 0.7;
+/** ...and when a forecast stands: it acts only past FORECAST_FLOOR_UTILIZATION x (1 + tolerance) of capacity. */
+export const FORECAST_FLOOR_UTILIZATION = 0.95;
+
+/** The utilisation the reactive rule plans for this tick (see fleetSchema.targetUtilization). */
+export function effectiveTargetUtilization(fleet: Pick<FleetConfig, 'targetUtilization'>, forecastStands: boolean): number {
+  return fleet.targetUtilization ?? (forecastStands ? FORECAST_FLOOR_UTILIZATION : REACTIVE_TARGET_UTILIZATION);
+}
 
 export const configSchema = z.strictObject({
   version: z.literal(1, { error: 'must be 1 (the only version of the fleet document so far)' }),

@@ -1,5 +1,5 @@
 import type { RequestKind } from './engine-metrics.js';
-import type { FleetConfig } from '../config/schema.js';
+import { effectiveTargetUtilization, type FleetConfig } from '../config/schema.js';
 import { instancesForBacklog } from '../config/backlog.js';
 import type { PeriodObservation } from './observation.js';
 
@@ -79,7 +79,8 @@ export function backlogInstances(fleet: FleetConfig, observation: PeriodObservat
  * written per kind so that the busiest kind wins), or undefined when neither the load nor
  * a declared backlog is known for the period.
  *
- * 1. per kind: need = ceil(load / (capacity * targetUtilization));
+ * 1. per kind: need = ceil(load / (capacity * targetUtilization)), the target being the
+ *    fleet's, or its default for a reactive or a forecast-led decision;
  * 2. the kind with the highest load / planned capacity dominates;
  * 3. within the tolerance band of the current count: keep the current count;
  * 4. rejected requests are demand the fleet failed to serve: they join the dominant
@@ -87,7 +88,12 @@ export function backlogInstances(fleet: FleetConfig, observation: PeriodObservat
  * 5. a declared backlog asks for enough instances to clear it in time (KEDA-style); the
  *    larger of the two needs wins. One of the two unknown: the other is a lower bound.
  */
-export function recommend(fleet: FleetConfig, observation: PeriodObservation, current: number): Recommendation | undefined {
+export function recommend(
+  fleet: FleetConfig,
+  observation: PeriodObservation,
+  current: number,
+  targetUtilization: number = effectiveTargetUtilization(fleet, false),
+): Recommendation | undefined {
   const kinds = configuredKinds(fleet);
   const capacityPerInstance: Partial<Record<RequestKind, number>> = {};
   const backlog = backlogInstances(fleet, observation);
@@ -106,7 +112,7 @@ export function recommend(fleet: FleetConfig, observation: PeriodObservation, cu
     const load = observation.load[kind] as number;
     const capacity = capacityOf(fleet, kind, observation);
     capacityPerInstance[kind] = capacity;
-    const planned = capacity * fleet.targetUtilization;
+    const planned = capacity * targetUtilization;
     instances = Math.max(instances, Math.ceil(load / planned - EPSILON));
     const kindUtilization = current > 0 ? load / (planned * current) : load > 0 ? Number.POSITIVE_INFINITY : 0;
     if (kindUtilization >= utilization) {

@@ -1,4 +1,4 @@
-import type { FleetConfig } from '../config/schema.js';
+import { effectiveTargetUtilization, type FleetConfig } from '../config/schema.js';
 import type { RequestKind } from '../fleet/engine-metrics.js';
 import type { PeriodObservation } from '../fleet/observation.js';
 import type { ReasonCode } from './reasons.js';
@@ -54,6 +54,8 @@ export interface DecisionNumbers {
   forecastSource?: ForecastSource;
   /** The scale-down target before the forecast held it up. */
   reactiveScaleDownRecommendation?: number;
+  /** The utilisation the reactive rule planned for: the fleet's, or its default with or without a forecast. */
+  targetUtilization?: number;
   load: Partial<Record<RequestKind, number>>;
   /** Configured kinds read as zero load because no Engine has been asked for them yet (no series). */
   kindsNeverRequested?: RequestKind[];
@@ -106,12 +108,15 @@ export function decide(input: DecisionInput): Decision {
   const max = Math.min(fleet.maxInstances, snapshot.groupMax);
   const min = Math.min(Math.max(fleet.minInstances, snapshot.groupMin), max);
   const periodMs = settings.periodSeconds * 1000;
+  const forecastStands = input.forecastInstances !== undefined && input.forecastSource !== undefined && input.forecastSource !== 'NoForecast';
+  const targetUtilization = effectiveTargetUtilization(fleet, forecastStands);
 
   const numbers: DecisionNumbers = {
     current,
     desired: current,
     min,
     max,
+    targetUtilization,
     load: {},
     capacityPerInstance: {},
     servingInstances: snapshot.servingInstances,

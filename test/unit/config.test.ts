@@ -27,7 +27,8 @@ describe('fleet document validation', () => {
   it('accepts the example document with defaults filled in', async () => {
     const config = await loadConfigFile('examples/fleets.yaml');
     expect(config.fleets).toHaveLength(2);
-    expect(config.fleets[1]).toMatchObject({ targetUtilization: 0.7, tolerance: 0.1, dryRun: true, drain: { gracePeriodSeconds: 3600 } });
+    expect(config.fleets[1]).toMatchObject({ tolerance: 0.05, dryRun: true, drain: { gracePeriodSeconds: 3600 }, serviceLevel: { maxOverCapacityShare: 0.0005 } });
+    expect(config.fleets[1]?.targetUtilization).toBeUndefined();
   });
 
   it('a new fleet starts in dry-run', () => {
