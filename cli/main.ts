@@ -52,6 +52,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<LoadedComm
       return { spec: m.replaySpec, run: (argv, io) => m.replayCommand(argv, io) };
     },
   },
+  'drain-history': {
+    summary: "the fleet's drains from CloudWatch: time to empty, and the shortest grace that would have cut nothing",
+    load: async () => {
+      const m = await import('./commands/drain-history.js');
+      return { spec: m.drainHistorySpec, run: (argv, io) => m.drainHistoryCommand(argv, io) };
+    },
+  },
   'license-status': {
     summary: 'what the License Proxy watcher would conclude; non-zero when it would page',
     load: async () => {

@@ -70,6 +70,8 @@ export const DRAIN_METRICS = {
   /** Longest time past its grace deadline of an instance still waiting: the stuck-drain alarm. */
   overdue: 'DrainOverdueSeconds',
   drainDuration: 'DrainDurationSeconds',
+  /** Drains that ended because the instance emptied (not at the grace deadline): how long its streams took. */
+  secondsToEmpty: 'DrainSecondsToEmpty',
   streamsCut: 'StreamsCutAtGrace',
   errors: 'DrainErrors',
 } as const;
@@ -353,6 +355,9 @@ function publishRelease(deps: HandlerDeps, fleet: string, decision: Pick<DrainDe
   const dimensions = { Fleet: fleet };
   if (decision.numbers.drainSeconds !== undefined) {
     deps.telemetry.metric({ name: DRAIN_METRICS.drainDuration, value: decision.numbers.drainSeconds, unit: MetricUnit.Seconds, dimensions });
+    // The grace an operator's traffic needs is read from these (fleet-scaler drain-history):
+    // a forced drain's own length is unknown, only that it exceeded the grace.
+    if (decision.action === 'Complete') deps.telemetry.metric({ name: DRAIN_METRICS.secondsToEmpty, value: decision.numbers.drainSeconds, unit: MetricUnit.Seconds, dimensions });
   }
   const cut = decision.action === 'Force' ? decision.numbers.activeStreams : 0;
   if (cut === undefined) {

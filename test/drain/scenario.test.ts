@@ -82,6 +82,8 @@ describe('drain on the simulated cloud, with the real handler', () => {
     expect(w.metric('StreamsCutAtGrace')).toEqual([0]);
     // drain clock from the command sent at minute 5 to the release at 42: 37 min = 2220 s
     expect(w.metric('DrainDurationSeconds')).toEqual([2220]);
+    // it emptied: its length is what the streams needed (drain-history reads it)
+    expect(w.metric('DrainSecondsToEmpty')).toEqual([2220]);
     const decisions = w.telemetry.lines.filter((l) => l.message === 'drain decision' && l.fields.instanceId === victim);
     expect(decisions.at(-1)?.fields).toMatchObject({ reason: 'DrainedEmpty', outcome: 'Released' });
   });
@@ -94,6 +96,9 @@ describe('drain on the simulated cloud, with the real handler', () => {
     // sent at minute 5, deadline 5 + 10 = minute 15: released and gone then
     expect(w.gone.get(victim)).toBe(15);
     expect(w.metric('StreamsCutAtGrace')).toEqual([2]);
+    // forced: how long its streams needed is unknown, so no time-to-empty
+    expect(w.metric('DrainDurationSeconds')).toEqual([600]);
+    expect(w.metric('DrainSecondsToEmpty')).toEqual([]);
     // what the controller counted is what the simulated cloud actually cut
     expect(w.cloud.totals().streamsCutByCause['lifecycle-complete']).toBe(2);
     expect(w.telemetry.lines.some((l) => l.level === 'WARN' && l.message === 'streams cut at the grace deadline')).toBe(true);
