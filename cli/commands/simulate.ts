@@ -4,6 +4,7 @@ import { measureManyFleets } from '../../bench/many-fleets.js';
 import { renderReport } from '../../bench/report.js';
 import { runScenario } from '../../bench/run.js';
 import { POLICIES, STANDARD_SCENARIO, scenarioDocument, type ScenarioOptions } from '../../bench/scenario.js';
+import { matrixScenarios } from '../../bench/shapes.js';
 import { renderSummary, summarize } from '../../bench/summary.js';
 import { TrafficError } from '../../sim/traffic.js';
 import { FlagError, parseFlags, type CommandIo, type CommandSpec } from '../flags.js';
@@ -34,6 +35,7 @@ export const simulateFlags = {
   'stream-sd-minutes': { schema: number(z.number().min(0, 'must be >= 0').max(1440, 'must be at most 1440')), value: 'N', default: String(STANDARD_SCENARIO.sdStreamMinutes), help: 'standard deviation of stream length' },
   'max-victim-requests': { schema: whole(0, 100_000, 'requests'), value: 'N', default: 'off', help: 'stream-safe scale-in: only instances serving at most N requests leave' },
   fleets: { schema: whole(1, 500, 'fleets'), value: 'N', default: 'off', help: 'time the Lambdas\' ticks over N synthetic fleets instead of the scenario' },
+  matrix: { help: 'run the standard scenario and eight held-out shapes (bench/shapes.ts), each with predictive and target tracking, --trace and --days applied to all; one line per run' },
   json: { help: 'print the figures as one JSON object (no progress)' },
   series: { schema: z.string().min(1, 'must be a file path'), value: 'FILE', help: 'also write the minute-by-minute series as CSV' },
   report: { schema: z.string().regex(/\.html?$/i, 'must be a file path ending in .html'), value: 'FILE.html', help: 'also write the HTML report' },
@@ -85,6 +87,10 @@ export async function simulateCommand(argv: string[], io: CommandIo): Promise<nu
     io.stdout.write(`${JSON.stringify(measured)}\n`);
     return measured.handlerErrors > 0 ? 1 : 0;
   }
+  if (flags.matrix) {
+    if (flags.series || flags.report) throw new FlagError('--matrix: runs many scenarios, without --series or --report (got one of them)');
+    return runMatrix(options, flags.json === true, io);
+  }
   // On a terminal only, and never with --json: a script reading the figures wants nothing else.
   const progress = flags.json ? NO_PROGRESS : terminalProgress(io.stderr, 'simulating');
   let result;
@@ -104,4 +110,35 @@ export async function simulateCommand(argv: string[], io: CommandIo): Promise<nu
   else io.stdout.write(`${renderSummary(summary)}\n`);
   if (result.problems.length > 0 && !flags.json) io.stderr.write(`first handler warnings and errors:\n${result.problems.slice(0, 5).join('\n')}\n`);
   return summary.handlerErrors > 0 ? 1 : 0;
+}
+
+/**
+ * The standard scenario and the eight shapes of lib/bench/shapes.ts, each with the
+ * predictive policy (the shipped defaults) and with target tracking, the trace and --days
+ * applied to all. One line per run as it ends (one JSON object each with --json).
+ */
+async function runMatrix(base: ScenarioOptions, json: boolean, io: CommandIo): Promise<number> {
+  const shared: Partial<ScenarioOptions> = { days: base.days, ...(base.tracePath !== undefined ? { tracePath: base.tracePath } : {}) };
+  if (!json) io.stdout.write('shape                     policy           GPU-h/oracle  over-capacity %  cut  actions  drains  wall s\n');
+  let errors = 0;
+  for (const { name, options } of matrixScenarios(shared)) {
+    for (const policy of ['predictive', 'target-tracking'] as const) {
+      let result;
+      try {
+        result = await runScenario({ ...options, policy });
+      } catch (error) {
+        if (!(error instanceof TrafficError)) throw error;
+        io.stderr.write(`fleet-scaler simulate: ${error.message}\n`);
+        return 1;
+      }
+      const s = summarize(result);
+      errors += s.handlerErrors;
+      if (json) io.stdout.write(`${JSON.stringify({ shape: name, ...s, scenario: { ...options, policy } })}\n`);
+      else
+        io.stdout.write(
+          `${name.padEnd(25)} ${policy.padEnd(16)} ${s.gpuHoursOverOracle.toFixed(4).padStart(12)}  ${s.overCapacityPercent.toFixed(4).padStart(15)}  ${String(s.streamsCutAtGrace).padStart(3)}  ${String(s.scaleActions).padStart(7)}  ${String(s.drains).padStart(6)}  ${(s.wallMs / 1000).toFixed(0).padStart(6)}\n`,
+        );
+    }
+  }
+  return errors > 0 ? 1 : 0;
 }

@@ -233,7 +233,8 @@ export const fleetSchema = z
      * REACTIVE_TARGET_UTILIZATION when the decision has no forecast, the rest being headroom
      * for boot time; FORECAST_FLOOR_UTILIZATION when a forecast stands, which carries the
      * headroom itself (sized from the service level), so the reactive rule only guards
-     * against what it missed. Set, it applies either way.
+     * against what it missed; a forecast whose headroom is still assumed (no past errors to
+     * measure yet) does not count. Set, it applies either way.
      */
     // Below 10 % the fleet runs nine idle instances for each busy one: a typo, not a plan.
     targetUtilization: z.number().min(0.1).max(1).optional(),

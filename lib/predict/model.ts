@@ -25,6 +25,8 @@
  * 5. Too little recent data: no forecast at all, and the decision stays reactive.
  */
 
+import { residualScale, type HeadroomSource } from './headroom.js';
+
 export interface LoadPoint {
   /** Period start, ms. */
   atMs: number;
@@ -49,6 +51,13 @@ export interface ForecastSettings {
    * single instance of 150 streams, less for larger fleets).
    */
   noiseSigmas?: number;
+  /**
+   * Headroom as a fraction of max(peak, capacity) per kind of forecast, measured from the
+   * fleet's own past forecast errors of that kind against its service level (headroom.ts).
+   * Unset for the forecast's kind: the assumed model,
+   * `noiseSigmas` of Poisson noise plus the matched lags' recent misfit.
+   */
+  headroomFraction?: Partial<Record<PatternReason, number>>;
   /** Lags tried, in days; multiples of 7 are weekly (default 7, 14, 21, 28, then 1). */
   lagDays?: readonly number[];
   /** Fewest recent one-minute points needed to forecast at all (default 5). */
@@ -65,7 +74,9 @@ export interface ForecastInputs {
   settings: ForecastSettings;
 }
 
-export type ForecastReason = 'InsufficientData' | 'TrendOnly' | 'WeeklyPattern' | 'DailyPattern';
+export type ForecastReason = 'InsufficientData' | PatternReason;
+/** The kinds of forecast that give a number. */
+export type PatternReason = 'TrendOnly' | 'WeeklyPattern' | 'DailyPattern';
 
 export interface LagFit {
   lagDays: number;
@@ -92,6 +103,9 @@ export interface LoadForecast {
     seasonalPeak?: number;
     peakLoad?: number;
     headroom?: number;
+    /** Where the headroom came from: measured residuals, or the assumed Poisson model. */
+    headroomSource?: HeadroomSource;
+    headroomFraction?: number;
     leadMinutes: number;
     horizonMinutes: number;
     lags: LagFit[];
@@ -101,7 +115,7 @@ export interface LoadForecast {
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** Below this fraction of one instance's capacity a load is "quiet" (a closed centre): too small to compare levels by. */
-const QUIET_FRACTION = 0.05;
+export const QUIET_FRACTION = 0.05;
 export const DEFAULT_LAGS = [7, 14, 21, 28, 1] as const;
 
 export function forecastLoad(inputs: ForecastInputs): LoadForecast {
@@ -138,7 +152,7 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
   const daily = fits.filter((f) => f.matched && f.lagDays % 7 !== 0);
   const chosen = weekly.length > 0 ? weekly : daily;
 
-  let reason: ForecastReason = 'TrendOnly';
+  let reason: PatternReason = 'TrendOnly';
   let peak = trendPeak;
   let misfit = 0;
   if (chosen.length > 0) {
@@ -159,15 +173,20 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
     peak = Math.max(trend.level, seasonalPeak);
     reason = weekly.length > 0 ? 'WeeklyPattern' : 'DailyPattern';
   }
-  const headroom = sigmas * Math.sqrt(peak) + misfit * peak;
+  const fraction = s.headroomFraction?.[reason];
+  const measured = fraction !== undefined && Number.isFinite(fraction) && fraction >= 0;
+  const headroom = measured ? fraction * residualScale(peak, s.capacity) : sigmas * Math.sqrt(peak) + misfit * peak;
   numbers.peakLoad = round(peak);
   numbers.headroom = round(headroom);
+  numbers.headroomSource = measured ? 'EmpiricalResiduals' : 'PoissonAssumed';
+  if (measured) numbers.headroomFraction = round(fraction);
   const instances = Math.max(0, Math.ceil((peak + headroom) / s.capacity - 1e-9));
   const source =
     reason === 'TrendOnly'
       ? `recent trend (no past ${fits.some((f) => f.misfit !== undefined) ? 'week or day matched the last hour' : 'weeks or days in the history yet'})`
       : `${reason === 'WeeklyPattern' ? 'same time in past weeks' : 'same time on past days'} (${chosen.map((f) => `${f.lagDays}d x${round(f.scale)}`).join(', ')}${chosen.every((f) => f.quiet === true) ? '; quiet before: the highest of them' : ''}), never below the current level`;
-  const explanation = `forecast ${instances} instance(s): peak ${Math.round(peak)} + headroom ${Math.round(headroom)} requests within ${horizonMinutes} min, from the ${source}`;
+  const headroomFrom = measured ? `measured: ${round(100 * fraction)} % from past forecast errors at the lead time` : `assumed: ${sigmas} sigma of Poisson noise${misfit > 0 ? ' + the lags\' misfit' : ''}`;
+  const explanation = `forecast ${instances} instance(s): peak ${Math.round(peak)} + headroom ${Math.round(headroom)} (${headroomFrom}) requests within ${horizonMinutes} min, from the ${source}`;
   return { instances, reason, explanation, numbers };
 }
 

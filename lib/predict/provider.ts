@@ -2,11 +2,14 @@ import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import type { RequestKind } from '../fleet/engine-metrics.js';
+import type { ForecastHeadroom } from '../scaling/decide.js';
 import type { ForecastAnswer, ForecastInput, ForecastProvider } from '../scaling/tick.js';
 import { configuredKinds } from '../fleet/recommend.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 import { loadQueries, readLoads, type LoadQuery } from './history.js';
-import { DEFAULT_LAGS, historyNear, stabilizedForecast, type ForecastSettings, type LoadForecast, type LoadPoint } from './model.js';
+import { headroomFromResiduals, heldThroughWindow, type HeadroomEstimate } from './headroom.js';
+import { DEFAULT_LAGS, QUIET_FRACTION, historyNear, stabilizedForecast, type ForecastSettings, type LoadForecast, type LoadPoint, type PatternReason } from './model.js';
+import { forecastResiduals, type SourcedResidual } from './residuals.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -22,7 +25,15 @@ export interface PredictiveOptions {
   /** Minutes of one-minute load read each tick for the trend and the match (default 60). */
   recentMinutes?: number;
   /** Overrides of the model's defaults (lags, tolerance, headroom). */
-  model?: Omit<ForecastSettings, 'leadMinutes' | 'capacity'>;
+  model?: Omit<ForecastSettings, 'leadMinutes' | 'capacity' | 'headroomFraction'>;
+  /** Days of past forecasts whose errors size the headroom (default 7: every day of the week once). */
+  residualDays?: number;
+  /**
+   * Fewest past forecasts of a kind, with load, before their errors are trusted (default
+   * 144: half a day of five-minute periods); below it that kind is sized from the errors
+   * of every kind, and below it in all the assumed Poisson headroom stands.
+   */
+  minResidualSamples?: number;
 }
 
 export interface ForecastDeps {
@@ -38,6 +49,17 @@ interface FleetHistory {
   /** End (exclusive) of the span fetched so far. */
   untilMs: number;
   fetchedAtMs: number;
+  /** Past forecasts' errors per kind, oldest first, for the lead time they were computed at. */
+  residuals: Partial<Record<RequestKind, ResidualCache>>;
+}
+
+interface ResidualCache {
+  leadMinutes: number;
+  /** The next past forecast to compute. */
+  nextAtMs: number;
+  list: SourcedResidual[];
+  /** The estimates from `list`, for the capacity and service level they were made for. */
+  estimates?: { capacity: number; share: number; byReason: Partial<Record<PatternReason, HeadroomEstimate>> };
 }
 
 interface TickData {
@@ -70,6 +92,8 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
   const historyDays = options.historyDays ?? 29;
   const ttlMs = (options.cacheTtlSeconds ?? 3600) * 1000;
   const recentMinutes = options.recentMinutes ?? 60;
+  const residualMs = (options.residualDays ?? 7) * DAY_MS;
+  const minResidualSamples = options.minResidualSamples ?? 144;
   const histories = new Map<string, FleetHistory>();
   const latest = new Map<string, LoadForecast>();
   let calls = 0;
@@ -136,7 +160,7 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
   }
 
   function mergeHistory(fleet: FleetConfig, index: number, points: Map<string, LoadPoint[]>, historyEnd: number, nowMs: number): void {
-    const cached = histories.get(fleet.name) ?? { loads: {}, untilMs: 0, fetchedAtMs: 0 };
+    const cached = histories.get(fleet.name) ?? { loads: {}, untilMs: 0, fetchedAtMs: 0, residuals: {} };
     const keepFrom = nowMs - historyDays * DAY_MS;
     for (const kind of configuredKinds(fleet)) {
       const fresh = (points.get(`h${index}_${kind}`) ?? []).filter((p) => p.atMs >= cached.untilMs && p.atMs + HISTORY_PERIOD_SECONDS * 1000 <= historyEnd);
@@ -156,18 +180,32 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     const config = await deps.loadConfig(input.now);
     const history = histories.get(fleet.name);
     const window = stabilizationMinutes(fleet);
+    const leadMinutes = leadMinutesFor(fleet, config.periodSeconds);
     let best: LoadForecast | undefined;
+    let bestHeadroom: ForecastHeadroom | undefined;
     for (const kind of configuredKinds(fleet)) {
       const capacity = capacityOf(fleet, kind, data.capacity.get(fleet.name));
+      const headroom = history ? measuredHeadroom(fleet, kind, history, leadMinutes, capacity) : {};
       const result = stabilizedForecast({
         now: input.now,
         recent: data.recent.get(fleet.name)?.[kind] ?? [],
         // Periods of a lag's match windows (back to the oldest stabilised forecast) and horizon, a period's margin each side.
         history: historyNear(history?.loads[kind] ?? [], input.now.getTime(), options.model?.lagDays ?? DEFAULT_LAGS, recentMinutes + window + 10, leadMinutesFor(fleet, config.periodSeconds) + 15),
         historyPeriodMinutes: HISTORY_PERIOD_SECONDS / 60,
-        settings: { ...options.model, leadMinutes: leadMinutesFor(fleet, config.periodSeconds), capacity },
+        settings: { ...options.model, leadMinutes, capacity, headroomFraction: fractionsOf(headroom) },
       }, window);
-      if (best === undefined || (result.instances ?? -1) > (best.instances ?? -1)) best = { ...result, explanation: `${kind}: ${result.explanation}` };
+      if (best === undefined || (result.instances ?? -1) > (best.instances ?? -1)) {
+        best = { ...result, explanation: `${kind}: ${result.explanation}` };
+        const measured = result.reason === 'InsufficientData' ? undefined : headroom[result.reason];
+        bestHeadroom =
+          result.numbers.headroom === undefined || result.numbers.headroomSource === undefined
+            ? undefined
+            : {
+                requests: result.numbers.headroom,
+                source: result.numbers.headroomSource,
+                ...(result.numbers.headroomSource === 'EmpiricalResiduals' && measured ? { fraction: result.numbers.headroomFraction, samples: measured.samples } : {}),
+              };
+      }
     }
     if (!best) return undefined;
     latest.set(fleet.name, best);
@@ -175,10 +213,64 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     if (best.instances !== undefined) {
       deps.telemetry.metric({ name: 'ForecastInstances', value: best.instances, unit: MetricUnit.Count, dimensions: { Fleet: fleet.name } });
     }
-    return best.instances === undefined || best.reason === 'InsufficientData' ? { source: 'NoForecast' } : { instances: best.instances, source: best.reason };
+    return best.instances === undefined || best.reason === 'InsufficientData'
+      ? { source: 'NoForecast' }
+      : { instances: best.instances, source: best.reason, ...(bestHeadroom ? { headroom: bestHeadroom } : {}) };
+  }
+
+  /**
+   * The headroom each kind of forecast needs to keep the fleet's service level, from the
+   * errors of the same kind of forecast over the last `residualDays` (headroom.ts). New
+   * residuals are computed only for periods the history has grown by since the last call.
+   */
+  function measuredHeadroom(fleet: FleetConfig, kind: RequestKind, history: FleetHistory, leadMinutes: number, capacity: number): Partial<Record<PatternReason, HeadroomEstimate>> {
+    const loads = history.loads[kind] ?? [];
+    let cache = history.residuals[kind];
+    if (cache === undefined || cache.leadMinutes !== leadMinutes) {
+      cache = { leadMinutes, nextAtMs: history.untilMs - residualMs, list: [] };
+      history.residuals[kind] = cache;
+    }
+    const periodMs = HISTORY_PERIOD_SECONDS * 1000;
+    // A residual needs the period its lead time falls in to be complete.
+    const lastAtMs = Math.floor((history.untilMs - (leadMinutes * MINUTE_MS + periodMs)) / periodMs) * periodMs;
+    if (lastAtMs >= cache.nextAtMs) {
+      const fresh = forecastResiduals({
+        history: loads,
+        periodMinutes: HISTORY_PERIOD_SECONDS / 60,
+        fromMs: cache.nextAtMs,
+        toMs: lastAtMs,
+        settings: { ...options.model, leadMinutes, capacity },
+        recentMinutes,
+      });
+      const keepFrom = history.untilMs - residualMs;
+      cache.list = [...cache.list.filter((r) => r.atMs >= keepFrom), ...fresh];
+      cache.nextAtMs = lastAtMs + periodMs;
+      cache.estimates = undefined;
+    }
+    const share = fleet.serviceLevel.maxOverCapacityShare;
+    if (cache.estimates?.capacity !== capacity || cache.estimates.share !== share) {
+      const byReason: Partial<Record<PatternReason, HeadroomEstimate>> = {};
+      const held = heldThroughWindow(cache.list, stabilizationMinutes(fleet));
+      const settings = { maxOverCapacityShare: share, capacity, minSamples: minResidualSamples, quietBelow: capacity * QUIET_FRACTION };
+      // A kind of forecast new to the fleet (the first week a weekly pattern matches) is
+      // sized from the errors of every kind until its own are enough.
+      const pooled = headroomFromResiduals(held, settings);
+      for (const reason of ['WeeklyPattern', 'DailyPattern', 'TrendOnly'] as const) {
+        const estimate = headroomFromResiduals(held.filter((r) => r.reason === reason), settings) ?? pooled;
+        if (estimate) byReason[reason] = estimate;
+      }
+      cache.estimates = { capacity, share, byReason };
+    }
+    return cache.estimates.byReason;
   }
 
   return { forecast, latest, calls: () => calls };
+}
+
+function fractionsOf(estimates: Partial<Record<PatternReason, HeadroomEstimate>>): Partial<Record<PatternReason, number>> {
+  const out: Partial<Record<PatternReason, number>> = {};
+  for (const [reason, estimate] of Object.entries(estimates) as Array<[PatternReason, HeadroomEstimate]>) out[reason] = estimate.fraction;
+  return out;
 }
 
 /** Past forecasts recomputed each tick: the fleet's scale-down window, at most half an hour of them. */

@@ -38,6 +38,21 @@ export interface DecisionInput {
    * short, or unreadable: the decision is reactive). Undefined: predictive scaling is off.
    */
   forecastSource?: ForecastSource;
+  forecastHeadroom?: ForecastHeadroom;
+}
+
+/**
+ * The requests of headroom a forecast carries above its peak, and where they came from:
+ * measured (the fleet's own past forecast errors against its service level) or assumed
+ * (Poisson noise, until enough past forecasts exist).
+ */
+export interface ForecastHeadroom {
+  requests: number;
+  source: 'EmpiricalResiduals' | 'PoissonAssumed';
+  /** Measured: the headroom as a share of the forecast peak (at least one instance's capacity). */
+  fraction?: number;
+  /** Measured: the past forecasts it stands on. */
+  samples?: number;
 }
 
 export type ForecastSource = 'WeeklyPattern' | 'DailyPattern' | 'TrendOnly' | 'NoForecast';
@@ -52,6 +67,7 @@ export interface DecisionNumbers {
   scaleDownRecommendation?: number;
   forecastInstances?: number;
   forecastSource?: ForecastSource;
+  forecastHeadroom?: ForecastHeadroom;
   /** The scale-down target before the forecast held it up. */
   reactiveScaleDownRecommendation?: number;
   /** The utilisation the reactive rule planned for: the fleet's, or its default with or without a forecast. */
@@ -108,7 +124,11 @@ export function decide(input: DecisionInput): Decision {
   const max = Math.min(fleet.maxInstances, snapshot.groupMax);
   const min = Math.min(Math.max(fleet.minInstances, snapshot.groupMin), max);
   const periodMs = settings.periodSeconds * 1000;
-  const forecastStands = input.forecastInstances !== undefined && input.forecastSource !== undefined && input.forecastSource !== 'NoForecast';
+  // The floor leaves the headroom to the forecast only when that headroom is sized from the
+  // fleet's measured errors: an assumed one (a new fleet, no past to measure) does not carry
+  // the service level, so the reactive target keeps its own.
+  const forecastStands =
+    input.forecastInstances !== undefined && input.forecastSource !== undefined && input.forecastSource !== 'NoForecast' && input.forecastHeadroom?.source !== 'PoissonAssumed';
   const targetUtilization = effectiveTargetUtilization(fleet, forecastStands);
 
   const numbers: DecisionNumbers = {
@@ -124,6 +144,7 @@ export function decide(input: DecisionInput): Decision {
     drainingInstances: snapshot.drainingInstances,
     forecastInstances: input.forecastInstances,
     forecastSource: input.forecastSource,
+    ...(input.forecastHeadroom !== undefined ? { forecastHeadroom: input.forecastHeadroom } : {}),
   };
   const finish = (proposal: number, reason: ReasonCode): Decision => clamp(proposal, reason, numbers);
 

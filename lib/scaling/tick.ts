@@ -6,7 +6,7 @@ import type { ControllerConfig, FleetConfig, Target } from '../config/schema.js'
 import type { HandlerDeps } from '../runtime/deps.js';
 import { MetricUnit } from '../telemetry.js';
 import { applyApiDesired, applyDesired } from '../fleet/actuate.js';
-import { decide, type Decision, type ForecastSource } from './decide.js';
+import { decide, type Decision, type ForecastHeadroom, type ForecastSource } from './decide.js';
 import {
   LAST_SCALING_TAG,
   MANAGED_TAG,
@@ -40,6 +40,8 @@ export interface ForecastAnswer {
   /** Instances the fleet will need within its boot time; undefined = no forecast, reactive. */
   instances?: number;
   source: ForecastSource;
+  /** The headroom the forecast carries and where it came from. */
+  headroom?: ForecastHeadroom;
 }
 
 /** Predictive scaling plugs in here; undefined = no forecast this tick (decisions say NoForecast). */
@@ -222,6 +224,7 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
         observations,
         forecastInstances: forecast?.instances,
         forecastSource: forecast?.source,
+        forecastHeadroom: forecast?.headroom,
       }), group.tags, now);
       outcome.decision = decision;
       const managed = group.tags[MANAGED_TAG] === 'true';

@@ -90,10 +90,36 @@ describe('predictive provider', () => {
     const telemetry = new MemoryTelemetry();
     const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry, loadConfig: async () => config });
     const forecast = await provider.forecast({ fleet: config.fleets[0]!, now: NOW, current: 10 });
-    // four weeks agree on a peak of 2000: 2000 + 2 * sqrt(2000) = 2089.4 -> 21 instances of 100
-    expect(forecast).toEqual({ instances: 21, source: 'WeeklyPattern' });
+    // four weeks agree on a peak of 2000, and the past week's forecasts, re-run, were never short:
+    // no headroom needed for the service level, 2000 / 100 = 20 instances
+    expect(forecast).toMatchObject({ instances: 20, source: 'WeeklyPattern', headroom: { requests: 0, source: 'EmpiricalResiduals', fraction: 0 } });
+    expect(forecast?.headroom?.samples).toBeGreaterThanOrEqual(144);
     expect(provider.latest.get('a')?.reason).toBe('WeeklyPattern');
-    expect(telemetry.lines.find((l) => l.message === 'forecast')?.fields).toMatchObject({ fleet: 'a', instances: 21, reason: 'WeeklyPattern' });
+    expect(telemetry.lines.find((l) => l.message === 'forecast')?.fields).toMatchObject({ fleet: 'a', instances: 20, reason: 'WeeklyPattern' });
+  });
+
+  it('keeps the assumed Poisson headroom until enough past forecasts exist, and says so', async () => {
+    const WEEK = 7 * 86_400_000;
+    const phase = (t: number) => (((t - NOW.getTime()) % WEEK) + WEEK) % WEEK;
+    cloudwatch.on(GetMetricDataCommand).callsFake(answer(900, (t) => (phase(t) >= 5 * MIN && phase(t) < 65 * MIN ? 2000 : 900)));
+    const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry: new MemoryTelemetry(), loadConfig: async () => config }, { minResidualSamples: 100_000 });
+    // 2000 + 2 * sqrt(2000) = 2089.4 -> 21 instances of 100
+    expect(await provider.forecast({ fleet: config.fleets[0]!, now: NOW, current: 10 })).toEqual({ instances: 21, source: 'WeeklyPattern', headroom: { requests: 89.443, source: 'PoissonAssumed' } });
+  });
+
+  it('sizes the headroom from the errors its forecasts made on the fleet\'s past', async () => {
+    const WEEK = 7 * 86_400_000;
+    const DAY = 86_400_000;
+    // every day, an hour at 2000 with a ten-minute burst to 2600 at a time of day that moves from day to day:
+    // the weeks agree on the hour, not on the burst, so the past forecasts were short by up to 600
+    const phase = (t: number) => (((t - NOW.getTime()) % DAY) + DAY) % DAY;
+    const burstAt = (t: number) => (20 + 5 * (Math.floor((t - NOW.getTime()) / DAY) % 7 + 7)) * MIN;
+    const load = (t: number) => (phase(t) >= 5 * MIN && phase(t) < 65 * MIN ? (Math.abs(phase(t) - burstAt(t)) < 5 * MIN ? 2600 : 2000) : 900);
+    cloudwatch.on(GetMetricDataCommand).callsFake(answer(900, load));
+    const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry: new MemoryTelemetry(), loadConfig: async () => config });
+    const forecast = await provider.forecast({ fleet: config.fleets[0]!, now: new Date(NOW.getTime() + 2 * WEEK), current: 10 });
+    expect(forecast?.headroom?.source).toBe('EmpiricalResiduals');
+    expect(forecast?.headroom?.fraction).toBeGreaterThan(0);
   });
 
   it('stays reactive when CloudWatch cannot be read, and says why', async () => {

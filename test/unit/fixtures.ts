@@ -11,6 +11,7 @@ export function fleet(overrides: Record<string, unknown> = {}): FleetConfig {
     target: { type: 'asg', autoScalingGroupName: 'dg-engine' },
     kinds: { stream: { capacity: 100 } },
     targetUtilization: 0.5,
+    tolerance: 0.1,
     minInstances: 1,
     maxInstances: 20,
     scaleUp: { stabilizationSeconds: 0, cooldownSeconds: 0, maxInstancesPerStep: 100, maxPercentPerStep: 100 },
