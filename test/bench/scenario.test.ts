@@ -29,15 +29,15 @@ describe('the benchmark scenario on the simulated cloud', () => {
     const result = await runScenario(options('predictive'), shortDay());
     const predicted = result.recorder.decisions.filter((d) => d.reason === 'ScaleUpPredicted');
     expect(predicted.length).toBeGreaterThan(0);
-    for (const d of predicted) expect(d.forecast).toMatch(/^stream: forecast \d+ instance\(s\): peak \d+ \+ headroom \d+ requests within \d+ min, from the /);
+    for (const d of predicted) expect(d.forecast).toMatch(/^stream: forecast \d+ instance\(s\): peak \d+ \+ headroom \d+ \((measured|assumed): [^)]+\) requests within \d+ min, from the /);
   });
 
   it('every predictive decision says where its forecast came from; a scale-in the forecast limits says so', async () => {
     const predictive = await runScenario(options('predictive'), shortDay());
     const reactive = await runScenario(options('reactive'), shortDay());
-    // one day, no history: every forecast is the recent trend
+    // one day, no history: every forecast is the recent trend, its headroom assumed (no past errors to measure)
     expect(new Set(predictive.recorder.decisions.map((d) => d.forecastSource))).toEqual(new Set(['TrendOnly']));
-    expect(predictive.recorder.decisions.some((d) => d.reason === 'ScaleDownToForecast')).toBe(true);
+    expect(predictive.recorder.decisions.filter((d) => d.reason === 'ScaleUpPredicted').every((d) => d.forecast?.includes('assumed: 2 sigma of Poisson noise'))).toBe(true);
     expect(reactive.recorder.decisions.length).toBeGreaterThan(0);
     expect(reactive.recorder.decisions.every((d) => d.forecastSource === undefined)).toBe(true);
   });
