@@ -45,7 +45,7 @@ function file(name: string, content: string | Uint8Array): string {
 
 describe('a partial nested setting keeps the defaults of the fields it leaves out', () => {
   it.each([
-    { name: 'scaleDown with only a cooldown', patch: { scaleDown: { cooldownSeconds: 120 } }, key: 'scaleDown', expected: { stabilizationSeconds: 600, cooldownSeconds: 120, maxInstancesPerStep: 2, maxPercentPerStep: 10 } },
+    { name: 'scaleDown with only a cooldown', patch: { scaleDown: { cooldownSeconds: 120 } }, key: 'scaleDown', expected: { stabilizationSeconds: 900, cooldownSeconds: 120, maxInstancesPerStep: 2, maxPercentPerStep: 100 } },
     { name: 'scaleUp with only a step', patch: { scaleUp: { maxInstancesPerStep: 8 } }, key: 'scaleUp', expected: { stabilizationSeconds: 0, cooldownSeconds: 60, maxInstancesPerStep: 8, maxPercentPerStep: 100 } },
     { name: 'scaleUp as an empty object', patch: { scaleUp: {} }, key: 'scaleUp', expected: { stabilizationSeconds: 0, cooldownSeconds: 60, maxInstancesPerStep: 4, maxPercentPerStep: 100 } },
     { name: 'drain with only a victim limit', patch: { drain: { maxVictimRequests: 2 } }, key: 'drain', expected: { gracePeriodSeconds: 3600, containerNamePattern: 'deepgram', maxVictimRequests: 2 } },
