@@ -35,7 +35,7 @@ describe('heldThroughWindow', () => {
       fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 50 }), fc.integer({ min: 0, max: 40 }), (forecasts, window) => {
         const given = residuals(forecasts.map((f) => [f, 0]));
         const held = heldThroughWindow(given, window);
-        held.forEach((r, i) => {
+        held.forEach((r) => {
           const inWindow = given.filter((g) => g.atMs <= r.atMs && g.atMs >= r.atMs - window * MIN).map((g) => g.forecast);
           expect(r.forecast).toBe(Math.max(...inWindow));
         });
