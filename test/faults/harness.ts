@@ -195,7 +195,7 @@ function lambdaTimeout(): Promise<'timed out'> {
   });
 }
 
-/** Watches the scale handler's fleet-level metric read: did its last attempt fail, was its answer rewritten. */
+/** Watches the scale handler's metric read: did its last attempt fail, was its answer rewritten. */
 interface ReadWatch {
   failed: boolean;
   rewritten: boolean;
@@ -206,7 +206,8 @@ function watchReads(ports: AwsPorts, cloud: SimCloud, watch: ReadWatch): AwsPort
   const cloudwatch = {
     send: async (command: unknown) => {
       const send = () => ports.cloudwatch.send(command as GetMetricDataCommand);
-      const fleetRead = command instanceof GetMetricDataCommand && !(command.input.MetricDataQueries ?? []).some((q) => q.MetricStat?.Metric?.Dimensions?.some((d) => d.Name === 'InstanceId'));
+      // The scale tick's read names its queries f<fleet>_...; the victim and drain reads i<n>_....
+      const fleetRead = command instanceof GetMetricDataCommand && (command.input.MetricDataQueries ?? []).some((q) => /^f\d+_/.test(q.Id ?? ''));
       if (!fleetRead) return send();
       const hitsBefore = cloud.faults.hits.length;
       watch.reads++;
