@@ -26,6 +26,7 @@ const STAR_ONLY = new Set([
   'autoscaling:DescribeLifecycleHooks',
   'autoscaling:DescribeScalingActivities',
   'cloudwatch:GetMetricData',
+  'cloudwatch:ListMetrics',
   'cloudwatch:PutMetricData',
   'ssm:ListCommandInvocations',
   'ec2:DescribeInstances',
