@@ -153,7 +153,7 @@ export function decide(input: DecisionInput): Decision {
   // A recommendation exists where the load or a declared backlog is known; it is a lower
   // bound (scale-up only) where one of the two is not.
   const recommendations = input.observations.map((observation) => {
-    const recommendation = recommend(fleet, observation, current);
+    const recommendation = recommend(fleet, observation, current, targetUtilization);
     return recommendation ? { observation, recommendation } : undefined;
   });
   const latestIndex = findLastIndex(recommendations, (r) => r?.recommendation !== undefined);
