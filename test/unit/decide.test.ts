@@ -205,4 +205,19 @@ describe('decide', () => {
       dataAgeSeconds: 30, // newest period 11:59:00-12:00:00, now 12:00:30
     });
   });
+
+  describe('targetUtilization unset: the reactive rule plans at 0.7, at 0.95 while a measured forecast stands', () => {
+    const base = { fleet: fleet({ targetUtilization: undefined }), settings, now: T0, observations: streams([900], { reportingInstances: 10 }), snapshot: snapshot({ current: 10, servingInstances: 10 }) };
+    it.each([
+      // 900 / (100 x 0.95 x 10) = 0.947, within 0.1 of 1: hold
+      { name: 'measured headroom: 0.95', forecast: { forecastInstances: 10, forecastSource: 'WeeklyPattern' as const, forecastHeadroom: { requests: 50, source: 'EmpiricalResiduals' as const, fraction: 0.05, samples: 300 } }, desired: 10, target: 0.95 },
+      // 900 / (100 x 0.7) = 12.9 -> 13
+      { name: 'assumed headroom (nothing measured yet): 0.7', forecast: { forecastInstances: 10, forecastSource: 'TrendOnly' as const, forecastHeadroom: { requests: 60, source: 'PoissonAssumed' as const } }, desired: 13, target: 0.7 },
+      { name: 'no forecast: 0.7', forecast: { forecastSource: 'NoForecast' as const }, desired: 13, target: 0.7 },
+    ])('$name', ({ forecast, desired, target }) => {
+      const decision = decide({ ...base, ...forecast });
+      expect(decision.desired).toBe(desired);
+      expect(decision.numbers.targetUtilization).toBe(target);
+    });
+  });
 });
