@@ -20,6 +20,7 @@ export const SIM_TESTS = [
   'test/drain/bench.test.ts',
   'test/drain/calls.test.ts',
   'test/drain/handler.test.ts',
+  'test/drain/kube-drain.test.ts',
   'test/redeploy/handler.test.ts',
   'test/properties/drain-reconcile.property.test.ts',
   'test/bad-input/config.test.ts',

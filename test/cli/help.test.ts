@@ -16,6 +16,7 @@ const SPECS = {
   simulate: async () => (await import('../../cli/commands/simulate.js')).simulateSpec,
   replay: async () => (await import('../../cli/commands/replay.js')).replaySpec,
   'license-status': async () => (await import('../../cli/commands/license-status.js')).licenseStatusSpec,
+  'drain-history': async () => (await import('../../cli/commands/drain-history.js')).drainHistorySpec,
 };
 
 describe('fleet-scaler --help, <command> --help, --version', () => {
