@@ -55,7 +55,9 @@ describe('redeploy reconciler on the simulated cloud: properties over generated 
         for (const line of started) {
           const numbers = line.fields.numbers as { utilization?: number; busyUtilization: number };
           expect(numbers.utilization).toBeDefined();
-          expect(numbers.utilization as number).toBeLessThanOrEqual(numbers.busyUtilization);
+          // The log line rounds utilization to three decimals (decide.ts round), so a load just
+          // under the threshold may be logged up to half a unit above it.
+          expect(numbers.utilization as number).toBeLessThanOrEqual(numbers.busyUtilization + 0.0005);
         }
         const rollingMinutes = n.timeline.filter((t) => t.rolling).map((t) => t.minute);
         if (rollingMinutes.length > 0) {
@@ -83,6 +85,7 @@ describe('redeploy reconciler on the simulated cloud: properties over generated 
           [{ desired: 2, segmentSize: 1, busyUtilization: 0.5373333333333333, rate: 87, rise: undefined, racingAt: [], dryRunAt: [28], seed: 1 }],
           [{ desired: 2, segmentSize: 1, busyUtilization: 0.5433333333333333, rate: 72, rise: undefined, racingAt: [], dryRunAt: [28], seed: 224659 }],
           [{ desired: 2, segmentSize: 1, busyUtilization: 0.5688888888888889, rate: 105, rise: undefined, racingAt: [], dryRunAt: [28], seed: 992742 }],
+          [{ desired: 2, segmentSize: 1, busyUtilization: 0.5688888888888889, rate: 105, rise: undefined, racingAt: [], dryRunAt: [28], seed: 744550 }],
         ],
       },
     );
