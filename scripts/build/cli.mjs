@@ -3,10 +3,11 @@
 // command is a chunk of its own, loaded when called: `--version` and `--help` parse
 // only the entry chunk.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { noticesDocument } from './notices.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const plugins = createRequire(import.meta.url)('./esbuild-plugins.cjs');
@@ -15,7 +16,7 @@ const minimum = /(\d+)/.exec(engines)?.[1];
 if (!minimum) throw new Error(`package.json engines.node must start with the oldest Node.js major, got ${JSON.stringify(engines)}`);
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: { 'fleet-scaler': 'cli/bin.ts' },
   outdir: 'dist',
@@ -33,5 +34,7 @@ await build({
   // Some CommonJS dependencies call require(); ES modules have none without this.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   plugins,
+  metafile: true,
   logLevel: 'warning',
 });
+writeFileSync(join(root, 'dist', 'THIRD_PARTY_NOTICES.md'), noticesDocument(root, result.metafile));
