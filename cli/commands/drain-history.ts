@@ -55,7 +55,7 @@ export async function drainHistoryCommand(argv: string[], io: CommandIo, cloudwa
   const port = cloudwatch ?? createAwsPorts({ region: flags.region as string | undefined, endpoint: flags.endpoint as string | undefined }).cloudwatch;
   let days;
   try {
-    days = (await readDrainDays(port, fleet.name, from, to, defaultRetryPolicy)).days;
+    days = await readDrainDays(port, fleet.name, from, to, defaultRetryPolicy);
   } catch (error) {
     io.stderr.write(`fleet-scaler drain-history: ${describeError(error)}\n`);
     return 1;

@@ -72,9 +72,9 @@ export async function replayCommand(argv: string[], io: CommandIo, cloudwatch?: 
       const queries = loadQueries(config, fleet, 'h0', HISTORY_PERIOD_SECONDS, false);
       const historyMs = HISTORY_PERIOD_SECONDS * 1000;
       const start = Math.floor((from.getTime() - 29 * DAY_MS) / historyMs) * historyMs;
-      const read = await readLoads(port, queries, new Date(start), to, defaultRetryPolicy);
+      const points = await readLoads(port, queries, new Date(start), to, defaultRetryPolicy);
       const history: Partial<Record<RequestKind, LoadPoint[]>> = {};
-      for (const kind of configuredKinds(fleet)) history[kind] = read.points.get(`h0_${kind}`) ?? [];
+      for (const kind of configuredKinds(fleet)) history[kind] = points.get(`h0_${kind}`) ?? [];
       forecast = replayForecast(fleet, config.periodSeconds, history, HISTORY_PERIOD_SECONDS / 60);
     }
     result = replayPolicy({

@@ -18,10 +18,9 @@ export interface MetricDataRead {
 /**
  * Sends every query over [start, end) in as few GetMetricData calls as the 500-query limit
  * allows, following NextToken, and hands each result to `onResult` as it arrives: pages may
- * split one query's datapoints, so a reader must merge. Returns the calls made.
+ * split one query's datapoints, so a reader must merge.
  */
-export async function readMetricData(cloudwatch: CloudWatchPort, read: MetricDataRead, onResult: (result: MetricDataResult) => void): Promise<number> {
-  let calls = 0;
+export async function readMetricData(cloudwatch: CloudWatchPort, read: MetricDataRead, onResult: (result: MetricDataResult) => void): Promise<void> {
   for (let offset = 0; offset < read.queries.length; offset += MAX_QUERIES_PER_CALL) {
     const chunk = read.queries.slice(offset, offset + MAX_QUERIES_PER_CALL);
     let nextToken: string | undefined;
@@ -37,10 +36,8 @@ export async function readMetricData(cloudwatch: CloudWatchPort, read: MetricDat
       } catch (cause) {
         throw read.failure ? read.failure(cause, chunk.length) : cause;
       }
-      calls++;
       for (const result of answer.MetricDataResults ?? []) onResult(result);
       nextToken = answer.NextToken;
     } while (nextToken);
   }
-  return calls;
 }

@@ -80,7 +80,7 @@ export function summarizeDrainHistory(days: readonly DrainDay[], graceSeconds: n
 }
 
 /** Daily figures of one fleet's drains over [from, to), in one GetMetricData read. */
-export async function readDrainDays(cloudwatch: CloudWatchPort, fleet: string, from: Date, to: Date, retry?: RetryPolicy): Promise<{ days: DrainDay[]; calls: number }> {
+export async function readDrainDays(cloudwatch: CloudWatchPort, fleet: string, from: Date, to: Date, retry?: RetryPolicy): Promise<DrainDay[]> {
   // Daily periods from midnight UTC: a period of a day is valid at every retention tier.
   const start = new Date(Math.floor(from.getTime() / (DAY_S * 1000)) * DAY_S * 1000);
   const end = new Date(Math.ceil(to.getTime() / (DAY_S * 1000)) * DAY_S * 1000);
@@ -110,7 +110,7 @@ export async function readDrainDays(cloudwatch: CloudWatchPort, fleet: string, f
     }
     return entry;
   };
-  const calls = await readMetricData(
+  await readMetricData(
     cloudwatch,
     {
       queries,
@@ -140,7 +140,7 @@ export async function readDrainDays(cloudwatch: CloudWatchPort, fleet: string, f
   const days = [...byDay]
     .sort(([a], [b]) => a - b)
     .map(([ms, d]) => ({ at: new Date(ms), releases: d.releases, emptied: d.emptied, longestToEmptySeconds: d.longest, streamsCut: d.cut, percentWithin: d.within }));
-  return { days, calls };
+  return days;
 }
 
 /** The history as an operator reads it in a terminal. */

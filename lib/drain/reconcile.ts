@@ -119,7 +119,7 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
 
   let described: Map<string, AutoScalingGroup> | undefined;
   try {
-    described = (await describeGroups(deps.ports.autoscaling, plans.flatMap((p) => p.groups.map((g) => g.groupName)), deps.retry)).groups;
+    described = await describeGroups(deps.ports.autoscaling, plans.flatMap((p) => p.groups.map((g) => g.groupName)), deps.retry);
   } catch (error) {
     for (const plan of plans) if (plan.groups.length > 0) plan.result.errors.push(describeError(error));
   }

@@ -25,7 +25,6 @@ export interface ActuationContext {
 }
 
 export interface ActuationResult {
-  calls: number;
   /** The desired count the group was left at: less of a scale-in than decided when victims were too busy. */
   desired: number;
   /** Instances terminated by choice (scale-in of an Auto Scaling group or node group). */
@@ -45,14 +44,14 @@ export interface ActuationResult {
  * unknown instances) is left to SetDesiredCapacity and the group's termination policy.
  */
 export async function applyDesired(ports: ActuationPorts, group: GroupState, desired: number, context: ActuationContext): Promise<ActuationResult> {
-  const result: ActuationResult = { calls: 0, desired, victims: [] };
+  const result: ActuationResult = { desired, victims: [] };
   const direction = desired > group.desired ? 'up' : 'down';
   const { retry } = context;
   // On a scale-in the cooldown tag goes first: a Lambda that died between its terminations
   // and the tag would leave no cooldown, and the next tick would shrink again at once. On
   // a scale-out it goes last, so a Lambda that dies never delays the next scale-out.
   const tag = async () => {
-    result.calls += await writeLastScaling(ports, group, context.now, direction, retry);
+    await writeLastScaling(ports, group, context.now, direction, retry);
   };
   // An EKS node group's victims leave through its backing Auto Scaling group, as
   // cluster-autoscaler removes nodes from a managed node group; without the group's
@@ -71,8 +70,6 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
         retry,
         presence: context.presence,
       });
-      // The read lists the Engine series itself when the caller did not.
-      result.calls += context.presence === undefined ? 2 : 1;
       const choice = chooseVictims(
         candidates.map((c) => ({ instanceId: c.instanceId, lifecycleState: c.lifecycleState, protectedFromScaleIn: c.protectedFromScaleIn, activeRequests: loads.get(c.instanceId)?.activeRequests })),
         group.desired - desired,
@@ -89,7 +86,6 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
           () => ports.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: true })),
           retry,
         );
-        result.calls++;
         result.victims.push(instanceId);
         remainingDesired--;
       }
@@ -98,23 +94,23 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
       // The group's termination policy must not pick the busy instances the limit spared.
       result.desired = remainingDesired;
       if (remainingDesired === group.desired) return result;
-    } else if (remainingDesired !== desired) result.calls += await setGroupDesired(ports, group.target, desired, retry);
+    } else if (remainingDesired !== desired) await setGroupDesired(ports, group.target, desired, retry);
     if (!tagged) await tag();
     return result;
   }
 
   if (direction === 'down') await tag();
-  result.calls += await setGroupDesired(ports, group.target, desired, retry);
+  await setGroupDesired(ports, group.target, desired, retry);
   if (direction === 'up') await tag();
   return result;
 }
 
 /**
  * Records a scaling on the group itself (the Auto Scaling group's tag, or the node
- * group's), where the next tick's cooldown reads it back. Returns the calls made: none
- * for a node group whose ARN is not known.
+ * group's), where the next tick's cooldown reads it back. Returns whether it was written:
+ * not for a node group whose ARN is not known.
  */
-export async function writeLastScaling(ports: ActuationPorts, group: GroupState, at: Date, direction: 'up' | 'down', retry?: RetryPolicy): Promise<number> {
+export async function writeLastScaling(ports: ActuationPorts, group: GroupState, at: Date, direction: 'up' | 'down', retry?: RetryPolicy): Promise<boolean> {
   const value = formatLastScaling(at, direction);
   if (group.target.type === 'asg') {
     const name = group.target.autoScalingGroupName;
@@ -126,21 +122,21 @@ export async function writeLastScaling(ports: ActuationPorts, group: GroupState,
         ),
       retry,
     );
-    return 1;
+    return true;
   }
-  if (!group.nodegroupArn) return 0;
+  if (!group.nodegroupArn) return false;
   const arn = group.nodegroupArn;
   await withRetry('eks:TagResource', () => ports.eks.send(new TagResourceCommand({ resourceArn: arn, tags: { [LAST_SCALING_TAG]: value } })), retry);
-  return 1;
+  return true;
 }
 
 /** The API fleet follows the Engine count: no victims to pick, its own hook drains it. */
-export async function applyApiDesired(ports: ActuationPorts, group: GroupState, desired: number, retry?: RetryPolicy): Promise<number> {
-  return setGroupDesired(ports, group.target, desired, retry);
+export async function applyApiDesired(ports: ActuationPorts, group: GroupState, desired: number, retry?: RetryPolicy): Promise<void> {
+  await setGroupDesired(ports, group.target, desired, retry);
 }
 
-/** Sets a group's desired count (Auto Scaling group or EKS node group); returns the calls made. */
-async function setGroupDesired(ports: ActuationPorts, target: GroupState['target'], desired: number, retry?: RetryPolicy): Promise<number> {
+/** Sets a group's desired count (Auto Scaling group or EKS node group). */
+async function setGroupDesired(ports: ActuationPorts, target: GroupState['target'], desired: number, retry?: RetryPolicy): Promise<void> {
   if (target.type === 'asg') {
     const name = target.autoScalingGroupName;
     await withRetry(
@@ -148,9 +144,8 @@ async function setGroupDesired(ports: ActuationPorts, target: GroupState['target
       () => ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: desired, HonorCooldown: false })),
       retry,
     );
-    return 1;
+    return;
   }
   const { clusterName, nodegroupName } = target;
   await withRetry('eks:UpdateNodegroupConfig', () => ports.eks.send(new UpdateNodegroupConfigCommand({ clusterName, nodegroupName, scalingConfig: { desiredSize: desired } })), retry);
-  return 1;
 }

@@ -47,10 +47,9 @@ export function formatLastScaling(at: Date, direction: 'up' | 'down'): string {
 }
 
 /** Auto Scaling groups by name, described in batches of 50 names with NextToken paging. */
-export async function describeGroups(autoscaling: AutoScalingPort, names: readonly string[], retry?: RetryPolicy): Promise<{ groups: Map<string, AutoScalingGroup>; calls: number }> {
+export async function describeGroups(autoscaling: AutoScalingPort, names: readonly string[], retry?: RetryPolicy): Promise<Map<string, AutoScalingGroup>> {
   const groups = new Map<string, AutoScalingGroup>();
   const unique = [...new Set(names)];
-  let calls = 0;
   for (let offset = 0; offset < unique.length; offset += MAX_GROUP_NAMES_PER_CALL) {
     const batch = unique.slice(offset, offset + MAX_GROUP_NAMES_PER_CALL);
     let nextToken: string | undefined;
@@ -60,14 +59,13 @@ export async function describeGroups(autoscaling: AutoScalingPort, names: readon
         () => autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: 100, NextToken: nextToken })),
         retry,
       );
-      calls++;
       for (const group of answer.AutoScalingGroups ?? []) {
         if (group.AutoScalingGroupName) groups.set(group.AutoScalingGroupName, group);
       }
       nextToken = answer.NextToken;
     } while (nextToken);
   }
-  return { groups, calls };
+  return groups;
 }
 
 export interface NodegroupState {

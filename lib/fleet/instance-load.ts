@@ -120,7 +120,7 @@ export async function readInstanceLoads(
   let presence = args.presence;
   if (presence === undefined) {
     try {
-      presence = (await listEngineSeries(cloudwatch, args.namespace, args.retry)).presence;
+      presence = await listEngineSeries(cloudwatch, args.namespace, args.retry);
     } catch (error) {
       args.onListingError?.(describeError(error));
       presence = null;

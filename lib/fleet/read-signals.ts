@@ -26,10 +26,10 @@ export async function readSignals(
   window: QueryWindow,
   fleetCount: number,
   retry?: RetryPolicy,
-): Promise<{ series: FleetSeries[]; calls: number }> {
+): Promise<FleetSeries[]> {
   const series = Array.from({ length: fleetCount }, emptySeries);
   const byId = new Map(queries.map((q) => [q.id, q]));
-  const calls = await readMetricData(
+  await readMetricData(
     cloudwatch,
     { queries: queries.map((q) => q.query), start: window.start, end: window.end, scanBy: 'TimestampDescending', retry },
     (result) => {
@@ -38,7 +38,7 @@ export async function readSignals(
       addResult(series[query.fleetIndex] as FleetSeries, query, result);
     },
   );
-  return { series, calls };
+  return series;
 }
 
 function addResult(series: FleetSeries, query: FleetQuery, result: MetricDataResult): void {

@@ -25,9 +25,8 @@ const KINDS = new Set<string>(REQUEST_KINDS);
  * Written as a loop rather than the SDK's paginateListMetrics, which insists on a
  * CloudWatchClient instance: the adapters take any `send` (the simulated cloud, mocks).
  */
-export async function listEngineSeries(cloudwatch: CloudWatchPort, namespace: string, retry?: RetryPolicy): Promise<{ presence: SeriesPresence; calls: number }> {
+export async function listEngineSeries(cloudwatch: CloudWatchPort, namespace: string, retry?: RetryPolicy): Promise<SeriesPresence> {
   const presence = new Map<string, Set<RequestKind>>();
-  let calls = 0;
   let nextToken: string | undefined;
   do {
     const token = nextToken;
@@ -44,7 +43,6 @@ export async function listEngineSeries(cloudwatch: CloudWatchPort, namespace: st
     } catch (cause) {
       throw new SeriesPresenceError(`listing the ${ENGINE_METRICS.activeRequests} series of ${namespace} failed: ${describeError(cause)}`, { cause });
     }
-    calls++;
     for (const metric of page.Metrics ?? []) {
       const dimensions = metric.Dimensions ?? [];
       const instanceId = dimensions.find((d) => d.Name === INSTANCE_DIMENSION)?.Value;
@@ -56,5 +54,5 @@ export async function listEngineSeries(cloudwatch: CloudWatchPort, namespace: st
     }
     nextToken = page.NextToken;
   } while (nextToken);
-  return { presence, calls };
+  return presence;
 }

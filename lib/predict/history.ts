@@ -70,10 +70,10 @@ export async function readLoads(
   start: Date,
   end: Date,
   retry?: RetryPolicy,
-): Promise<{ points: Map<string, LoadPoint[]>; calls: number }> {
+): Promise<Map<string, LoadPoint[]>> {
   const points = new Map<string, LoadPoint[]>(queries.map((q) => [q.id, []]));
   const byId = new Map(queries.map((q) => [q.id, q]));
-  const calls = await readMetricData(
+  await readMetricData(
     cloudwatch,
     {
       queries: queries.map((q) => q.query),
@@ -95,5 +95,5 @@ export async function readLoads(
     },
   );
   for (const list of points.values()) list.sort((a, b) => a.atMs - b.atMs);
-  return { points, calls };
+  return points;
 }

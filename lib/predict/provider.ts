@@ -71,8 +71,6 @@ export interface PredictiveProvider {
   forecast: ForecastProvider;
   /** The latest forecast per fleet, with its explanation (for logs, the report, replay). */
   readonly latest: Map<string, LoadForecast>;
-  /** GetMetricData calls made so far. */
-  readonly calls: () => number;
 }
 
 /** Minutes between a decision and new capacity serving: warm-up, the period the newest data lags, and a tick. */
@@ -96,7 +94,6 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
   const minResidualSamples = options.minResidualSamples ?? 144;
   const histories = new Map<string, FleetHistory>();
   const latest = new Map<string, LoadForecast>();
-  let calls = 0;
   let tick: { nowMs: number; data: Promise<TickData | undefined> } | undefined;
 
   async function readTick(now: Date): Promise<TickData | undefined> {
@@ -128,19 +125,11 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
       if (historyQs.length > 0 && historyStart >= recentStart - 2 * ttlMs) {
         // Five-minute buckets count from StartTime: it must fall on a five-minute boundary.
         const start = Math.min(historyStart, Math.floor(recentStart / (HISTORY_PERIOD_SECONDS * 1000)) * HISTORY_PERIOD_SECONDS * 1000);
-        const read = await readLoads(deps.cloudwatch, [...recentQs, ...historyQs], new Date(start), new Date(recentEnd), deps.retry);
-        calls += read.calls;
-        recentPoints = read.points;
-        historyPoints = read.points;
+        recentPoints = await readLoads(deps.cloudwatch, [...recentQs, ...historyQs], new Date(start), new Date(recentEnd), deps.retry);
+        historyPoints = recentPoints;
       } else {
-        const read = await readLoads(deps.cloudwatch, recentQs, new Date(recentStart), new Date(recentEnd), deps.retry);
-        calls += read.calls;
-        recentPoints = read.points;
-        if (historyQs.length > 0) {
-          const old = await readLoads(deps.cloudwatch, historyQs, new Date(historyStart), new Date(historyEnd), deps.retry);
-          calls += old.calls;
-          historyPoints = old.points;
-        }
+        recentPoints = await readLoads(deps.cloudwatch, recentQs, new Date(recentStart), new Date(recentEnd), deps.retry);
+        if (historyQs.length > 0) historyPoints = await readLoads(deps.cloudwatch, historyQs, new Date(historyStart), new Date(historyEnd), deps.retry);
       }
       const data: TickData = { recent: new Map(), capacity: new Map() };
       config.fleets.forEach((fleet, index) => {
@@ -264,7 +253,7 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     return cache.estimates.byReason;
   }
 
-  return { forecast, latest, calls: () => calls };
+  return { forecast, latest };
 }
 
 function fractionsOf(estimates: Partial<Record<PatternReason, HeadroomEstimate>>): Partial<Record<PatternReason, number>> {

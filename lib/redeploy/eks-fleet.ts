@@ -18,7 +18,6 @@ export interface EksObservation {
   backingGroupName: string;
   /** The backing Auto Scaling group carries the managed tag (TerminateInstanceInAutoScalingGroup needs it). */
   backingManaged: boolean;
-  calls: number;
 }
 
 /**
@@ -35,33 +34,29 @@ export async function observeNodegroup(
   retry?: RetryPolicy,
 ): Promise<EksObservation> {
   const nodegroup = await describeNodegroup(ports.eks, target, retry);
-  let calls = 1;
   const backingGroupName = nodegroup.autoScalingGroupName;
   if (!backingGroupName) throw new EksRollError(`EKS node group ${target.clusterName}/${target.nodegroupName} lists no Auto Scaling group in resources.autoScalingGroups`);
   if (!wants.nodes(nodegroup.tags)) {
     const group = eksGroupState(target, nodegroup, undefined);
-    return { group, view: { desired: group.desired, max: Math.min(fleetMax, group.max), updating: group.busy, nodes: [] }, backingGroupName, backingManaged: false, calls };
+    return { group, view: { desired: group.desired, max: Math.min(fleetMax, group.max), updating: group.busy, nodes: [] }, backingGroupName, backingManaged: false };
   }
   if (!ports.ec2) throw new EksRollError('no EC2 client: the EKS roll reads launch times with ec2:DescribeInstances');
-  const described = await describeGroups(ports.autoscaling, [backingGroupName], retry);
-  calls += described.calls;
-  const asg = described.groups.get(backingGroupName);
+  const asg = (await describeGroups(ports.autoscaling, [backingGroupName], retry)).get(backingGroupName);
   if (!asg) throw new EksRollError(`Auto Scaling group ${backingGroupName} of node group ${target.clusterName}/${target.nodegroupName} does not exist (DescribeAutoScalingGroups did not return it)`);
   const group = eksGroupState(target, nodegroup, asg);
   const ids = group.instances.map((i) => i.instanceId);
-  const launched = ids.length > 0 ? await readLaunchTimes(ports.ec2, ids, retry) : { launchedAt: new Map<string, Date>(), calls: 0 };
-  calls += launched.calls;
+  const launched = ids.length > 0 ? await readLaunchTimes(ports.ec2, ids, retry) : new Map<string, Date>();
   const view: EksGroupView = {
     desired: group.desired,
     max: Math.min(fleetMax, group.max),
     updating: group.busy,
     nodes: group.instances.map((i) => {
-      const launchedAt = launched.launchedAt.get(i.instanceId);
+      const launchedAt = launched.get(i.instanceId);
       return { instanceId: i.instanceId, lifecycleState: i.lifecycleState, protectedFromScaleIn: i.protectedFromScaleIn, ...(launchedAt ? { launchedAt } : {}) };
     }),
   };
   const backingManaged = (asg.Tags ?? []).some((t) => t.Key === MANAGED_TAG && t.Value === 'true');
-  return { group, view, backingGroupName, backingManaged, calls };
+  return { group, view, backingGroupName, backingManaged };
 }
 
 export async function writeNodegroupMarker(eks: EksPort, group: GroupState, marker: RedeployMarker, retry?: RetryPolicy): Promise<void> {
@@ -71,7 +66,7 @@ export async function writeNodegroupMarker(eks: EksPort, group: GroupState, mark
   await withRetry('eks:TagResource', () => eks.send(new TagResourceCommand({ resourceArn: arn, tags: { [REDEPLOY_TAG]: value } })), retry);
 }
 
-export type StepOutcome = { applied: string[]; calls: number };
+export type StepOutcome = { applied: string[] };
 
 /**
  * Carries out one step, ordered so that a failure half-way leaves more capacity, never
@@ -90,7 +85,7 @@ export async function applyEksStep(
 ): Promise<StepOutcome> {
   const { group } = observation;
   const target = group.target as EksTarget;
-  const result: StepOutcome = { applied: [], calls: 0 };
+  const result: StepOutcome = { applied: [] };
   if (step.kind === 'raise') {
     try {
       await withRetry(
@@ -98,9 +93,7 @@ export async function applyEksStep(
         () => ports.eks.send(new UpdateNodegroupConfigCommand({ clusterName: target.clusterName, nodegroupName: target.nodegroupName, scalingConfig: { desiredSize: step.desired } })),
         retry,
       );
-      result.calls++;
     } catch (error) {
-      result.calls++;
       if (awsErrorCode(error) === 'ResourceInUseException') {
         result.applied.push('RaiseDeferred');
         return result;
@@ -108,7 +101,6 @@ export async function applyEksStep(
       throw error;
     }
     await writeNodegroupMarker(ports.eks, group, { ...marker, surge: step.surge, surgeAt: now }, retry);
-    result.calls++;
     result.applied.push(`Raised:${group.desired}->${step.desired}`);
     return result;
   }
@@ -118,14 +110,12 @@ export async function applyEksStep(
     }
     const { surge: _surge, surgeAt: _surgeAt, ...withoutSegment } = marker;
     await writeNodegroupMarker(ports.eks, group, withoutSegment, retry);
-    result.calls++;
     for (const instanceId of step.instanceIds) {
       await withRetry(
         'autoscaling:TerminateInstanceInAutoScalingGroup',
         () => ports.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: true })),
         retry,
       );
-      result.calls++;
       result.applied.push(`Retired:${instanceId}`);
     }
     return result;

@@ -45,28 +45,25 @@ export async function readObservations(
   wanting: ReadonlyArray<{ index: number; instances: FleetMembers['instances']; desired: number }>,
   now: Date,
   retry?: RetryPolicy,
-): Promise<{ observations: Map<number, PeriodObservation[]>; calls: number }> {
+): Promise<Map<number, PeriodObservation[]>> {
   const observations = new Map<number, PeriodObservation[]>();
-  if (wanting.length === 0) return { observations, calls: 0 };
+  if (wanting.length === 0) return observations;
   let presence: SeriesPresence | null = null;
-  let listCalls = 1;
   try {
-    const listed = await listEngineSeries(cloudwatch, config.engineNamespace, retry);
-    presence = listed.presence;
-    listCalls = listed.calls;
+    presence = await listEngineSeries(cloudwatch, config.engineNamespace, retry);
   } catch {
     // Unlisted: every kind counts as existing, so a silent one is unknown (no roll starts).
   }
   const window = queryWindow(now, config.periodSeconds, Math.max(lookbackPeriodsFor(0, config.staleAfterSeconds, config.periodSeconds), periodsCoveringListingLag(config.periodSeconds)));
   const queries = wanting.flatMap(({ index, instances }) => fleetQueries(config, config.fleets[index] as FleetConfig, index, instances.map((i) => i.instanceId)));
-  const read = await readSignals(cloudwatch, queries, window, config.fleets.length, retry);
+  const series = await readSignals(cloudwatch, queries, window, config.fleets.length, retry);
   const periodMs = config.periodSeconds * 1000;
   const periodStarts: number[] = [];
   for (let t = window.start.getTime(); t < window.end.getTime(); t += periodMs) periodStarts.push(t);
   const samplesPerPeriod = config.periodSeconds / config.scrapeIntervalSeconds;
   for (const { index, instances, desired } of wanting) {
     const fleet = config.fleets[index] as FleetConfig;
-    observations.set(index, observationsFromSeries(read.series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod, { instances, presence, desired }));
+    observations.set(index, observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod, { instances, presence, desired }));
   }
-  return { observations, calls: read.calls + listCalls };
+  return observations;
 }

@@ -14,9 +14,8 @@ export const MAX_IDS_PER_FILTER = 200;
  * meanwhile is simply absent instead of failing the whole call
  * (InvalidInstanceID.NotFound); an absent id stays absent from the answer.
  */
-export async function readLaunchTimes(ec2: Ec2Port, instanceIds: readonly string[], retry?: RetryPolicy): Promise<{ launchedAt: Map<string, Date>; calls: number }> {
+export async function readLaunchTimes(ec2: Ec2Port, instanceIds: readonly string[], retry?: RetryPolicy): Promise<Map<string, Date>> {
   const launchedAt = new Map<string, Date>();
-  let calls = 0;
   const unique = [...new Set(instanceIds)];
   for (let offset = 0; offset < unique.length; offset += MAX_IDS_PER_FILTER) {
     const batch = unique.slice(offset, offset + MAX_IDS_PER_FILTER);
@@ -27,7 +26,6 @@ export async function readLaunchTimes(ec2: Ec2Port, instanceIds: readonly string
         () => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: batch }], MaxResults: 1000, NextToken: nextToken })),
         retry,
       );
-      calls++;
       for (const reservation of answer.Reservations ?? []) {
         for (const instance of reservation.Instances ?? []) {
           if (instance.InstanceId && instance.LaunchTime) launchedAt.set(instance.InstanceId, new Date(instance.LaunchTime));
@@ -36,5 +34,5 @@ export async function readLaunchTimes(ec2: Ec2Port, instanceIds: readonly string
       nextToken = answer.NextToken;
     } while (nextToken);
   }
-  return { launchedAt, calls };
+  return launchedAt;
 }

@@ -1,4 +1,5 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { countCalls } from '../aws/call-count.js';
 import { describeError } from '../aws/retry.js';
 import { ConfigError, loadConfigOrReport } from '../config/load.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
@@ -12,7 +13,7 @@ import { CronError, parseCron } from '../config/cron.js';
 import { decideRedeploy, LAUNCH_MINUTES, type LoadView, type RedeployAction, type RedeployInput } from './decide.js';
 import { loadView, readObservations } from './fleet-load.js';
 import { observeNodegroup, type EksObservation } from './eks-fleet.js';
-import { asgRollDriver, eksRollDriver, type CallCount, type RollDriver } from './roll-driver.js';
+import { asgRollDriver, eksRollDriver, type RollDriver } from './roll-driver.js';
 import { eksRollView, eksStepFor, type EksStep } from './eks-roll.js';
 import type { Ec2Port } from './launch-times.js';
 import { parseMarker, REDEPLOY_TAG, type RedeployMarker } from '../fleet/roll-marker.js';
@@ -61,13 +62,15 @@ interface FleetRoll {
  * itself refuses a second roll. A fleet's failure is logged, counted and, for a running
  * roll, paged; the other fleets proceed.
  */
-export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickOptions = {}): Promise<RedeployTickResult> {
-  const { telemetry, ports, retry } = deps;
-  const now = deps.now();
-  const config = await loadConfigOrReport(deps, now, 'redeploy');
+export async function runRedeployTick(given: RedeployDeps, options: RedeployTickOptions = {}): Promise<RedeployTickResult> {
+  const now = given.now();
+  const config = await loadConfigOrReport(given, now, 'redeploy');
   if (config instanceof ConfigError) return { configValid: false, fleets: [], awsCalls: 0 };
+  const aws = countCalls({ ...given.ports, ...(given.ec2 ? { ec2: given.ec2 } : {}) });
+  const { ec2, ...ports } = aws.ports;
+  const deps: RedeployDeps = { ...given, ports, ...(ec2 ? { ec2 } : {}) };
+  const { telemetry, retry } = deps;
   const hookName = options.hookName ?? DEFAULT_HOOK_NAME;
-  const calls: CallCount = { n: 0 };
 
   const contexts: FleetRoll[] = config.fleets
     .map((fleet, index) => ({ fleet, index }))
@@ -79,18 +82,15 @@ export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickO
   let describeFailure: string | undefined;
   if (asgNames.length > 0) {
     try {
-      const described = await describeGroups(ports.autoscaling, asgNames, retry);
-      groups = described.groups;
-      calls.n += described.calls;
+      groups = await describeGroups(ports.autoscaling, asgNames, retry);
     } catch (error) {
       describeFailure = describeError(error);
-      calls.n++;
     }
   }
 
   for (const context of contexts) {
     try {
-      await observe(deps, context, groups, describeFailure, now, calls);
+      await observe(deps, context, groups, describeFailure, now);
     } catch (error) {
       context.outcome.error = describeError(error);
     }
@@ -101,14 +101,11 @@ export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickO
   let observations = new Map<number, PeriodObservation[]>();
   let loadFailure = false;
   try {
-    const read = await readObservations(ports.cloudwatch, config, wanting.flatMap((c) => (c.group ? [{ index: c.index, instances: c.group.instances, desired: c.group.desired }] : [])), now, retry);
-    observations = read.observations;
-    calls.n += read.calls;
+    observations = await readObservations(ports.cloudwatch, config, wanting.flatMap((c) => (c.group ? [{ index: c.index, instances: c.group.instances, desired: c.group.desired }] : [])), now, retry);
   } catch (error) {
     // Unknown load: nothing starts and nothing shrinks; running rolls are still watched.
     loadFailure = true;
     telemetry.error('redeploy: metrics unreadable, treating load as missing', { error: describeError(error) });
-    calls.n++;
   }
 
   for (const context of contexts) {
@@ -121,31 +118,30 @@ export async function runRedeployTick(deps: RedeployDeps, options: RedeployTickO
         if (action.kind === 'start') {
           // Checked only when about to start: without the hook, old instances would leave undrained.
           const hooked = await hasDrainHook(ports.autoscaling, groupNameOf(context), hookName, retry);
-          calls.n++;
           if (!hooked) action = decideRedeploy({ ...observed, load, hasDrainHook: false });
         }
         let step: EksStep | undefined;
         if (context.eks) ({ action, step } = eksStepFor(action, observed.marker, context.eks.view, observed.settings, now));
         outcome.action = action;
         if (step) outcome.step = step;
-        if (!outcome.dryRun) await act(deps, rollDriver(deps, context, step, calls), action, config, outcome.applied, calls);
+        if (!outcome.dryRun) await act(deps, rollDriver(deps, context, step), action, config, outcome.applied);
       } catch (error) {
         outcome.error = describeError(error);
       }
     }
     recordRedeploy(telemetry, outcome);
   }
-  telemetry.metric({ name: 'RedeployAwsCalls', value: calls.n, unit: MetricUnit.Count, dimensions: {} });
-  return { configValid: true, fleets: contexts.map((c) => c.outcome), awsCalls: calls.n };
+  telemetry.metric({ name: 'RedeployAwsCalls', value: aws.calls(), unit: MetricUnit.Count, dimensions: {} });
+  return { configValid: true, fleets: contexts.map((c) => c.outcome), awsCalls: aws.calls() };
 }
 
-function rollDriver(deps: RedeployDeps, context: FleetRoll, step: EksStep | undefined, calls: CallCount): RollDriver {
+function rollDriver(deps: RedeployDeps, context: FleetRoll, step: EksStep | undefined): RollDriver {
   const target = context.fleet.target;
   if (context.eks) {
     const name = target.type === 'eks' ? `${target.clusterName}/${target.nodegroupName}` : context.fleet.name;
-    return eksRollDriver(deps, context.eks, name, step, context.observed?.marker, calls);
+    return eksRollDriver(deps, context.eks, name, step, context.observed?.marker);
   }
-  return asgRollDriver(deps, context.group!, groupNameOf(context), calls);
+  return asgRollDriver(deps, context.group!, groupNameOf(context));
 }
 
 function groupNameOf(context: FleetRoll): string {
@@ -160,7 +156,7 @@ function needsLoad(observed: RollObservation): boolean {
   return observed.enabled && observed.window !== undefined;
 }
 
-async function observe(deps: RedeployDeps, context: FleetRoll, groups: Map<string, AutoScalingGroup>, describeFailure: string | undefined, now: Date, calls: CallCount): Promise<void> {
+async function observe(deps: RedeployDeps, context: FleetRoll, groups: Map<string, AutoScalingGroup>, describeFailure: string | undefined, now: Date): Promise<void> {
   const { fleet } = context;
   const redeploy = fleet.redeploy!;
   let spec;
@@ -186,7 +182,6 @@ async function observe(deps: RedeployDeps, context: FleetRoll, groups: Map<strin
   };
   if (fleet.target.type === 'eks') {
     const eks = await observeNodegroup({ ...deps.ports, ...(deps.ec2 ? { ec2: deps.ec2 } : {}) }, fleet.target, fleet.maxInstances, { nodes: (tags) => wantsRoll(parseMarker(tags[REDEPLOY_TAG])) }, deps.retry);
-    calls.n += eks.calls;
     context.eks = eks;
     context.group = eks.group;
     const marker = parseMarker(eks.group.tags[REDEPLOY_TAG]);
@@ -221,14 +216,13 @@ async function observe(deps: RedeployDeps, context: FleetRoll, groups: Map<strin
   };
   if (wantsRoll(marker)) {
     const roll = await latestRefresh(deps.ports.autoscaling, fleet.target.autoScalingGroupName, deps.retry);
-    calls.n++;
     if (roll) observed.roll = roll;
   }
   context.observed = observed;
 }
 
 /** One action through the fleet's roll driver: the same switch for Auto Scaling groups and EKS. */
-async function act(deps: RedeployDeps, driver: RollDriver, action: RedeployAction, config: ControllerConfig, applied: string[], calls: CallCount): Promise<void> {
+async function act(deps: RedeployDeps, driver: RollDriver, action: RedeployAction, config: ControllerConfig, applied: string[]): Promise<void> {
   const requireManaged = () => {
     if (driver.group.tags[MANAGED_TAG] !== 'true') throw new RedeployError(`${driver.label} is not tagged ${MANAGED_TAG}=true: the controller only changes what an operator has tagged as managed`);
   };
@@ -254,7 +248,7 @@ async function act(deps: RedeployDeps, driver: RollDriver, action: RedeployActio
       applied.push(...(await driver.stop(action)));
       return;
     case 'settle':
-      await settle(deps, driver.group, action.baseline, config, applied, calls);
+      await settle(deps, driver.group, action.baseline, config, applied);
       await driver.writeMarker(action.marker);
       applied.push('MarkerDone');
       return;
@@ -267,18 +261,15 @@ async function act(deps: RedeployDeps, driver: RollDriver, action: RedeployActio
  * the last-scaling tag: the cooldown). Already at baseline, the cooldown still starts, so
  * the scaler does not bounce it.
  */
-async function settle(deps: RedeployDeps, group: GroupState, baseline: number, config: ControllerConfig, applied: string[], calls: CallCount): Promise<void> {
+async function settle(deps: RedeployDeps, group: GroupState, baseline: number, config: ControllerConfig, applied: string[]): Promise<void> {
   const { ports, retry } = deps;
   if (baseline !== group.desired) {
     const result = await applyDesired(ports, group, baseline, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now: deps.now(), retry });
-    calls.n += result.calls;
     applied.push(`Baseline:${group.desired}->${baseline}`);
     if (result.victims.length > 0) applied.push(`Victims:${result.victims.join(',')}`);
     return;
   }
-  const written = await writeLastScaling(ports, group, deps.now(), 'down', retry);
-  calls.n += written;
-  if (written > 0) applied.push('CooldownStarted');
+  if (await writeLastScaling(ports, group, deps.now(), 'down', retry)) applied.push('CooldownStarted');
 }
 
 /** The scaler's last scale-out from the group's last-scaling tag; an unreadable tag is no scale-out known. */

@@ -9,11 +9,6 @@ import { cancelRefresh, startRefresh, writeMarker } from './refresh.js';
 
 type Action<K extends RedeployAction['kind']> = Extract<RedeployAction, { kind: K }>;
 
-/** AWS calls made this tick; each driver adds the calls it makes. */
-export interface CallCount {
-  n: number;
-}
-
 export class RollDriverError extends Error {
   override readonly name = 'RollDriverError';
 }
@@ -44,11 +39,10 @@ export interface DriverDeps {
   now: () => Date;
 }
 
-export function asgRollDriver(deps: DriverDeps, group: GroupState, groupName: string, calls: CallCount): RollDriver {
+export function asgRollDriver(deps: DriverDeps, group: GroupState, groupName: string): RollDriver {
   const { ports, retry } = deps;
   const write = async (marker: RedeployMarker) => {
     await writeMarker(ports.autoscaling, groupName, marker, retry);
-    calls.n++;
   };
   return {
     label: `Auto Scaling group ${groupName}`,
@@ -60,11 +54,9 @@ export function asgRollDriver(deps: DriverDeps, group: GroupState, groupName: st
       try {
         started = await startRefresh(ports.autoscaling, groupName, action.plan, retry);
       } catch (error) {
-        calls.n++;
         await write({ ...action.marker, phase: 'done', outcome: 'Failed', reason: 'StartFailed' });
         throw new RollDriverError(`StartInstanceRefresh for ${groupName} failed; marked tonight as failed: ${describeError(error)}`, { cause: error });
       }
-      calls.n++;
       return [started.started ? `RefreshStarted:${started.id}` : 'AlreadyRolling'];
     },
     async advance(action) {
@@ -74,7 +66,6 @@ export function asgRollDriver(deps: DriverDeps, group: GroupState, groupName: st
     },
     async stop() {
       const result = await cancelRefresh(ports.autoscaling, groupName, retry);
-      calls.n++;
       return [result === 'Cancelling' ? 'RefreshCancelling' : 'RefreshAlreadyEnded'];
     },
   };
@@ -84,18 +75,16 @@ export function asgRollDriver(deps: DriverDeps, group: GroupState, groupName: st
  * The EKS roll: a stop is written into the marker (there is no refresh to cancel) and
  * settled as cancelled next tick; `step` is this tick's segment step (eks-roll.ts).
  */
-export function eksRollDriver(deps: DriverDeps, eks: EksObservation, name: string, step: EksStep | undefined, observedMarker: RedeployMarker | undefined, calls: CallCount): RollDriver {
+export function eksRollDriver(deps: DriverDeps, eks: EksObservation, name: string, step: EksStep | undefined, observedMarker: RedeployMarker | undefined): RollDriver {
   const { ports, retry } = deps;
   const group = eks.group;
   const write = async (marker: RedeployMarker) => {
     await writeNodegroupMarker(ports.eks, group, marker, retry);
-    calls.n++;
   };
   /** Whether the step did something (a deferred raise did not). */
   const runStep = async (marker: RedeployMarker, applied: string[]): Promise<boolean> => {
     if (!step || step.kind === 'hold') return false;
     const result = await applyEksStep(ports, eks, marker, step, deps.now(), retry);
-    calls.n += result.calls;
     applied.push(...result.applied);
     return result.applied.length > 0 && !result.applied.includes('RaiseDeferred');
   };

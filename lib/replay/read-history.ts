@@ -19,15 +19,15 @@ export async function readFleetHistory(
   start: Date,
   end: Date,
   retry?: RetryPolicy,
-): Promise<{ observations: PeriodObservation[]; recordedInstances: Map<number, number>; calls: number }> {
+): Promise<{ observations: PeriodObservation[]; recordedInstances: Map<number, number> }> {
   const periodMs = config.periodSeconds * 1000;
   const startMs = Math.floor(start.getTime() / periodMs) * periodMs;
   const endMs = Math.ceil(end.getTime() / periodMs) * periodMs;
-  const read = await readSignals(cloudwatch, fleetLevelQueries(config, fleet, 0), { start: new Date(startMs), end: new Date(endMs), periodSeconds: config.periodSeconds }, 1, retry);
+  const series = await readSignals(cloudwatch, fleetLevelQueries(config, fleet, 0), { start: new Date(startMs), end: new Date(endMs), periodSeconds: config.periodSeconds }, 1, retry);
   const starts: number[] = [];
   for (let t = startMs; t < endMs; t += periodMs) starts.push(t);
-  const observations = fleetLevelObservations(read.series[0] as FleetSeries, configuredKinds(fleet), starts, config.periodSeconds / config.scrapeIntervalSeconds);
+  const observations = fleetLevelObservations(series[0] as FleetSeries, configuredKinds(fleet), starts, config.periodSeconds / config.scrapeIntervalSeconds);
   const recordedInstances = new Map<number, number>();
   for (const o of observations) if (o.reportingInstances !== undefined) recordedInstances.set(o.at.getTime(), o.reportingInstances);
-  return { observations, recordedInstances, calls: read.calls };
+  return { observations, recordedInstances };
 }

@@ -3,6 +3,7 @@ import { describeError } from '../aws/retry.js';
 import { mapLimited } from '../concurrency.js';
 import { ConfigError, loadConfigOrReport } from '../config/load.js';
 import type { ControllerConfig, FleetConfig, Target } from '../config/schema.js';
+import { countCalls } from '../aws/call-count.js';
 import type { HandlerDeps } from '../runtime/deps.js';
 import { MetricUnit } from '../telemetry.js';
 import { applyApiDesired, applyDesired } from '../fleet/actuate.js';
@@ -115,13 +116,14 @@ export class ScaleTickError extends Error {
  * only when a count changes. A fleet whose calls fail is logged and counted; the
  * others proceed.
  */
-export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {}): Promise<TickResult> {
-  const { telemetry, ports, retry } = deps;
-  const now = deps.now();
-  const config = await loadConfigOrReport(deps, now, 'scale');
+export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}): Promise<TickResult> {
+  const now = given.now();
+  const config = await loadConfigOrReport(given, now, 'scale');
   if (config instanceof ConfigError) return { configValid: false, configProblems: config.message.split('\n').slice(1), fleets: [], awsCalls: 0 };
+  const aws = countCalls(given.ports);
+  const deps: HandlerDeps = { ...given, ports: aws.ports };
+  const { telemetry, ports, retry } = deps;
 
-  let awsCalls = 0;
   const fleetErrors = new Map<string, string>();
 
   const nodegroups = new Map<string, NodegroupState>();
@@ -132,8 +134,6 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
         nodegroups.set(nodegroupKey(target), await describeNodegroup(ports.eks, target, retry));
       } catch (error) {
         fleetErrors.set(nodegroupKey(target), describeError(error));
-      } finally {
-        awsCalls++;
       }
     }),
   );
@@ -145,12 +145,9 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
   let groups = new Map<string, AutoScalingGroup>();
   let describeFailure: string | undefined;
   try {
-    const described = await describeGroups(ports.autoscaling, groupNames, retry);
-    groups = described.groups;
-    awsCalls += described.calls;
+    groups = await describeGroups(ports.autoscaling, groupNames, retry);
   } catch (error) {
     describeFailure = describeError(error);
-    awsCalls++;
   }
 
   // Each fleet's instances are queried one by one, so the groups come first; a fleet whose
@@ -166,27 +163,21 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
   // Unreadable: every kind counts as existing, so a silent one is unknown, never zero.
   let presence: SeriesPresence | null = null;
   try {
-    const listed = await listEngineSeries(ports.cloudwatch, config.engineNamespace, retry);
-    presence = listed.presence;
-    awsCalls += listed.calls;
+    presence = await listEngineSeries(ports.cloudwatch, config.engineNamespace, retry);
   } catch (error) {
     telemetry.warn('Engine series unlisted: a kind without datapoints counts as unknown this tick', { error: describeError(error) });
-    awsCalls++;
   }
   const lookback = Math.max(lookbackPeriodsFor(maxWindowSeconds(config), config.staleAfterSeconds, config.periodSeconds), periodsCoveringListingLag(config.periodSeconds));
   const window = queryWindow(now, config.periodSeconds, lookback);
   const queries = config.fleets.flatMap((fleet, index) => fleetQueries(config, fleet, index, states[index]?.instances.map((i) => i.instanceId) ?? []));
   let series: FleetSeries[];
   try {
-    const read = await readSignals(ports.cloudwatch, queries, window, config.fleets.length, retry);
-    series = read.series;
-    awsCalls += read.calls;
+    series = await readSignals(ports.cloudwatch, queries, window, config.fleets.length, retry);
   } catch (error) {
     // Without metrics every fleet holds (MissingData); bounds are still enforced.
     telemetry.error('metrics unreadable: every fleet holds this tick', { error: describeError(error) });
     telemetry.metric({ name: 'MetricReadErrors', value: 1, unit: MetricUnit.Count, dimensions: {} });
     series = config.fleets.map(emptySeries);
-    awsCalls++;
   }
 
   const periodMs = config.periodSeconds * 1000;
@@ -238,7 +229,6 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
           maxVictimRequests: fleet.drain.maxVictimRequests,
           presence,
         });
-        awsCalls += result.calls;
         outcome.applied = result.desired !== group.desired;
         outcome.appliedDesired = result.desired;
         outcome.victims = result.victims;
@@ -246,7 +236,6 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
       }
       if (fleet.api) {
         outcome.api = await followWithApi(deps, fleet, outcome.appliedDesired ?? decision.desired, groups, nodegroups, fleetErrors, dryRun);
-        if (outcome.api.applied) awsCalls++;
       }
     } catch (error) {
       outcome.error = describeError(error);
@@ -254,8 +243,8 @@ export async function runScaleTick(deps: HandlerDeps, options: TickOptions = {})
     recordFleetTick(telemetry, fleet, outcome);
     return outcome;
   });
-  telemetry.metric({ name: 'AwsCallsPerTick', value: awsCalls, unit: MetricUnit.Count, dimensions: {} });
-  return { configValid: true, fleets: outcomes, awsCalls };
+  telemetry.metric({ name: 'AwsCallsPerTick', value: aws.calls(), unit: MetricUnit.Count, dimensions: {} });
+  return { configValid: true, fleets: outcomes, awsCalls: aws.calls() };
 }
 
 async function followWithApi(

@@ -202,6 +202,22 @@ describe('scale tick against the AWS SDK', () => {
     expect(result.awsCalls).toBe(3);
   });
 
+  it('counts every request it sends, a retried one once per attempt', async () => {
+    autoscaling
+      .on(DescribeAutoScalingGroupsCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
+      .resolves({ AutoScalingGroups: [group('dg-engine-a', 4, 4)] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 200, 4) });
+    const telemetry = new MemoryTelemetry();
+
+    const result = await runScaleTick(deps(config(), telemetry));
+
+    // DescribeAutoScalingGroups twice (throttled, then answered), ListMetrics, GetMetricData.
+    expect(result.awsCalls).toBe(4);
+    expect(autoscaling.calls().length + cloudwatch.calls().length).toBe(4);
+    expect(telemetry.points.filter((m) => m.name === 'AwsCallsPerTick').map((m) => m.value)).toEqual([4]);
+  });
+
   it('scales in by terminating the least-loaded instances, decrementing desired capacity', async () => {
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 3, 3)] });
     cloudwatch

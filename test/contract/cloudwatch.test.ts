@@ -7,6 +7,7 @@ import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, STATUS_DIMENSION } 
 import { CONTROLLER_NAMESPACE } from '../../lib/telemetry.js';
 import { describeMoto, noRetry } from './harness.js';
 import { ENGINE_NAMESPACE, putEngineSamples } from './fixtures.js';
+import { countCalls } from '../../lib/aws/call-count.js';
 
 const asg: AsgTarget = { type: 'asg', autoScalingGroupName: 'engine-a' };
 const eks: EksTarget = { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu-a' };
@@ -159,9 +160,10 @@ describeMoto('CloudWatch: Engine metrics on the agent dimension sets, read back 
     ]);
     await putEngineSamples(moto.ports, eks, [{ instanceId: 'i-0ccc', at: minute(0), active: { tts: 1 } }]);
 
-    const { presence, calls } = await listEngineSeries(moto.ports.cloudwatch, ENGINE_NAMESPACE, noRetry);
+    const aws = countCalls(moto.ports);
+    const presence = await listEngineSeries(aws.ports.cloudwatch, ENGINE_NAMESPACE, noRetry);
 
-    expect(calls).toBe(1);
+    expect(aws.calls()).toBe(1);
     expect(Object.fromEntries([...presence].map(([id, kinds]) => [id, [...kinds].sort()]))).toEqual({ 'i-0aaa': ['batch', 'stream'], 'i-0bbb': ['stream'], 'i-0ccc': ['tts'] });
   });
 

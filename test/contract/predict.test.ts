@@ -3,6 +3,7 @@ import { validateConfig } from '../../lib/config/load.js';
 import { loadQueries, readLoads } from '../../lib/predict/history.js';
 import { describeMoto, noRetry } from './harness.js';
 import { putEngineSamples, type EngineSample } from './fixtures.js';
+import { countCalls } from '../../lib/aws/call-count.js';
 
 describeMoto('forecast load history (lib/predict/history.ts) against CloudWatch', (moto) => {
   it('reads a fleet\'s mean concurrent load and capacity estimate per 5-minute period, oldest first', async () => {
@@ -35,9 +36,10 @@ describeMoto('forecast load history (lib/predict/history.ts) against CloudWatch'
     await putEngineSamples(moto.ports, fleet.target, samples);
 
     const queries = loadQueries(config, fleet, 'f0', 300, true);
-    const { points, calls } = await readLoads(moto.ports.cloudwatch, queries, new Date(hour), new Date(hour + 10 * 60_000), noRetry);
+    const aws = countCalls(moto.ports);
+    const points = await readLoads(aws.ports.cloudwatch, queries, new Date(hour), new Date(hour + 10 * 60_000), noRetry);
 
-    expect(calls).toBe(1);
+    expect(aws.calls()).toBe(1);
     expect(points.get('f0_stream')).toEqual([
       { atMs: hour, load: 30 }, // 5 scrapes x (10 + 20) / 5 samples per period
       { atMs: hour + 300_000, load: 50 }, // 5 x (10 + 40) / 5

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { readLaunchTimes } from '../../lib/redeploy/launch-times.js';
 import { describeMoto, MOTO_ENDPOINT, noRetry, REGION } from './harness.js';
 import { createAsgFleet } from './fixtures.js';
+import { countCalls } from '../../lib/aws/call-count.js';
 
 // The EKS roll reads launch times of the backing group's nodes. moto 5.2.4 keeps a node
 // group's Auto Scaling group out of its Auto Scaling backend (README), so the instances of
@@ -15,9 +16,10 @@ describeMoto('EC2 DescribeInstances: launch times for the EKS roll (lib/redeploy
     const fleet = await createAsgFleet(moto.ports, { name: 'engine-a', desired: 3 });
     const before = Date.now();
 
-    const { launchedAt, calls } = await readLaunchTimes(ec2(), fleet.instanceIds, noRetry);
+    const aws = countCalls({ ec2: ec2() });
+    const launchedAt = await readLaunchTimes(aws.ports.ec2, fleet.instanceIds, noRetry);
 
-    expect(calls).toBe(1);
+    expect(aws.calls()).toBe(1);
     expect([...launchedAt.keys()].sort()).toEqual([...fleet.instanceIds].sort());
     // moto stamps the launch with its own clock: within ten minutes of this test.
     for (const at of launchedAt.values()) expect(Math.abs(at.getTime() - before)).toBeLessThan(10 * 60_000);
@@ -27,7 +29,7 @@ describeMoto('EC2 DescribeInstances: launch times for the EKS roll (lib/redeploy
     const fleet = await createAsgFleet(moto.ports, { name: 'engine-b', desired: 1 });
     const gone = 'i-0123456789abcdef0';
 
-    const { launchedAt } = await readLaunchTimes(ec2(), [...fleet.instanceIds, gone], noRetry);
+    const launchedAt = await readLaunchTimes(ec2(), [...fleet.instanceIds, gone], noRetry);
 
     expect(launchedAt.has(gone)).toBe(false);
     expect(launchedAt.size).toBe(1);

@@ -7,6 +7,7 @@ import { hasDrainHook, writeMarker } from '../../lib/redeploy/refresh.js';
 import { describeGroups } from '../../lib/fleet/group-state.js';
 import { describeMoto, noRetry } from './harness.js';
 import { createAsgFleet, putEngineSamples } from './fixtures.js';
+import { countCalls } from '../../lib/aws/call-count.js';
 
 const HOOK = 'gpu-fleet-scaler-drain';
 
@@ -25,7 +26,7 @@ describeMoto('redeploy adapters (lib/redeploy) against moto', (moto) => {
 
     await writeMarker(moto.ports.autoscaling, 'engine-a', marker, noRetry);
 
-    const { groups } = await describeGroups(moto.ports.autoscaling, ['engine-a'], noRetry);
+    const groups = await describeGroups(moto.ports.autoscaling, ['engine-a'], noRetry);
     const value = groups.get('engine-a')?.Tags?.find((t) => t.Key === REDEPLOY_TAG)?.Value;
     expect(parseMarker(value)).toEqual(marker);
   });
@@ -59,10 +60,11 @@ describeMoto('redeploy adapters (lib/redeploy) against moto', (moto) => {
     ]);
 
     const instances = ['i-0aaa', 'i-0bbb'].map((instanceId) => ({ instanceId, lifecycleState: 'InService' }));
-    const { observations, calls } = await readObservations(moto.ports.cloudwatch, config, [{ index: 1, instances, desired: 2 }], now, noRetry);
+    const aws = countCalls(moto.ports);
+    const observations = await readObservations(aws.ports.cloudwatch, config, [{ index: 1, instances, desired: 2 }], now, noRetry);
 
     // One ListMetrics page, one GetMetricData.
-    expect(calls).toBe(2);
+    expect(aws.calls()).toBe(2);
     expect([...observations.keys()]).toEqual([1]);
     const newest = observations.get(1)?.at(-1);
     expect(newest).toMatchObject({ at: period, load: { stream: 9 }, reportingInstances: 2 }); // 6 + 3

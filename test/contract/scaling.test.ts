@@ -11,6 +11,7 @@ import { runScaleTick } from '../../lib/scaling/tick.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 import { describeMoto, noRetry, type MotoContext } from './harness.js';
 import { ENGINE_NAMESPACE, createAsgFleet, createEksFleet, putConfigParameter, putEngineSamples, type EngineSample } from './fixtures.js';
+import { countCalls } from '../../lib/aws/call-count.js';
 
 const asg: AsgTarget = { type: 'asg', autoScalingGroupName: 'engine-a' };
 const eks: EksTarget = { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu-a' };
@@ -25,7 +26,7 @@ async function tagManaged(moto: MotoContext, name: string): Promise<void> {
 }
 
 async function groupState(moto: MotoContext, target: AsgTarget) {
-  const { groups } = await describeGroups(moto.ports.autoscaling, [target.autoScalingGroupName], noRetry);
+  const groups = await describeGroups(moto.ports.autoscaling, [target.autoScalingGroupName], noRetry);
   const group = groups.get(target.autoScalingGroupName);
   if (!group) throw new Error(`${target.autoScalingGroupName} not described`);
   return asgGroupState(target, group);
@@ -58,9 +59,10 @@ describeMoto('scale adapters (lib/fleet/group-state.ts, actuate.ts) against moto
     await createAsgFleet(moto.ports, { name: 'engine-b', desired: 1 });
     await tagManaged(moto, 'engine-a');
 
-    const { groups, calls } = await describeGroups(moto.ports.autoscaling, ['engine-a', 'engine-b', 'engine-a', 'engine-gone'], noRetry);
+    const aws = countCalls(moto.ports);
+    const groups = await describeGroups(aws.ports.autoscaling, ['engine-a', 'engine-b', 'engine-a', 'engine-gone'], noRetry);
 
-    expect(calls).toBe(1);
+    expect(aws.calls()).toBe(1);
     expect([...groups.keys()].sort()).toEqual(['engine-a', 'engine-b']);
     const state = asgGroupState(asg, groups.get('engine-a')!);
     expect(state).toMatchObject({ desired: 2, min: 0, max: 10, busy: false, autoScalingGroupName: 'engine-a' });
@@ -72,9 +74,11 @@ describeMoto('scale adapters (lib/fleet/group-state.ts, actuate.ts) against moto
   it('applyDesired up sets the desired capacity and records the scaling on the group, which the next describe parses back', async () => {
     await createAsgFleet(moto.ports, { name: 'engine-a', desired: 2 });
 
-    const result = await applyDesired(moto.ports, await groupState(moto, asg), 5, { engineNamespace: ENGINE_NAMESPACE, periodSeconds: 60, now: NOW, retry: noRetry });
+    const aws = countCalls(moto.ports);
+    const result = await applyDesired(aws.ports, await groupState(moto, asg), 5, { engineNamespace: ENGINE_NAMESPACE, periodSeconds: 60, now: NOW, retry: noRetry });
 
-    expect(result).toEqual({ calls: 2, desired: 5, victims: [] }); // SetDesiredCapacity + CreateOrUpdateTags
+    expect(result).toEqual({ desired: 5, victims: [] });
+    expect(aws.calls()).toBe(2); // SetDesiredCapacity + CreateOrUpdateTags
     const after = await groupState(moto, asg);
     expect(after.desired).toBe(5);
     expect(after.instances).toHaveLength(5);
@@ -86,12 +90,14 @@ describeMoto('scale adapters (lib/fleet/group-state.ts, actuate.ts) against moto
     const [busy, idle1, idle2] = fleet.instanceIds as [string, string, string];
     await putEngineSamples(moto.ports, asg, steadyLoad(fleet.instanceIds, 3, (id) => (id === busy ? 40 : id === idle1 ? 0 : 2)));
 
-    const result = await applyDesired(moto.ports, await groupState(moto, asg), 1, { engineNamespace: ENGINE_NAMESPACE, periodSeconds: 60, now: NOW, retry: noRetry });
+    const state = await groupState(moto, asg);
+    const aws = countCalls(moto.ports);
+    const result = await applyDesired(aws.ports, state, 1, { engineNamespace: ENGINE_NAMESPACE, periodSeconds: 60, now: NOW, retry: noRetry });
 
     expect([...result.victims].sort()).toEqual([idle1, idle2].sort());
     // ListMetrics (the victim read lists the Engine series itself) + GetMetricData + 2 x
     // TerminateInstanceInAutoScalingGroup + CreateOrUpdateTags; no SetDesiredCapacity (3 - 2 = 1 already)
-    expect(result.calls).toBe(5);
+    expect(aws.calls()).toBe(5);
     const after = await groupState(moto, asg);
     expect(after.desired).toBe(1);
     expect(after.instances.map((i) => i.instanceId)).toEqual([busy]);
@@ -102,9 +108,11 @@ describeMoto('scale adapters (lib/fleet/group-state.ts, actuate.ts) against moto
     await createAsgFleet(moto.ports, { name: 'api-a', desired: 1 });
     const target: AsgTarget = { type: 'asg', autoScalingGroupName: 'api-a' };
 
-    const calls = await applyApiDesired(moto.ports, await groupState(moto, target), 2, noRetry);
+    const state = await groupState(moto, target);
+    const aws = countCalls(moto.ports);
+    await applyApiDesired(aws.ports, state, 2, noRetry);
 
-    expect(calls).toBe(1);
+    expect(aws.calls()).toBe(1);
     expect((await groupState(moto, target)).desired).toBe(2);
   });
 
@@ -118,10 +126,10 @@ describeMoto('scale adapters (lib/fleet/group-state.ts, actuate.ts) against moto
     expect(state.busy).toBe(false);
 
     const tagged: TagResourceCommand['input'][] = [];
-    const ports = { ...moto.ports, eks: eksWithoutNodegroupTagging(moto.ports.eks, tagged) };
-    const result = await applyDesired(ports, state, 4, { engineNamespace: ENGINE_NAMESPACE, periodSeconds: 60, now: NOW, retry: noRetry });
+    const aws = countCalls({ ...moto.ports, eks: eksWithoutNodegroupTagging(moto.ports.eks, tagged) });
+    await applyDesired(aws.ports, state, 4, { engineNamespace: ENGINE_NAMESPACE, periodSeconds: 60, now: NOW, retry: noRetry });
 
-    expect(result.calls).toBe(2); // UpdateNodegroupConfig + TagResource
+    expect(aws.calls()).toBe(2); // UpdateNodegroupConfig + TagResource
     const described = await moto.ports.eks.send(new DescribeNodegroupCommand(eks));
     expect(described.nodegroup?.scalingConfig).toEqual({ desiredSize: 4, minSize: 1, maxSize: 8 });
     expect(tagged).toEqual([{ resourceArn: nodegroup.nodegroupArn, tags: { [LAST_SCALING_TAG]: `${NOW.toISOString()} up` } }]);
