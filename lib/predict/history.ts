@@ -4,6 +4,7 @@ import type { CloudWatchPort } from '../aws/ports.js';
 import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import { ENGINE_METRICS, KIND_DIMENSION, fleetDimensions, type RequestKind } from '../fleet/engine-metrics.js';
+import { neverRequestedPeriods, RECENTLY_ACTIVE_MS } from '../fleet/kind-history.js';
 import { configuredKinds } from '../fleet/recommend.js';
 import type { LoadPoint } from './model.js';
 
@@ -12,7 +13,7 @@ export class LoadHistoryError extends Error {
   override readonly name = 'LoadHistoryError';
 }
 
-export type LoadSignal = { signal: 'load'; kind: RequestKind } | { signal: 'capacity' };
+export type LoadSignal = { signal: 'load'; kind: RequestKind } | { signal: 'capacity' } | { signal: 'engines' };
 
 export interface LoadQuery {
   id: string;
@@ -20,29 +21,46 @@ export interface LoadQuery {
   key: LoadSignal;
   /** A Sum of one-scrape samples over the period, divided by this, is the mean concurrent load. */
   samplesPerPeriod: number;
+  /** A load query: the id of the same fleet's and period's Engines query, which tells a kind never requested (zero) from missing data. */
+  enginesId?: string;
   query: MetricDataQuery;
 }
 
 /**
  * A fleet's load per configured kind (the Sum of engine_active_requests on the
- * fleet-level dimension set, divided by the samples one instance publishes per period)
- * and, when the fleet uses the Engine's estimate, the mean stream capacity.
+ * fleet-level dimension set, divided by the samples one instance publishes per period),
+ * whether its Engines reported (the SampleCount of engine_max_active_requests, which every
+ * Engine exposes from start-up: lib/fleet/kind-history.ts) and, when the fleet uses the
+ * Engine's estimate, the mean stream capacity.
  */
 export function loadQueries(config: ControllerConfig, fleet: FleetConfig, idPrefix: string, periodSeconds: number, withCapacity: boolean): LoadQuery[] {
   const base = fleetDimensions(fleet.target);
   const dims = (extra: Record<string, string>) => Object.entries({ ...base, ...extra }).map(([Name, Value]) => ({ Name, Value }));
   const samplesPerPeriod = periodSeconds / config.scrapeIntervalSeconds;
+  const enginesId = `${idPrefix}_engines`;
   const out: LoadQuery[] = configuredKinds(fleet).map((kind) => ({
     id: `${idPrefix}_${kind}`,
     fleet: fleet.name,
     key: { signal: 'load', kind },
     samplesPerPeriod,
+    enginesId,
     query: {
       Id: `${idPrefix}_${kind}`,
       MetricStat: { Metric: { Namespace: config.engineNamespace, MetricName: ENGINE_METRICS.activeRequests, Dimensions: dims({ [KIND_DIMENSION]: kind }) }, Period: periodSeconds, Stat: 'Sum' },
       ReturnData: true,
     },
   }));
+  out.push({
+    id: enginesId,
+    fleet: fleet.name,
+    key: { signal: 'engines' },
+    samplesPerPeriod: 1,
+    query: {
+      Id: enginesId,
+      MetricStat: { Metric: { Namespace: config.engineNamespace, MetricName: ENGINE_METRICS.maxActiveRequests, Dimensions: dims({}) }, Period: periodSeconds, Stat: 'SampleCount' },
+      ReturnData: true,
+    },
+  });
   if (withCapacity && fleet.kinds.stream?.capacity === 'engine') {
     out.push({
       id: `${idPrefix}_capacity`,
@@ -62,7 +80,10 @@ export function loadQueries(config: ControllerConfig, fleet: FleetConfig, idPref
 /**
  * Reads every query over [start, end) in as few GetMetricData calls as the 500-query
  * limit allows, following NextToken; returns the points per query id, oldest first.
- * Loads come back as mean concurrent requests; capacities as the Average.
+ * Loads come back as mean concurrent requests; capacities as the Average; the Engines'
+ * samples as their count. A load query paired with its Engines query also gets a zero in
+ * each period the kind was never requested in (lib/fleet/kind-history.ts), which needs
+ * the RECENTLY_ACTIVE_MS before `start`: those are read too, and dropped.
  */
 export async function readLoads(
   cloudwatch: CloudWatchPort,
@@ -73,11 +94,13 @@ export async function readLoads(
 ): Promise<Map<string, LoadPoint[]>> {
   const points = new Map<string, LoadPoint[]>(queries.map((q) => [q.id, []]));
   const byId = new Map(queries.map((q) => [q.id, q]));
+  const lookBack = queries.some((q) => q.enginesId !== undefined);
+  const readFrom = new Date(start.getTime() - (lookBack ? RECENTLY_ACTIVE_MS : 0));
   await readMetricData(
     cloudwatch,
     {
       queries: queries.map((q) => q.query),
-      start,
+      start: readFrom,
       end,
       scanBy: 'TimestampAscending',
       retry,
@@ -95,5 +118,13 @@ export async function readLoads(
     },
   );
   for (const list of points.values()) list.sort((a, b) => a.atMs - b.atMs);
+  for (const query of queries) {
+    const engines = query.enginesId === undefined ? undefined : points.get(query.enginesId);
+    if (engines === undefined) continue;
+    const list = points.get(query.id) as LoadPoint[];
+    const zeros = neverRequestedPeriods({ kindPeriods: list.map((p) => p.atMs), reportingPeriods: engines.map((p) => p.atMs), readFromMs: readFrom.getTime() });
+    if (zeros.length > 0) points.set(query.id, [...list, ...zeros.map((atMs) => ({ atMs, load: 0 }))].sort((a, b) => a.atMs - b.atMs));
+  }
+  for (const [id, list] of points) points.set(id, list.filter((p) => p.atMs >= start.getTime()));
   return points;
 }

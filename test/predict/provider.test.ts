@@ -59,8 +59,8 @@ describe('predictive provider', () => {
     await provider.forecast({ fleet: config.fleets[1]!, now: new Date(NOW.getTime() + MIN), current: 5 });
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 3);
     const third = cloudwatch.commandCalls(GetMetricDataCommand)[2]!.args[0].input;
-    // 2 fleets x active stream + fleet b's capacity estimate
-    expect(third.MetricDataQueries?.map((q) => q.Id)).toEqual(['r0_stream', 'r1_stream', 'r1_capacity']);
+    // 2 fleets x (active stream + the Engines' samples) + fleet b's capacity estimate
+    expect(third.MetricDataQueries?.map((q) => q.Id)).toEqual(['r0_stream', 'r0_engines', 'r1_stream', 'r1_engines', 'r1_capacity']);
     expect(third.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions).toEqual([
       { Name: 'AutoScalingGroupName', Value: 'dg-a' },
       { Name: 'kind', Value: 'stream' },
@@ -69,7 +69,7 @@ describe('predictive provider', () => {
     await provider.forecast({ fleet: config.fleets[0]!, now: new Date(NOW.getTime() + 61 * MIN), current: 5 });
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 4);
     const fourth = cloudwatch.commandCalls(GetMetricDataCommand)[3]!.args[0].input;
-    expect(fourth.MetricDataQueries?.map((q) => q.Id)).toEqual(['r0_stream', 'r1_stream', 'r1_capacity', 'h0_stream', 'h1_stream']);
+    expect(fourth.MetricDataQueries?.map((q) => q.Id)).toEqual(['r0_stream', 'r0_engines', 'r1_stream', 'r1_engines', 'r1_capacity', 'h0_stream', 'h0_engines', 'h1_stream', 'h1_engines']);
   });
 
   it('queries nothing for a fleet kept reactive (predictive: false)', async () => {
@@ -79,7 +79,7 @@ describe('predictive provider', () => {
     await provider.forecast({ fleet: reactiveB.fleets[0]!, now: NOW, current: 5 });
     const ids = cloudwatch.commandCalls(GetMetricDataCommand).flatMap((c) => c.args[0].input.MetricDataQueries?.map((q) => q.Id) ?? []);
     // fleet a's recent hour and history only
-    expect(ids).toEqual(['r0_stream', 'h0_stream']);
+    expect(ids).toEqual(['r0_stream', 'r0_engines', 'h0_stream', 'h0_engines']);
   });
 
   it('forecasts from the same time last week and says so', async () => {
@@ -96,6 +96,45 @@ describe('predictive provider', () => {
     expect(forecast?.headroom?.samples).toBeGreaterThanOrEqual(144);
     expect(provider.latest.get('a')?.reason).toBe('WeeklyPattern');
     expect(telemetry.lines.find((l) => l.message === 'forecast')?.fields).toMatchObject({ fleet: 'a', instances: 20, reason: 'WeeklyPattern' });
+  });
+
+  it('foresees an opening whose quiet hours before had no stream series at all (Engines never asked for a stream are zero load, not missing data)', async () => {
+    const WEEK = 7 * 86_400_000;
+    const DAY = 86_400_000;
+    // Every weekday the fleet opens 5 minutes after this time of day, at 2000 streams for an
+    // hour; the Engines report all the time, but a fresh Engine exposes no stream series until
+    // its first stream, and each morning the fleet starts from a fresh one (the evening's
+    // served Engines have left): no stream datapoint from the close until the opening.
+    const phase = (t: number) => (((t - NOW.getTime()) % DAY) + DAY) % DAY;
+    const open = (t: number) => phase(t) >= 5 * MIN && phase(t) < 65 * MIN;
+    const weekend = (t: number) => (((t - NOW.getTime()) % WEEK) + WEEK) % WEEK >= 5 * DAY;
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      const start = (input.StartTime as Date).getTime();
+      const end = (input.EndTime as Date).getTime();
+      const results: MetricDataResult[] = (input.MetricDataQueries ?? []).map((q) => {
+        const period = (q.MetricStat?.Period ?? 60) * 1000;
+        const timestamps: Date[] = [];
+        const values: number[] = [];
+        for (let t = start; t + period <= end; t += period) {
+          const samples = period / 60_000;
+          if (q.Id?.endsWith('_engines')) {
+            timestamps.push(new Date(t));
+            values.push(samples);
+          } else if (open(t) && !weekend(t)) {
+            timestamps.push(new Date(t));
+            values.push(samples * 2000);
+          }
+        }
+        return { Id: q.Id, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };
+      });
+      return { MetricDataResults: results };
+    });
+    const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry: new MemoryTelemetry(), loadConfig: async () => config }, { minResidualSamples: 100_000 });
+    // Monday, quiet for the last hour: the weeks before were quiet at this time too and opened
+    // at 2000 five minutes later; 2000 + 2 * sqrt(2000) = 2089.4 -> 21 instances of 100. Read as
+    // missing, the quiet hours would leave no recent load (no forecast) and no lag to match.
+    expect(await provider.forecast({ fleet: config.fleets[0]!, now: NOW, current: 1 })).toMatchObject({ instances: 21, source: 'WeeklyPattern' });
+    expect(provider.latest.get('a')?.explanation).toContain('quiet before');
   });
 
   it('keeps the assumed Poisson headroom until enough past forecasts exist, and says so', async () => {
