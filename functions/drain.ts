@@ -1,12 +1,13 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { Context } from 'aws-lambda';
 import { describeError } from '../lib/aws/retry.js';
-import { parseDrainEvent } from '../lib/drain/event.js';
+import { parseDrainEvent, type DrainEvent } from '../lib/drain/event.js';
 import { DEFAULT_HOOK_NAME } from '../lib/fleet/drain-hook.js';
 import { holdManagedDrains } from '../lib/drain/hold.js';
 import { runDrainTick, type DrainTickResult } from '../lib/drain/reconcile.js';
 import type { HandlerDeps } from '../lib/runtime/deps.js';
 import { eksConnector } from '../lib/k8s/connect.js';
+import { invocationDeps } from '../lib/runtime/invocation.js';
 import { MetricUnit } from '../lib/telemetry.js';
 import { inProduction, lambda } from './shell/lambda.js';
 import { productionDeps } from './shell/production-deps.js';
@@ -31,14 +32,19 @@ export type DrainHandlerResult = DrainTickResult | { ignored: string };
 export function createDrainHandler(deps: () => DrainHandlerDeps) {
   // Lives as long as the warm Lambda: saves DescribeLifecycleHooks calls, decides nothing.
   const hookCheckedAt = new Map<string, number>();
-  return lambda(async (event: unknown, _context: Context): Promise<DrainHandlerResult> => {
+  return lambda(async (event: unknown, context: Context): Promise<DrainHandlerResult> => {
     const parsed = parseDrainEvent(event);
-    const resolved = deps();
+    // Deadlines are measured on AWS's clock: the event's time, never the host's alone.
+    const resolved = invocationDeps(deps(), parsed.time);
     const hookName = resolved.hookName ?? DEFAULT_HOOK_NAME;
-    if (parsed.kind === 'lifecycle' && parsed.hookName !== hookName) {
-      // Another hook on a managed group; ours raises its own event for the same instance.
-      resolved.telemetry.info('drain event for another lifecycle hook ignored', { hook: parsed.hookName, group: parsed.groupName, instanceId: parsed.instanceId });
-      return { ignored: `hook ${parsed.hookName} is not ${hookName}` };
+    if (parsed.kind === 'lifecycle') {
+      const foreign = foreignEvent(parsed, context, hookName);
+      if (foreign) {
+        // Another hook on a managed group (ours raises its own event for the same
+        // instance), or an event from another account or region: not ours to act on.
+        resolved.telemetry.info('drain event not for this controller ignored', { why: foreign, hook: parsed.hookName, group: parsed.groupName, instanceId: parsed.instanceId, account: parsed.account, region: parsed.region });
+        return { ignored: foreign };
+      }
     }
     let config;
     try {
@@ -55,7 +61,13 @@ export function createDrainHandler(deps: () => DrainHandlerDeps) {
       hookName,
       ensureHooks: parsed.kind === 'schedule',
       hookCheckedAt,
+      // An event reconciles only the fleet its group belongs to; the schedule does every fleet.
+      ...(parsed.kind === 'lifecycle' ? { onlyGroup: parsed.groupName } : {}),
     });
+    if (parsed.kind === 'lifecycle' && result.fleets.length === 0) {
+      resolved.telemetry.info('drain event for a group no fleet names ignored', { group: parsed.groupName, instanceId: parsed.instanceId, eventTime: parsed.time.toISOString() });
+      return { ignored: `group ${parsed.groupName} belongs to no fleet of the document` };
+    }
     if (parsed.kind === 'lifecycle' && !result.fleets.some((f) => f.instances.some((i) => i.instanceId === parsed.instanceId && i.groupName === parsed.groupName))) {
       // A duplicate or late event (already released, instance gone), an unmanaged group,
       // or a describe that has not caught up; the schedule looks again within a minute.
@@ -63,6 +75,18 @@ export function createDrainHandler(deps: () => DrainHandlerDeps) {
     }
     return result;
   });
+}
+
+/**
+ * Why a lifecycle event is not this controller's: another hook, another account or
+ * another region than the Lambda's own (its ARN says which); undefined when it is ours.
+ */
+export function foreignEvent(event: DrainEvent & { kind: 'lifecycle' }, context: Pick<Context, 'invokedFunctionArn'>, hookName: string): string | undefined {
+  if (event.hookName !== hookName) return `hook ${event.hookName} is not ${hookName}`;
+  const [, , , region, account] = (context.invokedFunctionArn ?? '').split(':');
+  if (event.account !== undefined && account && event.account !== account) return `account ${event.account} is not this Lambda's (${account})`;
+  if (event.region !== undefined && region && event.region !== region) return `region ${event.region} is not this Lambda's (${region})`;
+  return undefined;
 }
 
 let cached: DrainHandlerDeps | undefined;

@@ -6,24 +6,35 @@ import { fleetSchema } from '../lib/config/schema.js';
 import type { Ec2Port } from '../lib/redeploy/launch-times.js';
 import { runRedeployTick, type RedeployTickOptions, type RedeployTickResult } from '../lib/redeploy/reconcile.js';
 import type { HandlerDeps } from '../lib/runtime/deps.js';
+import { unknownKeysRule } from '../lib/runtime/event-keys.js';
+import { invocationDeps } from '../lib/runtime/invocation.js';
 import { parseEvent } from './shell/event.js';
 import { inProduction, lambda } from './shell/lambda.js';
 import { productionDeps } from './shell/production-deps.js';
 import { booleanSetting } from './shell/settings.js';
 
+export const REDEPLOY_SCHEDULE_SOURCE = 'gpu-fleet-scaler.redeploy-schedule';
+const REDEPLOY_EVENT_KEYS = ['source', 'time', 'dryRun', 'fleets'] as const;
+
 /**
  * What invokes the redeploy Lambda: the EventBridge Scheduler schedule of
- * infra/redeploy.yml (its Input), or an operator by hand. `dryRun: true` shows every
- * fleet's plan without acting; `fleets` limits the tick to some fleets.
+ * infra/redeploy.yml (its Input: the source and AWS's scheduled time), or an operator by
+ * hand. `dryRun: true` shows every fleet's plan without acting; `fleets` limits the tick
+ * to some fleets. Strict: a misspelt `{"dryrun": true}` must never run for real.
  */
-export const redeployEventSchema = z.looseObject({
-  dryRun: z.boolean({ message: 'must be true or false' }).optional(),
-  fleets: z
-    .array(fleetSchema.shape.name, { message: 'must be a list of fleet names' })
-    .min(1, 'must name at least one fleet (omit it for every fleet)')
-    .max(500, 'must name at most 500 fleets')
-    .optional(),
-});
+export const redeployEventSchema = z.strictObject(
+  {
+    source: z.literal(REDEPLOY_SCHEDULE_SOURCE, { message: `must be "${REDEPLOY_SCHEDULE_SOURCE}" (the stack's schedule) or left out` }).optional(),
+    time: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time (the schedule\'s time)' }).optional(),
+    dryRun: z.boolean({ message: 'must be true or false' }).optional(),
+    fleets: z
+      .array(fleetSchema.shape.name, { message: 'must be a list of fleet names' })
+      .min(1, 'must name at least one fleet (omit it for every fleet)')
+      .max(500, 'must name at most 500 fleets')
+      .optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeysRule(issue.keys, REDEPLOY_EVENT_KEYS) : undefined) },
+);
 
 export class RedeployEventError extends Error {
   override readonly name = 'RedeployEventError';
@@ -41,7 +52,8 @@ export interface RedeployHandlerDeps extends HandlerDeps {
 export function createRedeployHandler(deps: () => RedeployHandlerDeps) {
   return lambda(async (event: unknown, _context: Context): Promise<RedeployTickResult> => {
     const parsed = parseEvent('redeploy', redeployEventSchema, event, rejected);
-    const resolved = deps();
+    // Marks and cooldowns are measured on AWS's clock: the schedule's time when it has one.
+    const resolved = invocationDeps(deps(), parsed.time !== undefined ? new Date(parsed.time) : undefined);
     if (parsed.fleets) await refuseUnknownFleets(resolved, parsed.fleets);
     const options: RedeployTickOptions = {
       forceDryRun: resolved.forceDryRun || parsed.dryRun === true,

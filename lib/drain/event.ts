@@ -13,6 +13,9 @@ const lifecycleEventSchema = z.object({
   'detail-type': z.literal(LIFECYCLE_DETAIL_TYPE),
   source: z.literal('aws.autoscaling'),
   time: z.iso.datetime({ offset: true }),
+  // Compared with the Lambda's own account and region: an event from elsewhere is not ours.
+  account: z.string().regex(/^\d{12}$/, 'must be an AWS account id (12 digits)').optional(),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region (e.g. us-east-1)').optional(),
   detail: z.object({
     // Only groups the fleet document can name are drained; anything else is not ours, and
     // a value with control characters would otherwise reach the logs.
@@ -34,7 +37,7 @@ const scheduleEventSchema = z.object({
 });
 
 export type DrainEvent =
-  | { kind: 'lifecycle'; groupName: string; hookName: string; instanceId: string; token?: string; time: Date }
+  | { kind: 'lifecycle'; groupName: string; hookName: string; instanceId: string; token?: string; time: Date; account?: string; region?: string }
   | { kind: 'schedule'; time: Date };
 
 export interface EventProblem {
@@ -64,9 +67,11 @@ export function parseDrainEvent(event: unknown): DrainEvent {
   if (detailType === LIFECYCLE_DETAIL_TYPE) {
     const parsed = lifecycleEventSchema.safeParse(event);
     if (!parsed.success) throw new DrainEventError(problems(parsed.error, event), { cause: parsed.error });
-    const { detail, time } = parsed.data;
+    const { detail, time, account, region } = parsed.data;
     return {
       kind: 'lifecycle',
+      ...(account !== undefined ? { account } : {}),
+      ...(region !== undefined ? { region } : {}),
       groupName: detail.AutoScalingGroupName,
       hookName: detail.LifecycleHookName,
       instanceId: detail.EC2InstanceId,

@@ -3,7 +3,7 @@ import { describeError } from '../aws/retry.js';
 import { mapLimited } from '../concurrency.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import type { HandlerDeps } from '../runtime/deps.js';
-import { describeGroups, instancesOf } from '../fleet/group-state.js';
+import { MANAGED_TAG, describeGroups, instancesOf } from '../fleet/group-state.js';
 import { MetricUnit } from '../telemetry.js';
 import { DrainCommandError, listDrainCommands, sendDrainCommand } from './commands.js';
 import { decideDrain, DRAIN_REASONS, type DrainCommand, type DrainDecision } from './decide.js';
@@ -29,6 +29,8 @@ export interface DrainTickOptions {
    */
   hookCheckedAt?: Map<string, number>;
   hookRecheckSeconds?: number;
+  /** Reconcile only the fleet this Auto Scaling group belongs to (a lifecycle event's); no fleet when none does. */
+  onlyGroup?: string;
 }
 
 /** What happened to one instance this tick, after the decision. */
@@ -102,7 +104,7 @@ interface FleetPlan {
 export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, options: DrainTickOptions): Promise<DrainTickResult> {
   const now = deps.now();
   const hookName = options.hookName ?? DEFAULT_HOOK_NAME;
-  const plans: FleetPlan[] = config.fleets.map((fleet) => ({
+  let plans: FleetPlan[] = config.fleets.map((fleet) => ({
     fleet,
     result: { fleet: fleet.name, dryRun: fleet.dryRun, draining: 0, hooks: {}, instances: [], errors: [] },
     groups: [],
@@ -117,6 +119,8 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
     }
   }
 
+  if (options.onlyGroup !== undefined) plans = plans.filter((p) => p.groups.some((g) => g.groupName === options.onlyGroup));
+
   let described: Map<string, AutoScalingGroup> | undefined;
   try {
     described = await describeGroups(deps.ports.autoscaling, plans.flatMap((p) => p.groups.map((g) => g.groupName)), deps.retry);
@@ -130,6 +134,11 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
       const asg = described.get(group.groupName);
       if (!asg) {
         plan.result.errors.push(`Auto Scaling group ${group.groupName} not found`);
+        continue;
+      }
+      // Refused in code, not only by IAM: a group an operator has not tagged is never touched.
+      if (!(asg.Tags ?? []).some((t) => t.Key === MANAGED_TAG && t.Value === 'true')) {
+        plan.result.errors.push(`Auto Scaling group ${group.groupName} is not tagged ${MANAGED_TAG}=true: no hook is put and nothing is sent, held or released there`);
         continue;
       }
       if (options.ensureHooks) await ensureHook(deps, plan, group, hookName, options, now);

@@ -19,6 +19,8 @@ export interface ActuationContext {
   maxVictimRequests?: number;
   periodSeconds: number;
   now: Date;
+  /** The time the last-scaling tag records: never behind AWS's clock (lib/runtime/aws-time.ts); `now` when unset. */
+  stampAt?: Date;
   retry?: RetryPolicy;
   /** The tick's ListMetrics walk (lib/fleet/series-presence.ts); omitted: the victim read lists it itself. */
   presence?: SeriesPresence | null;
@@ -51,7 +53,7 @@ export async function applyDesired(ports: ActuationPorts, group: GroupState, des
   // and the tag would leave no cooldown, and the next tick would shrink again at once. On
   // a scale-out it goes last, so a Lambda that dies never delays the next scale-out.
   const tag = async () => {
-    await writeLastScaling(ports, group, context.now, direction, retry);
+    await writeLastScaling(ports, group, context.stampAt ?? context.now, direction, retry);
   };
   // An EKS node group's victims leave through its backing Auto Scaling group, as
   // cluster-autoscaler removes nodes from a managed node group; without the group's

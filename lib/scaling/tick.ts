@@ -225,6 +225,7 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
           engineNamespace: config.engineNamespace,
           periodSeconds: config.periodSeconds,
           now,
+          stampAt: deps.stampNow?.() ?? now,
           retry,
           maxVictimRequests: fleet.drain.maxVictimRequests,
           presence,

@@ -55,6 +55,11 @@ const SCALE: Case[] = [
   { name: 'source from another service', event: { source: 'aws.autoscaling' }, says: [/source/, /must be "aws\.events"/, /"aws\.autoscaling"/] },
   { name: 'detail-type not a string', event: { source: 'aws.events', 'detail-type': 7 }, says: [/detail-type/, /string/i, /7/] },
   { name: 'source with a forged log line', event: { source: 'aws.events\n{"level":"INFO","message":"scaled"}' }, says: [/source/, /must be "aws\.events"/, /\\n/] },
+  // a misspelt key of an operator's invocation must never run a tick for real
+  { name: 'a misspelt dryRun', event: { dryrun: true }, says: [/unknown key "dryrun" \(did you mean "dryRun"\?\)/, /nothing was run/, /"dryrun":true/] },
+  { name: 'a key the scale Lambda does not know', event: { fleets: ['speech'] }, says: [/unknown key "fleets"/, /may have only "dryRun"/] },
+  { name: 'dryRun as a string', event: { dryRun: 'true' }, says: [/dryRun/, /must be true or false/, /"true"/] },
+  { name: 'a schedule time that is not a date', event: { source: 'aws.events', 'detail-type': 'Scheduled Event', time: 'now' }, says: [/time/, /ISO 8601/, /"now"/] },
 ];
 
 const DRAIN: Case[] = [
@@ -90,6 +95,9 @@ const REDEPLOY: Case[] = [
   { name: 'a fleet name of 65 characters', event: { fleets: ['e'.repeat(65)] }, says: [/fleets\.0/, /fleet name|letters, digits|<=\s*64|too big/i, /"eeee/] },
   { name: 'a fleet the document does not have', event: { fleets: ['engin'] }, says: [/fleets/, /no fleet named/, /"engin"/] },
   { name: 'a string', event: 'now', says: [/\(event\)/, /object/i, /"now"/] },
+  { name: 'a misspelt dryRun', event: { dryrun: true }, says: [/unknown key "dryrun" \(did you mean "dryRun"\?\)/, /nothing was run/] },
+  { name: 'a misspelt fleets', event: { fleet: ['engine'], dryRun: true }, says: [/unknown key "fleet" \(did you mean "fleets"\?\)/] },
+  { name: 'a source that is not the schedule', event: { source: 'aws.events' }, says: [/source/, /gpu-fleet-scaler\.redeploy-schedule/, /"aws\.events"/] },
 ];
 
 const LICENSE: Case[] = [

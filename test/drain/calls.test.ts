@@ -8,7 +8,7 @@ import { lambdaContext, scheduledEvent, SimCloud, SimTelemetry } from '../../sim
 function fleets(count: number) {
   const cloud = new SimCloud({ start: new Date('2026-11-16T00:00:00Z'), seed: 9 });
   const names = Array.from({ length: count }, (_, i) => `engines-${i}`);
-  for (const name of names) cloud.addAutoScalingGroup({ name, minSize: 0, maxSize: 4, desiredCapacity: 1 });
+  for (const name of names) cloud.addAutoScalingGroup({ name, minSize: 0, maxSize: 4, desiredCapacity: 1, tags: { 'gpu-fleet-scaler:managed': 'true' } });
   const config = validateConfig(
     {
       version: 1,

@@ -31,6 +31,8 @@ describe('parseDrainEvent', () => {
       instanceId: 'i-0123456789abcdef0',
       token: '87654321-4321-4321-4321-210987654321',
       time: new Date('2026-11-20T10:00:00Z'),
+      account: '123456789012',
+      region: 'us-east-1',
     });
   });
 

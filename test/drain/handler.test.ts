@@ -27,16 +27,16 @@ function setup(loadConfig?: DrainHandlerDeps['loadConfig']) {
   return { cloud, telemetry, handler: createDrainHandler(() => deps) };
 }
 
-const lifecycleEvent = (hook: string, instanceId = 'i-0123456789abcdef0') => ({
+const lifecycleEvent = (hook: string, instanceId = 'i-0123456789abcdef0', top: { account?: string; region?: string; group?: string } = {}) => ({
   version: '0',
   id: 'e-1',
   'detail-type': 'EC2 Instance-terminate Lifecycle Action',
   source: 'aws.autoscaling',
-  account: '123456789012',
+  account: top.account ?? '123456789012',
   time: '2026-11-16T00:00:00Z',
-  region: 'us-east-1',
+  region: top.region ?? 'us-east-1',
   resources: [],
-  detail: { AutoScalingGroupName: 'engines', LifecycleHookName: hook, EC2InstanceId: instanceId, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', LifecycleActionToken: 'tok' },
+  detail: { AutoScalingGroupName: top.group ?? 'engines', LifecycleHookName: hook, EC2InstanceId: instanceId, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', LifecycleActionToken: 'tok' },
 });
 
 describe('the drain handler', () => {
@@ -73,6 +73,28 @@ describe('the drain handler', () => {
     const result = await w.handler(lifecycleEvent('someone-elses-hook'), lambdaContext('drain'));
     expect(result).toEqual({ ignored: 'hook someone-elses-hook is not gpu-fleet-scaler-drain' });
     expect(w.cloud.callCount()).toBe(0);
+  });
+
+  it.each([
+    ['another account', { account: '210987654321' }, "account 210987654321 is not this Lambda's (123456789012)"],
+    ['another region', { region: 'eu-west-1' }, "region eu-west-1 is not this Lambda's (us-east-1)"],
+    ['a group no fleet of the document names', { group: 'someone-elses-asg' }, 'group someone-elses-asg belongs to no fleet of the document'],
+  ])('ignores the event of %s, logs it, and acts on no fleet', async (_name, top, why) => {
+    const w = setup();
+    const result = await w.handler(lifecycleEvent('gpu-fleet-scaler-drain', 'i-0123456789abcdef0', top), lambdaContext('drain'));
+    expect(result).toEqual({ ignored: why });
+    expect(w.cloud.callCount()).toBe(0);
+    expect(w.telemetry.lines.some((l) => /ignored/.test(l.message))).toBe(true);
+  });
+
+  it('refuses, in code, a group without the managed tag: no hook put, nothing sent, held or released', async () => {
+    const cloud = new SimCloud({ start: new Date('2026-11-16T00:00:00Z'), seed: 2 });
+    cloud.addAutoScalingGroup({ name: 'engines', minSize: 0, maxSize: 4, desiredCapacity: 1 });
+    const telemetry = new SimTelemetry();
+    const handler = createDrainHandler(() => ({ ...cloud.handlerDeps(config, { telemetry }), drainDocumentName: cloud.drainDocumentName }));
+    const result = await handler(scheduledEvent(cloud.now()), lambdaContext('drain'));
+    expect(result).toMatchObject({ fleets: [{ fleet: 'speech', draining: 0, hooks: {}, errors: [expect.stringMatching(/engines is not tagged gpu-fleet-scaler:managed=true/)] }] });
+    expect([...cloud.calls.keys()].filter((c) => !/Describe/.test(c))).toEqual([]);
   });
 
   it('while the SSM command history cannot be read, only holds: no command sent, nothing released', async () => {

@@ -22,7 +22,7 @@ const fleet = (name: string, groupName: string, extra: Partial<FleetInput> = {})
 /** One instance in group "engines" holding `streams` (lengths in minutes) from minute 1; terminated at minute `terminateAt`. */
 function world(options: { streams: number[]; graceSeconds?: number; fleets?: FleetInput[]; terminateAt?: number; callLog?: boolean }) {
   const cloud = new SimCloud({ start: START, seed: 5, callLogLimit: options.callLog ? 5000 : 0 });
-  cloud.addAutoScalingGroup({ name: 'engines', minSize: 0, maxSize: 10, desiredCapacity: 1, traffic: scriptedTraffic((m) => (m === 1 ? options.streams : [])) });
+  cloud.addAutoScalingGroup({ name: 'engines', minSize: 0, maxSize: 10, desiredCapacity: 1, tags: { 'gpu-fleet-scaler:managed': 'true' }, traffic: scriptedTraffic((m) => (m === 1 ? options.streams : [])) });
   const config = validateConfig({ version: 1, fleets: options.fleets ?? [fleet('speech', 'engines', { drain: { gracePeriodSeconds: options.graceSeconds ?? 3600 } })] }, 'test');
   const telemetry = new SimTelemetry();
   const base = cloud.handlerDeps(config, { telemetry });

@@ -16,7 +16,7 @@ interface WorldOptions {
 
 function world(options: WorldOptions) {
   const cloud = new SimCloud({ start: START, seed: 3, engineExitsWhenDrained: options.engineExitsWhenDrained ?? false });
-  cloud.addAutoScalingGroup({ name: 'engines', minSize: 0, maxSize: 10, desiredCapacity: options.instances ?? 2, traffic: scriptedTraffic(options.streams) });
+  cloud.addAutoScalingGroup({ name: 'engines', minSize: 0, maxSize: 10, desiredCapacity: options.instances ?? 2, tags: { 'gpu-fleet-scaler:managed': 'true' }, traffic: scriptedTraffic(options.streams) });
   const config = validateConfig(
     {
       version: 1,
@@ -151,7 +151,7 @@ describe('an Engine that exits once drained, and stops publishing', () => {
 describe('drain of an EKS managed node group on the simulated cloud', () => {
   it('finds the node group Auto Scaling group, puts the hook there, cordons the node and evicts its Engine pod, never sends an SSM command', async () => {
     const cloud = new SimCloud({ start: START, seed: 4 });
-    const group = cloud.addNodegroup({ clusterName: 'speech', nodegroupName: 'gpu', minSize: 0, maxSize: 4, desiredCapacity: 1, traffic: scriptedTraffic((m) => (m === 1 ? [12] : [])) });
+    const group = cloud.addNodegroup({ clusterName: 'speech', nodegroupName: 'gpu', minSize: 0, maxSize: 4, desiredCapacity: 1, traffic: scriptedTraffic((m) => (m === 1 ? [12] : [])), tags: { 'gpu-fleet-scaler:managed': 'true' } });
     const config = validateConfig(
       {
         version: 1,

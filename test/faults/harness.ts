@@ -253,7 +253,8 @@ export async function runScenario(scenario: Scenario, seed = DEFAULT_SEED): Prom
   for (const [i, f] of fleets.entries()) {
     const options = { minSize: 0, maxSize: 30, desiredCapacity: 2, capacity: CAPACITY, bootMinutes: 8, traffic: syntheticTraffic({ rate: dailyRate(f), seed: seed * 10 + i }) };
     if (f.eks) {
-      f.group = cloud.addNodegroup({ ...options, ...f.eks }).name;
+      // The node group and the Auto Scaling group EKS made for it, as docs/deploy.md asks.
+      f.group = cloud.addNodegroup({ ...options, ...f.eks, tags: { 'gpu-fleet-scaler:managed': 'true' } }).name;
       const described = await cloud.ports.eks.send(new DescribeNodegroupCommand(f.eks));
       await cloud.ports.eks.send(new TagResourceCommand({ resourceArn: described.nodegroup!.nodegroupArn!, tags: { 'gpu-fleet-scaler:managed': 'true' } }));
     } else {

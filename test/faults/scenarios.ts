@@ -40,8 +40,12 @@ function writesTo(world: World, fleet: string, input: unknown): boolean {
 const onGroupOf = (world: World, fleet: string) => (input: unknown) => writesTo(world, fleet, input);
 
 const services = ['autoscaling', 'cloudwatch', 'eks', 'ssm'] as const;
-/** Which fleets a service's faults reach: EKS only the node group's fleet; SSM only drains, which no scale decision reads. */
-const touchedBy = { autoscaling: 'all', cloudwatch: 'all', eks: ['k8s'], ssm: [] } as const;
+/**
+ * Which fleets a service's faults reach: EKS only the node group's fleet; SSM every
+ * fleet's drains, and a drain that takes longer keeps an instance's streams (load the
+ * scaler counts) in the group longer (seeds 108 and 113 decided differently for it).
+ */
+const touchedBy = { autoscaling: 'all', cloudwatch: 'all', eks: ['k8s'], ssm: 'all' } as const;
 
 export const SCENARIOS: Scenario[] = [
   { name: 'fault-free', touches: [] },

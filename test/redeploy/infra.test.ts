@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { redeployEventSchema } from '../../functions/redeploy.js';
 import { REDEPLOY_METRICS } from '../../lib/redeploy/record.js';
 import { CONTROLLER_NAMESPACE, SERVICE_NAME } from '../../lib/telemetry.js';
 
@@ -22,7 +23,10 @@ describe('infra/redeploy.yml', () => {
   it('ticks every minute with the event the handler accepts, without retries that would overlap the next tick', () => {
     const schedule = redeploy.Resources.RedeploySchedule!.Properties as { ScheduleExpression: string; Target: { Input: string; RetryPolicy: { MaximumRetryAttempts: number } } };
     expect(schedule.ScheduleExpression).toBe('rate(1 minute)');
-    expect(JSON.parse(schedule.Target.Input)).toEqual({ source: 'gpu-fleet-scaler.redeploy-schedule' });
+    // the Scheduler fills in its own (AWS's) time: the clock the roll is measured on
+    expect(JSON.parse(schedule.Target.Input)).toEqual({ source: 'gpu-fleet-scaler.redeploy-schedule', time: '<aws.scheduler.scheduled-time>' });
+    const filled = JSON.parse(schedule.Target.Input.replace('<aws.scheduler.scheduled-time>', '2026-03-22T18:59:00Z')) as unknown;
+    expect(redeployEventSchema.safeParse(filled).success).toBe(true);
     expect(schedule.Target.RetryPolicy.MaximumRetryAttempts).toBe(0);
   });
 });

@@ -96,7 +96,7 @@ export function runNight(cloud: SimCloud, group: SimGroupState, config: Controll
       everyMinute: [
         async (now) => void scaleTicks.push((await scale(scheduledEvent(now), lambdaContext('scale'))) as TickResult),
         async (now) => void (await drain(scheduledEvent(now), lambdaContext('drain'))),
-        async () => void redeployTicks.push((await redeploy({ source: 'gpu-fleet-scaler.redeploy-schedule' }, lambdaContext('redeploy'))) as RedeployTickResult),
+        async (now) => void redeployTicks.push((await redeploy({ source: 'gpu-fleet-scaler.redeploy-schedule', time: now.toISOString() }, lambdaContext('redeploy'))) as RedeployTickResult),
         async () => {
           timeline.push({ minute: cloud.minute, desired: group.desired, rolling: marker()?.phase === 'rolling', live: group.instances.filter((i) => !i.lifecycleState.startsWith('Terminating')).length });
         },

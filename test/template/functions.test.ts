@@ -95,6 +95,11 @@ describe('functions and their triggers in the packaged template', () => {
         JSON.stringify(t.pattern?.['detail-type']) === JSON.stringify(['EC2 Instance-terminate Lifecycle Action']),
     );
     expect(lifecycle.length).toBe(lifecycleEvents ? 1 : 0);
+    for (const rule of lifecycle) {
+      // only the drain's own hook and terminations: another hook's events never wake it
+      const hookName = (template.Resources[fn]?.Properties as { Environment?: { Variables?: Record<string, Json> } }).Environment?.Variables?.DRAIN_HOOK_NAME;
+      expect(rule.pattern?.detail).toEqual({ LifecycleHookName: [hookName], LifecycleTransition: ['autoscaling:EC2_INSTANCE_TERMINATING'] });
+    }
     for (const trigger of triggers) expect(invokePermitted(template, fn, trigger.rule), `${trigger.rule} may not invoke ${fn}`).toBe(true);
   });
 
