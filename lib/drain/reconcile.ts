@@ -3,7 +3,7 @@ import { describeError } from '../aws/retry.js';
 import { mapLimited } from '../concurrency.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import type { HandlerDeps } from '../runtime/deps.js';
-import { MANAGED_TAG, describeGroups, instancesOf } from '../fleet/group-state.js';
+import { MANAGED_TAG, describeGroups, readInstances, type InstanceState } from '../fleet/group-state.js';
 import { MetricUnit } from '../telemetry.js';
 import { DrainCommandError, listDrainCommands, sendDrainCommand } from './commands.js';
 import { decideDrain, DRAIN_REASONS, type DrainCommand, type DrainDecision } from './decide.js';
@@ -91,7 +91,7 @@ interface FleetPlan {
   groups: DrainGroup[];
   waiting: Array<{ group: DrainGroup; instanceId: string }>;
   /** The Engine node group's instances (EKS fleets), for the Deployments that follow them. */
-  engineInstances?: ReturnType<typeof instancesOf>;
+  engineInstances?: InstanceState[];
 }
 
 /**
@@ -142,8 +142,10 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
         continue;
       }
       if (options.ensureHooks) await ensureHook(deps, plan, group, hookName, options, now);
-      if (group.role === 'engine' && group.target.type === 'eks') plan.engineInstances = [...(plan.engineInstances ?? []), ...instancesOf(asg)];
-      for (const instance of instancesOf(asg)) {
+      const { instances, incomplete } = readInstances(asg);
+      if (incomplete.length > 0) plan.result.errors.push(`autoscaling:DescribeAutoScalingGroups answered ${group.groupName} with ${incomplete.join('; ')}: not drained this tick`);
+      if (group.role === 'engine' && group.target.type === 'eks') plan.engineInstances = [...(plan.engineInstances ?? []), ...instances];
+      for (const instance of instances) {
         if (instance.lifecycleState === TERMINATING_WAIT) plan.waiting.push({ group, instanceId: instance.instanceId });
       }
     }

@@ -19,7 +19,7 @@ export interface ActuationContext {
   maxVictimRequests?: number;
   periodSeconds: number;
   now: Date;
-  /** The time the last-scaling tag records: never behind AWS's clock (lib/runtime/aws-time.ts); `now` when unset. */
+  /** The time the last-scaling tag records: never behind AWS's clock (lib/aws-time.ts); `now` when unset. */
   stampAt?: Date;
   retry?: RetryPolicy;
   /** The tick's ListMetrics walk (lib/fleet/series-presence.ts); omitted: the victim read lists it itself. */

@@ -3,6 +3,7 @@ import { DescribeNodegroupCommand } from '@aws-sdk/client-eks';
 import type { AutoScalingPort, EksPort } from '../aws/ports.js';
 import { withRetry, type RetryPolicy } from '../aws/retry.js';
 import type { EksTarget, Target } from '../config/schema.js';
+import { CLOCK_SKEW_MARGIN_SECONDS } from '../aws-time.js';
 
 export const MANAGED_TAG = 'gpu-fleet-scaler:managed';
 export const LAST_SCALING_TAG = 'gpu-fleet-scaler:last-scaling';
@@ -32,6 +33,14 @@ export interface GroupState {
 
 export class FleetStateError extends Error {
   override readonly name = 'FleetStateError';
+  constructor(
+    message: string,
+    /** IncompleteAwsAnswer: AWS answered without a field the fleet's state needs; the fleet holds. */
+    readonly code?: 'IncompleteAwsAnswer',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 export function parseLastScaling(value: string | undefined): { at: Date; direction: 'up' | 'down' } | undefined {
@@ -40,6 +49,28 @@ export function parseLastScaling(value: string | undefined): { at: Date; directi
   if (!match) return undefined;
   const at = new Date(match[1] as string);
   return Number.isNaN(at.getTime()) ? undefined : { at, direction: match[2] as 'up' | 'down' };
+}
+
+export type LastScalingProblem = 'FutureTag' | 'UnreadableTag';
+
+export interface LastScalingRead {
+  lastScaling?: { at: Date; direction: 'up' | 'down' };
+  /** The tag could not be taken at its word: it counts as a scaling now. */
+  problem?: LastScalingProblem;
+}
+
+/**
+ * The group's last scaling, read so that a tag a person edited can neither block scaling
+ * for decades (a date in the future) nor switch the cooldown off (a value that cannot be
+ * read): both count as a scaling at `now`, and say so. A date ahead of `now` by less than
+ * the clock margin is a host clock's skew, taken as written.
+ */
+export function readLastScaling(value: string | undefined, now: Date, marginSeconds = CLOCK_SKEW_MARGIN_SECONDS): LastScalingRead {
+  if (value === undefined) return {};
+  const parsed = parseLastScaling(value);
+  if (!parsed) return { lastScaling: { at: now, direction: 'down' }, problem: 'UnreadableTag' };
+  if (parsed.at.getTime() > now.getTime() + marginSeconds * 1000) return { lastScaling: { at: now, direction: parsed.direction }, problem: 'FutureTag' };
+  return { lastScaling: parsed };
 }
 
 export function formatLastScaling(at: Date, direction: 'up' | 'down'): string {
@@ -86,13 +117,14 @@ export async function describeNodegroup(eks: EksPort, target: EksTarget, retry?:
   );
   const nodegroup = answer.nodegroup;
   const scaling = nodegroup?.scalingConfig;
-  if (!nodegroup || scaling?.desiredSize === undefined || scaling.minSize === undefined || scaling.maxSize === undefined) {
-    throw new FleetStateError(`eks:DescribeNodegroup answered no scalingConfig for ${target.clusterName}/${target.nodegroupName}`);
+  const missing = !nodegroup ? ['nodegroup'] : (['desiredSize', 'minSize', 'maxSize'] as const).filter((k) => !isCount(scaling?.[k])).map((k) => `scalingConfig.${k}`);
+  if (!nodegroup || !scaling || missing.length > 0) {
+    throw new FleetStateError(`eks:DescribeNodegroup answered ${target.clusterName}/${target.nodegroupName} without ${missing.join(', ')} (or not as a count): the fleet holds, nothing is changed on a value AWS did not give`, 'IncompleteAwsAnswer');
   }
   return {
-    desired: scaling.desiredSize,
-    min: scaling.minSize,
-    max: scaling.maxSize,
+    desired: scaling.desiredSize as number,
+    min: scaling.minSize as number,
+    max: scaling.maxSize as number,
     status: nodegroup.status ?? 'UNKNOWN',
     autoScalingGroupName: nodegroup.resources?.autoScalingGroups?.[0]?.name,
     nodegroupArn: nodegroup.nodegroupArn,
@@ -100,22 +132,54 @@ export async function describeNodegroup(eks: EksPort, target: EksTarget, retry?:
   };
 }
 
-export function instancesOf(group: AutoScalingGroup | undefined): InstanceState[] {
-  return (group?.Instances ?? []).map((instance) => ({
-    instanceId: instance.InstanceId ?? '',
-    lifecycleState: instance.LifecycleState ?? 'Unknown',
-    healthStatus: instance.HealthStatus,
-    protectedFromScaleIn: instance.ProtectedFromScaleIn ?? false,
-  }));
+/** A whole, non-negative number: what a group's sizes are; anything else (absent, NaN, -1, 2.5) is not one. */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
+/**
+ * The group's instances, and what AWS left out: an instance without its id or its
+ * lifecycle state cannot be counted as serving, booting or draining, or be drained.
+ */
+export function readInstances(group: AutoScalingGroup | undefined): { instances: InstanceState[]; incomplete: string[] } {
+  const instances: InstanceState[] = [];
+  const incomplete: string[] = [];
+  (group?.Instances ?? []).forEach((instance, index) => {
+    if (!instance.InstanceId || !instance.LifecycleState) {
+      incomplete.push(`Instances[${index}] ${instance.InstanceId ?? '(no InstanceId)'} without ${[!instance.InstanceId && 'InstanceId', !instance.LifecycleState && 'LifecycleState'].filter(Boolean).join(' and ')}`);
+      return;
+    }
+    instances.push({ instanceId: instance.InstanceId, lifecycleState: instance.LifecycleState, healthStatus: instance.HealthStatus, protectedFromScaleIn: instance.ProtectedFromScaleIn ?? false });
+  });
+  return { instances, incomplete };
+}
+
+/** The instances AWS described completely (the drain acts on those, and reports the rest). */
+export function instancesOf(group: AutoScalingGroup | undefined): InstanceState[] {
+  return readInstances(group).instances;
+}
+
+/**
+ * What AWS answered about an Auto Scaling group, refusing an answer without a field the
+ * decision needs: a missing MaxSize read as 0 would empty the fleet, a missing instance
+ * state would hide a serving instance from the partial-data check.
+ */
 export function asgGroupState(target: Target & { type: 'asg' }, group: AutoScalingGroup): GroupState {
+  const missing: string[] = (['DesiredCapacity', 'MinSize', 'MaxSize'] as const).filter((k) => !isCount(group[k]));
+  if (group.Instances === undefined) missing.push('Instances');
+  const { instances, incomplete } = readInstances(group);
+  if (missing.length > 0 || incomplete.length > 0) {
+    throw new FleetStateError(
+      `autoscaling:DescribeAutoScalingGroups answered ${target.autoScalingGroupName} without ${[...missing, ...incomplete].join(', ')} (or not as a count): the fleet holds, nothing is changed on a value AWS did not give`,
+      'IncompleteAwsAnswer',
+    );
+  }
   return {
     target,
-    desired: group.DesiredCapacity ?? 0,
-    min: group.MinSize ?? 0,
-    max: group.MaxSize ?? 0,
-    instances: instancesOf(group),
+    desired: group.DesiredCapacity as number,
+    min: group.MinSize as number,
+    max: group.MaxSize as number,
+    instances,
     tags: Object.fromEntries((group.Tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key as string, t.Value ?? ''])),
     busy: false,
     autoScalingGroupName: group.AutoScalingGroupName,

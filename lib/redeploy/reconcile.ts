@@ -6,7 +6,7 @@ import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import { DEFAULT_HOOK_NAME } from '../fleet/drain-hook.js';
 import type { HandlerDeps } from '../runtime/deps.js';
 import { applyDesired, writeLastScaling } from '../fleet/actuate.js';
-import { LAST_SCALING_TAG, MANAGED_TAG, asgGroupState, countInstances, describeGroups, parseLastScaling, type GroupState } from '../fleet/group-state.js';
+import { LAST_SCALING_TAG, MANAGED_TAG, asgGroupState, countInstances, describeGroups, readLastScaling, type GroupState } from '../fleet/group-state.js';
 import type { PeriodObservation } from '../fleet/observation.js';
 import { MetricUnit } from '../telemetry.js';
 import { CronError, parseCron } from '../config/cron.js';
@@ -211,7 +211,7 @@ async function observe(deps: RedeployDeps, context: FleetRoll, groups: Map<strin
     enabled: redeploy.enabled,
     ...(window ? { window } : {}),
     settings,
-    fleet: { desired: state.desired, min: Math.min(Math.max(fleet.minInstances, state.min), max), max, inService: countInstances(state.instances).serving, busyByOther: state.busy, ...lastScaleOut(state) },
+    fleet: { desired: state.desired, min: Math.min(Math.max(fleet.minInstances, state.min), max), max, inService: countInstances(state.instances).serving, busyByOther: state.busy, ...lastScaleOut(state, now) },
     ...(marker ? { marker } : {}),
   };
   if (wantsRoll(marker)) {
@@ -272,8 +272,12 @@ async function settle(deps: RedeployDeps, group: GroupState, baseline: number, c
   if (await writeLastScaling(ports, group, deps.now(), 'down', retry)) applied.push('CooldownStarted');
 }
 
-/** The scaler's last scale-out from the group's last-scaling tag; an unreadable tag is no scale-out known. */
-function lastScaleOut(state: GroupState): { lastScaleOutAt?: Date } {
-  const last = parseLastScaling(state.tags[LAST_SCALING_TAG]);
-  return last?.direction === 'up' ? { lastScaleOutAt: last.at } : {};
+/**
+ * The scaler's last scale-out from the group's last-scaling tag, read as the scaler reads
+ * it: a date in the future counts as now (it must not hold the roll off for decades); an
+ * unreadable tag is no scale-out known.
+ */
+function lastScaleOut(state: GroupState, now: Date): { lastScaleOutAt?: Date } {
+  const last = readLastScaling(state.tags[LAST_SCALING_TAG], now);
+  return last.lastScaling?.direction === 'up' && last.problem !== 'UnreadableTag' ? { lastScaleOutAt: last.lastScaling.at } : {};
 }

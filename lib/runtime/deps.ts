@@ -12,7 +12,7 @@ import type { Telemetry } from '../telemetry.js';
 export interface HandlerDeps {
   ports: ControllerPorts;
   telemetry: Telemetry;
-  /** AWS's time, never ahead of it: deadlines and cooldowns end by it (lib/runtime/aws-time.ts). */
+  /** AWS's time, never ahead of it: deadlines and cooldowns end by it (lib/aws-time.ts). */
   now: () => Date;
   /** When the controller stamps what it did (the last-scaling tag): never behind AWS's time; `now` when unset. */
   stampNow?: () => Date;

@@ -1,9 +1,9 @@
 import type { HandlerDeps } from './deps.js';
-import { awsTime, CLOCK_SKEW_MARGIN_SECONDS } from './aws-time.js';
+import { awsTime, CLOCK_SKEW_MARGIN_SECONDS } from '../aws-time.js';
 
 /**
  * The deps one invocation runs with: `now` never ahead of AWS's clock and `stampNow` never
- * behind it (lib/runtime/aws-time.ts), from the event's time when it has one. A host clock
+ * behind it (lib/aws-time.ts), from the event's time when it has one. A host clock
  * (or a delivery) further off than the margin is said in the log, once per invocation.
  */
 export function invocationDeps<D extends HandlerDeps>(deps: D, eventTime: Date | undefined): D {

@@ -14,6 +14,8 @@ export interface FleetSnapshot {
   bootingInstances: number;
   drainingInstances: number;
   lastScaling?: { at: Date; direction: 'up' | 'down' };
+  /** The last-scaling tag was dated in the future or unreadable, and counts as a scaling now. */
+  lastScalingProblem?: 'FutureTag' | 'UnreadableTag';
   /** Someone else is changing the group (an EKS update in progress). */
   busy?: boolean;
 }
@@ -93,6 +95,8 @@ export interface DecisionNumbers {
   drainingInstances: number;
   dataAgeSeconds?: number;
   cooldownRemainingSeconds?: number;
+  /** The last-scaling tag was not taken at its word (dated in the future, or unreadable): counted as a scaling now. */
+  lastScalingProblem?: 'FutureTag' | 'UnreadableTag';
   stepLimit?: number;
 }
 
@@ -145,6 +149,7 @@ export function decide(input: DecisionInput): Decision {
     forecastInstances: input.forecastInstances,
     forecastSource: input.forecastSource,
     ...(input.forecastHeadroom !== undefined ? { forecastHeadroom: input.forecastHeadroom } : {}),
+    ...(snapshot.lastScalingProblem ? { lastScalingProblem: snapshot.lastScalingProblem } : {}),
   };
   const finish = (proposal: number, reason: ReasonCode): Decision => clamp(proposal, reason, numbers);
 

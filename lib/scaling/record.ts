@@ -22,6 +22,7 @@ export function recordFleetTick(telemetry: Telemetry, fleet: FleetConfig, outcom
     victimReason: outcome.victimReason,
     api: outcome.api,
     error: outcome.error,
+    errorCode: outcome.errorCode,
   };
   if (outcome.error) {
     telemetry.error('fleet tick failed: other fleets proceed', line);

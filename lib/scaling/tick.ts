@@ -6,9 +6,10 @@ import type { ControllerConfig, FleetConfig, Target } from '../config/schema.js'
 import { countCalls } from '../aws/call-count.js';
 import type { HandlerDeps } from '../runtime/deps.js';
 import { MetricUnit } from '../telemetry.js';
-import { applyApiDesired, applyDesired } from '../fleet/actuate.js';
+import { applyApiDesired, applyDesired, writeLastScaling } from '../fleet/actuate.js';
 import { decide, type Decision, type ForecastHeadroom, type ForecastSource } from './decide.js';
 import {
+  FleetStateError,
   LAST_SCALING_TAG,
   MANAGED_TAG,
   asgGroupState,
@@ -16,7 +17,8 @@ import {
   describeGroups,
   describeNodegroup,
   eksGroupState,
-  parseLastScaling,
+  readInstances,
+  readLastScaling,
   type GroupState,
   type NodegroupState,
 } from '../fleet/group-state.js';
@@ -74,6 +76,8 @@ export interface FleetOutcome {
   victimReason?: string;
   api?: ApiOutcome;
   error?: string;
+  /** Why the fleet held without a decision, when the error has a code (IncompleteAwsAnswer). */
+  errorCode?: string;
 }
 
 export interface TickResult {
@@ -99,7 +103,20 @@ function groupStateOf(target: Target, groups: Map<string, AutoScalingGroup>, nod
   }
   const nodegroup = nodegroups.get(nodegroupKey(target));
   if (!nodegroup) throw new ScaleTickError(`EKS node group ${nodegroupKey(target)} could not be described`);
-  return eksGroupState(target, nodegroup, nodegroup.autoScalingGroupName ? groups.get(nodegroup.autoScalingGroupName) : undefined);
+  // Without its Auto Scaling group the node group's instances are unknown, never none.
+  const backing = nodegroup.autoScalingGroupName ? groups.get(nodegroup.autoScalingGroupName) : undefined;
+  if (!backing) {
+    throw new FleetStateError(
+      `EKS node group ${nodegroupKey(target)}: ${nodegroup.autoScalingGroupName ? `its Auto Scaling group ${nodegroup.autoScalingGroupName} was not described` : 'eks:DescribeNodegroup answered without resources.autoScalingGroups'}: the fleet holds, its instances are unknown`,
+      'IncompleteAwsAnswer',
+    );
+  }
+  const state = eksGroupState(target, nodegroup, backing);
+  const { incomplete } = readInstances(backing);
+  if (backing.Instances === undefined || incomplete.length > 0) {
+    throw new FleetStateError(`autoscaling:DescribeAutoScalingGroups answered ${nodegroup.autoScalingGroupName} without ${backing.Instances === undefined ? 'Instances' : incomplete.join(', ')}: the fleet holds`, 'IncompleteAwsAnswer');
+  }
+  return state;
 }
 
 /** Fleets acted on at once; bounded so a tick of many fleets does not burst the write APIs. */
@@ -196,6 +213,7 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
       if (describeFailure) throw new ScaleTickError(`DescribeAutoScalingGroups failed: ${describeFailure}`);
       const group = groupStateOf(fleet.target, groups, nodegroups);
       const counts = countInstances(group.instances);
+      const last = readLastScaling(group.tags[LAST_SCALING_TAG], now);
       const observations = observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod, { instances: group.instances, presence, desired: group.desired });
       const forecast = options.forecast && fleet.predictive !== false ? ((await options.forecast({ fleet, now, current: group.desired })) ?? { source: 'NoForecast' as const }) : undefined;
       const decision = guardDuringRoll(decide({
@@ -209,7 +227,8 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
           servingInstances: counts.serving,
           bootingInstances: counts.booting,
           drainingInstances: counts.draining,
-          lastScaling: parseLastScaling(group.tags[LAST_SCALING_TAG]),
+          lastScaling: last.lastScaling,
+          lastScalingProblem: last.problem,
           busy: group.busy,
         },
         observations,
@@ -219,6 +238,11 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
       }), group.tags, now);
       outcome.decision = decision;
       const managed = group.tags[MANAGED_TAG] === 'true';
+      if (last.problem) {
+        // Said every tick it lasts; rewritten to now, so the cooldown runs once and ends.
+        telemetry.warn('last-scaling tag not taken at its word: counted as a scaling now', { fleet: fleet.name, problem: last.problem, tag: group.tags[LAST_SCALING_TAG], countedAs: now.toISOString(), rewritten: !dryRun && managed });
+        if (!dryRun && managed && decision.desired === group.desired) await writeLastScaling(ports, group, deps.stampNow?.() ?? now, last.lastScaling?.direction ?? 'down', retry);
+      }
       if (decision.desired !== group.desired && !dryRun) {
         if (!managed) throw new ScaleTickError(`${describeTarget(fleet.target)} is not tagged ${MANAGED_TAG}=true: the controller only changes groups an operator has tagged as managed`);
         const result = await applyDesired(ports, group, decision.desired, {
@@ -240,6 +264,7 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
       }
     } catch (error) {
       outcome.error = describeError(error);
+      if (error instanceof FleetStateError && error.code) outcome.errorCode = error.code;
     }
     recordFleetTick(telemetry, fleet, outcome);
     return outcome;

@@ -363,6 +363,78 @@ describe('scale tick against the AWS SDK', () => {
     expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
   });
 
+  // Issue 13, fault 4: a missing MaxSize was read as 0 and emptied the fleet.
+  it.each([
+    ['MaxSize missing', { MaxSize: undefined }, /without MaxSize/],
+    ['MinSize missing', { MinSize: undefined }, /without MinSize/],
+    ['DesiredCapacity missing', { DesiredCapacity: undefined }, /without DesiredCapacity/],
+    ['MaxSize not a count', { MaxSize: -1 }, /without MaxSize/],
+    ['Instances missing', { Instances: undefined }, /without Instances/],
+    ['an instance without its lifecycle state', { Instances: [{ InstanceId: 'i-x', HealthStatus: 'Healthy', ProtectedFromScaleIn: false, AvailabilityZone: 'us-east-1a' }] }, /Instances\[0\] i-x without LifecycleState/],
+  ])('an answer with %s holds the fleet with a reason code and writes nothing', async (_name, damage, says) => {
+    // 50 streams on 4 instances of 100 at 0.5 would otherwise scale in to 1
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ ...group('dg-engine-a', 4, 4), ...damage } as never] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 50, 4) });
+    const telemetry = new MemoryTelemetry();
+
+    const result = await runScaleTick(deps(config(), telemetry));
+
+    expect(result.fleets[0]).toMatchObject({ errorCode: 'IncompleteAwsAnswer', error: expect.stringMatching(says), applied: false });
+    expect(result.fleets[0]?.decision).toBeUndefined();
+    expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
+    expect(autoscaling).toHaveReceivedCommandTimes(TerminateInstanceInAutoScalingGroupCommand, 0);
+    expect(autoscaling).toHaveReceivedCommandTimes(CreateOrUpdateTagsCommand, 0);
+    expect(telemetry.lines.find((l) => l.message.startsWith('fleet tick failed'))?.fields).toMatchObject({ errorCode: 'IncompleteAwsAnswer' });
+  });
+
+  it.each([
+    ['without maxSize', { scalingConfig: { minSize: 1, desiredSize: 2 } }, /without scalingConfig\.maxSize/],
+    ['without its Auto Scaling group', { resources: {} }, /without resources\.autoScalingGroups/],
+  ])('a node group described %s holds the fleet and writes nothing', async (_name, damage, says) => {
+    eks.on(DescribeNodegroupCommand).resolves({
+      nodegroup: {
+        nodegroupName: 'gpu',
+        clusterName: 'speech',
+        nodegroupArn: 'arn:aws:eks:us-east-1:123456789012:nodegroup/speech/gpu/abc',
+        status: 'ACTIVE',
+        scalingConfig: { minSize: 1, maxSize: 10, desiredSize: 2 },
+        resources: { autoScalingGroups: [{ name: 'eks-gpu-abc' }] },
+        tags: { 'gpu-fleet-scaler:managed': 'true' },
+        ...damage,
+      },
+    });
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('eks-gpu-abc', 2, 2, {})] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 200, 2) });
+    const document = config();
+    document.fleets[0]!.target = { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu' };
+
+    const result = await runScaleTick(deps(document));
+
+    expect(result.fleets[0]?.error).toMatch(says);
+    expect(eks).toHaveReceivedCommandTimes(UpdateNodegroupConfigCommand, 0);
+  });
+
+  // Issue 13, fault 5: a tag a person edited.
+  it.each([
+    // dated 2099: would block scaling until then; counted as a scaling now, cooldown 300 s
+    ['dated in the future', '2099-01-01T00:00:00.000Z up', 'FutureTag', 'up'],
+    // unreadable: would switch the cooldown off; counted as a scaling now
+    ['unreadable', 'yesterday, roughly', 'UnreadableTag', 'down'],
+  ])('a last-scaling tag %s counts as a scaling now, says so, and is rewritten to now', async (_name, tag, problem, direction) => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 4, 4, { 'gpu-fleet-scaler:managed': 'true', 'gpu-fleet-scaler:last-scaling': tag })] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 300, 4) });
+    const telemetry = new MemoryTelemetry();
+    const document = config();
+    document.fleets[0]!.scaleUp = { stabilizationSeconds: 0, cooldownSeconds: 300, maxInstancesPerStep: 10, maxPercentPerStep: 100 };
+
+    const result = await runScaleTick(deps(document, telemetry));
+
+    // 300 streams need 6 at 50 each: held by the cooldown, which ends 300 s from now
+    expect(result.fleets[0]?.decision).toMatchObject({ desired: 4, reason: 'ScaleUpCooldown', numbers: { lastScalingProblem: problem, cooldownRemainingSeconds: 300 } });
+    expect(telemetry.lines.find((l) => l.message.startsWith('last-scaling tag not taken at its word'))?.fields).toMatchObject({ problem, tag, countedAs: NOW.toISOString(), rewritten: true });
+    expect(autoscaling).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, { Tags: [expect.objectContaining({ Key: 'gpu-fleet-scaler:last-scaling', Value: `${NOW.toISOString()} ${direction}` })] });
+  });
+
   it('decides but changes nothing in dry-run', async () => {
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 2, 2)] });
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 300, 2) });

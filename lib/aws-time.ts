@@ -13,8 +13,10 @@
  *   never dates its scaling into the past and shortens the cooldown that follows.
  *
  * Without an event time (an operator's manual invocation) the host's clock is all there
- * is, and a margin of CLOCK_SKEW_MARGIN_SECONDS either way stands in for the event's
- * bound, as the license watcher keeps for the License Proxy's clock.
+ * is: the invocation decides on it (a window or a metric period is then where the
+ * operator expects it), and its stamps carry a margin of CLOCK_SKEW_MARGIN_SECONDS, as
+ * the license watcher keeps for the License Proxy's clock, so a host clock running behind
+ * never shortens the cooldown that follows.
  */
 export interface AwsTime {
   earliest: () => Date;
@@ -30,7 +32,7 @@ export function awsTime(eventTime: Date | undefined, hostNow: () => Date): AwsTi
   const startedMs = hostNow().getTime();
   if (eventTime === undefined || Number.isNaN(eventTime.getTime())) {
     const margin = CLOCK_SKEW_MARGIN_SECONDS * 1000;
-    return { earliest: () => new Date(hostNow().getTime() - margin), latest: () => new Date(hostNow().getTime() + margin), source: 'host' };
+    return { earliest: hostNow, latest: () => new Date(hostNow().getTime() + margin), source: 'host' };
   }
   const eventMs = eventTime.getTime();
   // Elapsed time never runs backwards, even if the host's clock is stepped mid-invocation.
