@@ -238,6 +238,8 @@ async function act(deps: RedeployDeps, driver: RollDriver, action: RedeployActio
       }
       return;
     case 'wait':
+      // A roll in progress writes too (progress, EKS segments): refused in code, not only by IAM.
+      requireManaged();
       applied.push(...(await driver.advance(action)));
       return;
     case 'start':
@@ -245,9 +247,11 @@ async function act(deps: RedeployDeps, driver: RollDriver, action: RedeployActio
       applied.push(...(await driver.start(action)));
       return;
     case 'stop':
+      requireManaged();
       applied.push(...(await driver.stop(action)));
       return;
     case 'settle':
+      requireManaged();
       await settle(deps, driver.group, action.baseline, config, applied);
       await driver.writeMarker(action.marker);
       applied.push('MarkerDone');
@@ -256,20 +260,27 @@ async function act(deps: RedeployDeps, driver: RollDriver, action: RedeployActio
 }
 
 /**
- * The roll is over: the fleet goes to its baseline through the scaler's own actuation (a
- * shrink picks the least-loaded instances, which the termination hook drains, and writes
- * the last-scaling tag: the cooldown). Already at baseline, the cooldown still starts, so
- * the scaler does not bounce it.
+ * The roll is over. A fleet below its baseline is raised to it at once (through the
+ * scaler's actuation, which tags the scale-out). A fleet above it is left to the scaler,
+ * which brings it down under the rules it applies to every scale-in (the scale-down
+ * stabilisation window, the step limits, the cooldown, the least-loaded victims within
+ * drain.maxVictimRequests): one path shrinks fleets, so the redeploy cannot terminate in
+ * one tick the busy instances the scaler would have spared. At baseline, the cooldown
+ * starts, so the scaler does not bounce it.
  */
 async function settle(deps: RedeployDeps, group: GroupState, baseline: number, config: ControllerConfig, applied: string[]): Promise<void> {
   const { ports, retry } = deps;
-  if (baseline !== group.desired) {
-    const result = await applyDesired(ports, group, baseline, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now: deps.now(), retry });
+  const stampAt = deps.stampNow?.() ?? deps.now();
+  if (baseline > group.desired) {
+    await applyDesired(ports, group, baseline, { engineNamespace: config.engineNamespace, periodSeconds: config.periodSeconds, now: deps.now(), stampAt, retry });
     applied.push(`Baseline:${group.desired}->${baseline}`);
-    if (result.victims.length > 0) applied.push(`Victims:${result.victims.join(',')}`);
     return;
   }
-  if (await writeLastScaling(ports, group, deps.now(), 'down', retry)) applied.push('CooldownStarted');
+  if (baseline < group.desired) {
+    applied.push(`BaselineLeftToScaler:${group.desired}->${baseline}`);
+    return;
+  }
+  if (await writeLastScaling(ports, group, stampAt, 'down', retry)) applied.push('CooldownStarted');
 }
 
 /**

@@ -137,8 +137,10 @@ export const SCENARIOS: Scenario[] = [
     touches: ['speech'],
     metricFaults: (world) => WINDOWS.map((w) => ({ group: world.groupOf('speech'), ...w, delayMinutes: 5 })),
   },
-  { name: 'clock 3 minutes ahead of the cloud', touches: 'all', skewMinutes: (m) => (m >= 100 && m < 650 ? 3 : 0) },
-  { name: 'clock 3 minutes behind the cloud', touches: 'all', skewMinutes: (m) => (m >= 100 && m < 650 ? -3 : 0) },
+  // Seeds 8, 17 and 103 released an instance with streams before its grace (the host
+  // clock ahead); seed 1 scaled in inside the cooldown when a skew behind ended.
+  { name: 'clock 3 minutes ahead of the cloud', touches: 'all', seeds: [11, 8, 17, 103], skewMinutes: (m) => (m >= 100 && m < 650 ? 3 : 0) },
+  { name: 'clock 3 minutes behind the cloud', touches: 'all', seeds: [11, 1], skewMinutes: (m) => (m >= 100 && m < 650 ? -3 : 0) },
   {
     name: 'duplicated lifecycle events',
     touches: ['speech'],

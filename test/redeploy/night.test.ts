@@ -57,6 +57,26 @@ describe('a nightly redeploy on the simulated cloud (scale + drain + redeploy ha
     expect(n.replacedInitial()).toBe(10);
   });
 
+  it('traffic that falls before the roll ends: the fleet comes back to baseline only as the scaler shrinks it, in its steps', async () => {
+    // Quiet (40/min) until 45, 400/min ~ 1800 streams (18 instances) until 75, then 20/min:
+    // the roll ends far above its baseline of min 10.
+    const n = night({ rate: (m) => (m < 45 ? 40 : m < 75 ? 400 : 20) });
+    await n.run(WINDOW_OPENS_AT_MINUTE + 160);
+    const settled = n.redeployTicks.flatMap((t) => t.fleets[0]?.applied ?? []).filter((a) => a.startsWith('Baseline') || a === 'CooldownStarted');
+    // Issue 13, fault 3: the settle took the fleet from its peak to baseline in one tick,
+    // terminating busy instances the scaler would have spared; it now leaves that to the scaler.
+    expect(settled.some((a) => a.startsWith('BaselineLeftToScaler:'))).toBe(true);
+    expect(settled.filter((a) => /^Baseline:(\d+)->(\d+)$/.test(a) && Number(a.split(/[:>-]+/)[2]) < Number(a.split(/[:>-]+/)[1]))).toEqual([]);
+    // every drop of the count after the roll is one scaler step: at most max(2, 10 % of the count)
+    const after = n.timeline.filter((t) => !t.rolling && t.minute > WINDOW_OPENS_AT_MINUTE);
+    for (let i = 1; i < after.length; i++) {
+      const drop = after[i - 1]!.desired - after[i]!.desired;
+      if (after[i]!.minute === after[i - 1]!.minute + 1) expect(drop).toBeLessThanOrEqual(Math.max(2, Math.floor(after[i - 1]!.desired / 10)));
+    }
+    expect(n.group.desired).toBeLessThan(18);
+    expect(n.cloud.totals().streamsCut).toBe(0);
+  });
+
   it('a stuck segment stops the roll safely and pages', async () => {
     // New instances never finish launching: a launch hook nobody completes holds them in Pending:Wait.
     // A stall timeout of 20 minutes needs a drain grace of at most 20 minutes (1200 s).
