@@ -2,13 +2,16 @@ import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto
 import { describe, expect, it } from 'vitest';
 import { createDrainHandler } from '../../functions/drain.js';
 import { validateConfig } from '../../lib/config/load.js';
+import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
 import { SimCloud, lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimTelemetry } from '../../sim/index.js';
 
 const START = new Date('2026-03-02T00:00:00Z');
 
 function world(kubernetes: 'reachable' | 'unreachable' | 'none') {
   const cloud = new SimCloud({ start: START, seed: 2 });
-  const group = cloud.addNodegroup({ clusterName: 'speech', nodegroupName: 'gpu', minSize: 0, maxSize: 4, desiredCapacity: 2, traffic: scriptedTraffic((m) => (m === 1 ? [40, 40] : [])) });
+  // The node group's Auto Scaling group is tagged managed, as docs/deploy.md requires: the
+  // drain touches no group an operator has not tagged.
+  const group = cloud.addNodegroup({ clusterName: 'speech', nodegroupName: 'gpu', minSize: 0, maxSize: 4, desiredCapacity: 2, traffic: scriptedTraffic((m) => (m === 1 ? [40, 40] : [])), tags: { [MANAGED_TAG]: 'true' } });
   const config = validateConfig(
     { version: 1, fleets: [{ name: 'k8s', target: { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu' }, kinds: { stream: { capacity: 150 } }, minInstances: 1, maxInstances: 4, dryRun: false, drain: { gracePeriodSeconds: 1200 } }] },
     'test',

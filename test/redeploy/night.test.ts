@@ -59,8 +59,9 @@ describe('a nightly redeploy on the simulated cloud (scale + drain + redeploy ha
 
   it('traffic that falls before the roll ends: the fleet comes back to baseline only as the scaler shrinks it, in its steps', async () => {
     // Quiet (40/min) until 45, 400/min ~ 1800 streams (18 instances) until 75, then 20/min:
-    // the roll ends far above its baseline of min 10.
-    const n = night({ rate: (m) => (m < 45 ? 40 : m < 75 ? 400 : 20) });
+    // the roll ends far above its baseline of min 10. The scaler's scale-in steps are set
+    // small (2 instances or 10 %, whichever is more) so a settle that ignored them shows.
+    const n = night({ rate: (m) => (m < 45 ? 40 : m < 75 ? 400 : 20), scaleDown: { maxInstancesPerStep: 2, maxPercentPerStep: 10 } });
     await n.run(WINDOW_OPENS_AT_MINUTE + 160);
     const settled = n.redeployTicks.flatMap((t) => t.fleets[0]?.applied ?? []).filter((a) => a.startsWith('Baseline') || a === 'CooldownStarted');
     // Issue 13, fault 3: the settle took the fleet from its peak to baseline in one tick,

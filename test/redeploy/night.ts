@@ -24,6 +24,8 @@ export interface NightOptions {
   maxInstances?: number;
   redeploy?: Record<string, unknown>;
   drain?: Record<string, unknown>;
+  /** The fleet's scale-in rule (its step limits, window, cooldown); the defaults when absent. */
+  scaleDown?: Record<string, unknown>;
   seed?: number;
 }
 
@@ -57,6 +59,7 @@ export function night(options: NightOptions) {
         dryRun: false,
         redeploy: { enabled: true, schedule: 'cron(0 3 * * ? *)', timeZone: 'America/New_York', windowMinutes: 180, segmentSize: 2, busyUtilization: 0.5, ...options.redeploy },
         ...(options.drain ? { drain: options.drain } : {}),
+        ...(options.scaleDown ? { scaleDown: options.scaleDown } : {}),
       },
     ],
   };
