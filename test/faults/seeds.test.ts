@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSeeds, SeedRangeError, seedsFromCommit } from './seeds.js';
 
@@ -38,5 +39,12 @@ describe('the seeds CI draws from a commit', () => {
 
   it('refuses what is not a commit id (an empty git answer draws nothing)', () => {
     expect(() => seedsFromCommit('', 20)).toThrow(/is not a commit id/);
+  });
+
+  it('CI runs them: .ci/run sweeps the seeds of the commit it tests, after the tests', () => {
+    // The step was once lost when CI was rewritten; without it no commit tries new seeds.
+    const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
+    const sweep = ci.indexOf('npm run faults -- --commit "${FAULT_SEED_COMMIT:-$(git rev-parse HEAD)}" --count "${FAULT_SEED_COUNT:-20}"');
+    expect(sweep).toBeGreaterThan(ci.indexOf("readme 'npm ci && npm test'"));
   });
 });
