@@ -49,6 +49,7 @@ export const DRAIN_REASONS = {
   DrainedEmpty: 'a datapoint measured after the SIGINT shows no active request: releasing',
   ContainersExited: 'the drain command reports every signalled container has exited: releasing',
   GraceExpired: 'the grace period is over: releasing, whatever is still running is cut',
+  SigintPastDeadline: 'the grace from the termination is over by the host clock, not yet by the time AWS is known to have reached: holding, no SIGINT (a first command would restart the grace)',
   /** Not from decideDrain: the shell's answer when it cannot observe enough to decide. */
   HistoryUnreadable: 'the SSM command history could not be read: only holding, nothing sent or released',
 } as const;
@@ -97,13 +98,19 @@ const RETRYABLE = new Set(['Failed', 'TimedOut', 'Cancelled']);
  *    missing datapoint proves nothing, so both hold.
  * 4. At the deadline: release whatever runs (Force), counting the streams cut. Checked
  *    after 2 and 3 so an empty instance is never reported as cut.
- * 5. No command: send one. The latest failed: send again, at most every resendAfterSeconds.
+ * 5. No command: send one, unless the deadline from the termination activity has passed
+ *    by `latest` (the host clock, when it runs ahead of `now`): a first command then would
+ *    restart a grace that is over, so the instance is only held until `now` reaches the
+ *    deadline. The latest failed: send again, at most every resendAfterSeconds.
  * 6. Otherwise hold, heartbeating so the hook does not time out.
+ *
+ * `now` is never ahead of AWS's clock (lib/aws-time.ts): a release is never early. A tick
+ * behind it (a late event) therefore releases late, never early.
  */
-export function decideDrain(observation: DrainObservation, policy: DrainPolicy, now: Date): DrainDecision {
+export function decideDrain(observation: DrainObservation, policy: DrainPolicy, now: Date, latest: Date = now): DrainDecision {
   const commands = [...observation.commands].sort((a, b) => a.requestedAt.getTime() - b.requestedAt.getTime());
   const first = commands[0];
-  const latest = commands[commands.length - 1];
+  const newest = commands[commands.length - 1];
   const startMs = (first?.requestedAt ?? observation.terminatingSince)?.getTime();
   const nowMs = now.getTime();
   const load = observation.load;
@@ -128,9 +135,12 @@ export function decideDrain(observation: DrainObservation, policy: DrainPolicy, 
   const postSigint = sigintMs !== undefined && load?.at !== undefined && load.activeRequests !== undefined && load.at.getTime() >= sigintMs;
   if (postSigint && load?.activeRequests === 0) return decide('Complete', 'DrainedEmpty');
   if (expired) return decide('Force', 'GraceExpired');
-  if (!latest) return decide('SendAndHeartbeat', 'SigintNotSent');
+  if (!newest) {
+    const overByHostClock = startMs !== undefined && latest.getTime() >= startMs + policy.gracePeriodSeconds * 1000;
+    return overByHostClock ? decide('Heartbeat', 'SigintPastDeadline') : decide('SendAndHeartbeat', 'SigintNotSent');
+  }
   if (!delivered) {
-    const resendDue = RETRYABLE.has(latest.status) && nowMs - latest.requestedAt.getTime() >= policy.resendAfterSeconds * 1000;
+    const resendDue = RETRYABLE.has(newest.status) && nowMs - newest.requestedAt.getTime() >= policy.resendAfterSeconds * 1000;
     return resendDue ? decide('SendAndHeartbeat', 'SigintRetry') : decide('Heartbeat', 'SigintPending');
   }
   return postSigint ? decide('Heartbeat', 'StreamsActive') : decide('Heartbeat', 'AwaitingPostSigintData');

@@ -199,7 +199,7 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
     if (ssmWaiting.length > 0) {
       try {
         if (commandsError) plan.result.errors.push(commandsError);
-        await drainFleet(deps, { ...plan, waiting: ssmWaiting }, { commands, loads, now, hookName, options });
+        await drainFleet(deps, { ...plan, waiting: ssmWaiting }, { commands, loads, now, latest: deps.stampNow?.() ?? now, hookName, options });
       } catch (error) {
         plan.result.errors.push(describeError(error));
       }
@@ -247,6 +247,8 @@ interface FleetContext {
   commands: Map<string, DrainCommand[]> | undefined;
   loads: Map<string, InstanceLoad>;
   now: Date;
+  /** The latest AWS's clock may read (the host clock, when ahead of `now`): no first SIGINT past a deadline by it. */
+  latest: Date;
   hookName: string;
   options: DrainTickOptions;
 }
@@ -276,7 +278,7 @@ async function drainFleet(deps: HandlerDeps, plan: FleetPlan, context: FleetCont
     // Without the command history a tick cannot tell a new drain from a running one: it
     // only keeps the hook alive, and sends or releases nothing.
     const decision: DrainDecision = context.commands
-      ? decideDrain({ instanceId, commands: context.commands.get(instanceId) ?? [], load: loads.get(instanceId), terminatingSince: starts.get(instanceId) }, policy, now)
+      ? decideDrain({ instanceId, commands: context.commands.get(instanceId) ?? [], load: loads.get(instanceId), terminatingSince: starts.get(instanceId) }, policy, now, context.latest)
       : { instanceId, action: 'Heartbeat', reason: 'HistoryUnreadable', numbers: { gracePeriodSeconds: fleet.drain.gracePeriodSeconds, commands: 0 } };
     try {
       const { outcome, detail } = await act(deps, fleet, group, decision, target, context);

@@ -146,6 +146,18 @@ describe('decideDrain', () => {
     expect({ action: decision.action, reason: decision.reason }).toEqual({ action, reason });
   });
 
+  it.each([
+    // Issue 13, fault 2: a tick behind AWS's clock (a late event) sent a first SIGINT at a
+    // deadline already past, restarting the grace, while a tick on time released the instance.
+    // terminating 09:59:00 + 3600 s = 10:59:00: past by the host clock (10:59:30), not by now (10:58:30)
+    ['the host clock is past the deadline, now is not: held, no SIGINT', '10:58:30', '10:59:30', 'Heartbeat', 'SigintPastDeadline'],
+    ['both before the deadline: the SIGINT is sent', '10:58:00', '10:58:59', 'SendAndHeartbeat', 'SigintNotSent'],
+    ['both past it: released', '10:59:00', '10:59:30', 'Force', 'GraceExpired'],
+  ])('without a command, %s', (_name, now, latest, action, reason) => {
+    const decision = decideDrain({ instanceId: 'i-0abc', commands: [], load: undefined, terminatingSince: t('09:59:00') }, policy, t(now), t(latest));
+    expect({ action: decision.action, reason: decision.reason }).toEqual({ action, reason });
+  });
+
   it('returns the numbers behind the decision', () => {
     const decision = decideDrain({ instanceId: 'i-0abc', commands: [cmd('10:00:30', 'InProgress')], load: load(7, '10:03:00', 5) }, policy, t('10:05:10'));
     // drain 10:00:30 -> 10:05:10 = 280 s; deadline 11:00:30 - 10:05:10 = 3320 s; data 10:03:00 -> 10:05:10 = 130 s

@@ -12,6 +12,7 @@ import type { AwsPorts } from '../../lib/aws/ports.js';
 import type { RetryPolicy } from '../../lib/aws/retry.js';
 import { CONTAINERS_EXITED_LINE } from '../../lib/drain/commands.js';
 import { hookSpecFor } from '../../lib/drain/hook.js';
+import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
 import { awsError } from '../../sim/index.js';
 
 /**
@@ -198,8 +199,9 @@ export class DrainWorld {
     await Promise.resolve();
     if (command instanceof DescribeAutoScalingGroupsCommand) {
       this.fail('autoscaling', 'DescribeAutoScalingGroups');
+      // Tagged managed, as a deployed group must be: the drain touches no other group.
       const instances = this.instances.filter((i) => i.state !== 'Gone').map((i) => ({ InstanceId: i.id, LifecycleState: i.state, HealthStatus: 'Healthy', ProtectedFromScaleIn: false }));
-      return { AutoScalingGroups: [{ AutoScalingGroupName: GROUP, MinSize: 0, MaxSize: 10, DesiredCapacity: instances.length, Instances: instances, Tags: [] }] };
+      return { AutoScalingGroups: [{ AutoScalingGroupName: GROUP, MinSize: 0, MaxSize: 10, DesiredCapacity: instances.length, Instances: instances, Tags: [{ Key: MANAGED_TAG, Value: 'true', ResourceId: GROUP, ResourceType: 'auto-scaling-group', PropagateAtLaunch: true }] }] };
     }
     if (command instanceof DescribeScalingActivitiesCommand) {
       this.fail('autoscaling', 'DescribeScalingActivities');
