@@ -10,7 +10,7 @@ import type { LoadPoint } from '../../lib/predict/model.js';
 import { replayForecast } from '../../lib/replay/forecast.js';
 import { readFleetHistory } from '../../lib/replay/read-history.js';
 import { replayPolicy, ReplayError, type ReplayResult } from '../../lib/replay/replay.js';
-import { lookbackPeriodsFor } from '../../lib/fleet/query-window.js';
+import { lookbackPeriodsFor } from '../../lib/fleet/read-signals.js';
 import { REASONS } from '../../lib/scaling/reasons.js';
 import { configuredKinds } from '../../lib/fleet/recommend.js';
 import { type CommandIo, type CommandSpec, endpointSchema, FlagError, parseFlags, regionSchema } from '../flags.js';

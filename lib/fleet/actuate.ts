@@ -4,7 +4,7 @@ import type { AutoScalingPort, CloudWatchPort, EksPort } from '../aws/ports.js';
 import { withRetry, type RetryPolicy } from '../aws/retry.js';
 import { chooseVictims } from './choose-victims.js';
 import { readInstanceLoad } from './instance-load.js';
-import type { SeriesPresence } from './series-presence.js';
+import type { SeriesPresence } from './read-signals.js';
 import { LAST_SCALING_TAG, formatLastScaling, type GroupState } from './group-state.js';
 
 export interface ActuationPorts {
@@ -22,7 +22,7 @@ export interface ActuationContext {
   /** The time the last-scaling tag records: never behind AWS's clock (lib/aws-time.ts); `now` when unset. */
   stampAt?: Date;
   retry?: RetryPolicy;
-  /** The tick's ListMetrics walk (lib/fleet/series-presence.ts); omitted: the victim read lists it itself. */
+  /** The tick's ListMetrics walk (lib/fleet/read-signals.ts); omitted: the victim read lists it itself. */
   presence?: SeriesPresence | null;
 }
 

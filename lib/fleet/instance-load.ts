@@ -5,8 +5,7 @@ import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { Target } from '../config/schema.js';
 import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, REQUEST_KINDS, fleetDimensions, type RequestKind } from './engine-metrics.js';
 import { periodsCoveringListingLag, readInstancePeriod } from './kind-readings.js';
-import { queryWindow } from './query-window.js';
-import { listEngineSeries, type SeriesPresence } from './series-presence.js';
+import { listEngineSeries, queryWindow, type SeriesPresence } from './read-signals.js';
 
 /** What one instance is serving, from its own datapoints of one period (lib/fleet/kind-readings.ts). */
 export interface InstanceLoad {

@@ -1,6 +1,6 @@
 import type { RequestKind } from './engine-metrics.js';
 import { readInstancePeriod, type InstancePeriodReading } from './kind-readings.js';
-import type { SeriesPresence } from './series-presence.js';
+import type { SeriesPresence } from './read-signals.js';
 
 /** What one complete period of metrics says about a fleet. `undefined` = no data. */
 export interface PeriodObservation {

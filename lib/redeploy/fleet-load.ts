@@ -1,12 +1,9 @@
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { RetryPolicy } from '../aws/retry.js';
-import { fleetQueries } from '../fleet/metric-queries.js';
+import { fleetQueries, listEngineSeries, lookbackPeriodsFor, queryWindow, readSignals, type SeriesPresence } from '../fleet/read-signals.js';
 import { isComplete, observationsFromSeries, type FleetMembers, type FleetSeries, type PeriodObservation } from '../fleet/observation.js';
 import { periodsCoveringListingLag } from '../fleet/kind-readings.js';
-import { listEngineSeries, type SeriesPresence } from '../fleet/series-presence.js';
-import { lookbackPeriodsFor, queryWindow } from '../fleet/query-window.js';
-import { readSignals } from '../fleet/read-signals.js';
 import { capacityOf, configuredKinds, recommend } from '../fleet/recommend.js';
 import type { LoadView } from './decide.js';
 

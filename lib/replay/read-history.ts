@@ -1,9 +1,8 @@
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
-import { fleetLevelQueries } from '../fleet/metric-queries.js';
+import { fleetLevelQueries, readSignals } from '../fleet/read-signals.js';
 import { fleetLevelObservations, type FleetSeries, type PeriodObservation } from '../fleet/observation.js';
-import { readSignals } from '../fleet/read-signals.js';
 import { configuredKinds } from '../fleet/recommend.js';
 
 /**

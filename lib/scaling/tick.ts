@@ -22,12 +22,9 @@ import {
   type GroupState,
   type NodegroupState,
 } from '../fleet/group-state.js';
-import { fleetQueries } from '../fleet/metric-queries.js';
+import { emptySeries, fleetQueries, listEngineSeries, lookbackPeriodsFor, queryWindow, readSignals, type SeriesPresence } from '../fleet/read-signals.js';
 import { observationsFromSeries, type FleetSeries } from '../fleet/observation.js';
-import { lookbackPeriodsFor, queryWindow } from '../fleet/query-window.js';
 import { periodsCoveringListingLag } from '../fleet/kind-readings.js';
-import { listEngineSeries, type SeriesPresence } from '../fleet/series-presence.js';
-import { emptySeries, readSignals } from '../fleet/read-signals.js';
 import { configuredKinds } from '../fleet/recommend.js';
 import { guardDuringRoll } from './roll-guard.js';
 import { decideApiFleet, type ApiDecision } from './api-fleet.js';

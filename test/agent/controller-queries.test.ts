@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { configSchema, type ConfigInput, type Target } from '../../lib/config/schema.js';
 import { buildInstanceLoadQueries } from '../../lib/fleet/instance-load.js';
-import { fleetLevelQueries, fleetQueries } from '../../lib/fleet/metric-queries.js';
+import { fleetLevelQueries, fleetQueries } from '../../lib/fleet/read-signals.js';
 import { FIRST_SCRAPE, SECOND_SCRAPE, engineScrape } from './fixtures.js';
 import { CounterDeltas, extractEmf, scrape, targetLabels, type CloudWatchDatum, type EmfProcessor, type Labels, type ScrapeConfig } from './prometheus-pipeline.js';
 
 /**
- * The queries scale and drain really build (lib/fleet/metric-queries.ts,
+ * The queries scale and drain really build (lib/fleet/read-signals.ts,
  * lib/fleet/instance-load.ts) against what the agent really publishes for the same
  * fleet: every query must name a metric the agent produces, to the dimension.
  */

@@ -2,7 +2,7 @@ import { GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand, type Me
 import { expect, it } from 'vitest';
 import type { AsgTarget, EksTarget } from '../../lib/config/schema.js';
 import { readInstanceLoad } from '../../lib/fleet/instance-load.js';
-import { listEngineSeries } from '../../lib/fleet/series-presence.js';
+import { listEngineSeries } from '../../lib/fleet/read-signals.js';
 import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, STATUS_DIMENSION } from '../../lib/fleet/engine-metrics.js';
 import { CONTROLLER_NAMESPACE } from '../../lib/telemetry.js';
 import { describeMoto, noRetry } from './harness.js';

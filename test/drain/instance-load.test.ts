@@ -2,7 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Metric
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InstanceLoadError, readInstanceLoad, readInstanceLoads } from '../../lib/fleet/instance-load.js';
-import { queryWindow } from '../../lib/fleet/query-window.js';
+import { queryWindow } from '../../lib/fleet/read-signals.js';
 
 const cw = mockClient(CloudWatchClient);
 const noRetry = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => {}, random: () => 0 };
