@@ -1,5 +1,3 @@
-import { createDrainHandler } from '../functions/drain.js';
-import { createScaleHandler } from '../functions/scale.js';
 import type { ControllerConfig } from '../lib/config/schema.js';
 import { createPredictiveProvider, type PredictiveProvider } from '../lib/predict/provider.js';
 import type { HandlerDeps } from '../lib/runtime/deps.js';
@@ -8,11 +6,10 @@ import type { TickResult } from '../lib/scaling/tick.js';
 import { SimCloud } from '../sim/cloud.js';
 import { simHandlerDeps } from '../sim/deps.js';
 import type { MinuteRecord, SimulationTotals } from '../sim/figures.js';
-import { lambdaContext, scheduledEvent } from '../sim/lambda.js';
-import { runSimulation } from '../sim/run.js';
 import { loadTraceTraffic, type TrafficSource } from '../sim/traffic.js';
 import { RunRecorder } from './recorder.js';
 import { FLEET_NAME, GROUP_NAME, scenarioConfig, type ScenarioOptions } from './scenario.js';
+import { simStack } from './stack.js';
 import { BenchTelemetry } from './telemetry.js';
 
 export class BenchError extends Error {
@@ -70,40 +67,32 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
   const deps: HandlerDeps = simHandlerDeps(cloud, config, { telemetry, seed: options.seed });
   const predictive: PredictiveProvider | undefined =
     options.policy === 'predictive' ? createPredictiveProvider({ cloudwatch: deps.ports.cloudwatch, telemetry, loadConfig: deps.loadConfig, retry: deps.retry }) : undefined;
-  const scale = createScaleHandler(
-    () => deps,
-    () => (predictive ? { forecast: predictive.forecast } : {}),
-  );
-  const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
+  const stack = simStack(cloud, deps, { scaleOptions: () => (predictive ? { forecast: predictive.forecast } : {}) });
 
   const recorder = new RunRecorder(source.minutes);
   let pending: MinuteRecord | undefined;
   let scaleTickMs = 0;
   let minutesDone = 0;
   // The drain schedule runs once first so the termination hook exists before any scale-in.
-  await drain(scheduledEvent(cloud.now()), lambdaContext('drain'));
-  const { totals, wallMs } = await runSimulation({
-    cloud,
-    minutes: source.minutes,
-    onMinute: (record) => {
-      pending = record;
-      progress?.(++minutesDone, source.minutes);
-    },
-    onLifecycleEvent: async (event) => {
-      await drain(event, lambdaContext('drain'));
-    },
-    everyMinute: [
+  await stack.drain(cloud.now());
+  const { totals, wallMs } = await stack.run(
+    source.minutes,
+    [
       async (now) => {
         const began = performance.now();
-        const result: TickResult = await scale(scheduledEvent(now), lambdaContext('scale'));
+        const result = await stack.scale(now);
         scaleTickMs += performance.now() - began;
         record(result, pending as MinuteRecord);
       },
-      async (now) => {
-        await drain(scheduledEvent(now), lambdaContext('drain'));
-      },
+      stack.drain,
     ],
-  });
+    {
+      onMinute: (record) => {
+        pending = record;
+        progress?.(++minutesDone, source.minutes);
+      },
+    },
+  );
 
   function record(result: TickResult, minute: MinuteRecord): void {
     const outcome = result.fleets.find((f) => f.fleet === FLEET_NAME);

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createDrainHandler } from '../../functions/drain.js';
-import { createScaleHandler } from '../../functions/scale.js';
 import { GROUP_NAME, scenarioConfig, STANDARD_SCENARIO, type PolicyName } from '../../bench/scenario.js';
+import { simStack } from '../../bench/stack.js';
 import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
-import { lambdaContext, loadTraceTraffic, runSimulation, scheduledEvent, SimCloud } from '../../sim/index.js';
+import { loadTraceTraffic, SimCloud } from '../../sim/index.js';
 import type { LogLine, MetricPoint, Telemetry } from '../../lib/telemetry.js';
 
 /** Keeps only what the drain figures need from a month of ticks. */
@@ -51,14 +50,9 @@ describe.skipIf(!(days > 0))('drain figures in the standard scenario', () => {
     const cloud = new SimCloud({ start: traffic.start, seed: options.seed });
     cloud.addAutoScalingGroup({ name: GROUP_NAME, minSize: options.min, maxSize: options.max, desiredCapacity: options.min, capacity: options.capacity, bootMinutes: options.bootMinutes, tags: { [MANAGED_TAG]: 'true' }, traffic });
     const telemetry = new DrainFigures();
-    const base = cloud.handlerDeps(scenarioConfig(options), { telemetry, seed: options.seed });
-    const deps = base;
-    const scale = createScaleHandler(() => deps);
-    const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
-    await drain(scheduledEvent(cloud.now()), lambdaContext('drain'));
-    const { totals, wallMs } = await runSimulation({
-      cloud,
-      minutes: traffic.minutes,
+    const stack = simStack(cloud, cloud.handlerDeps(scenarioConfig(options), { telemetry, seed: options.seed }));
+    await stack.drain(cloud.now());
+    const { totals, wallMs } = await stack.run(traffic.minutes, [async (now) => void (await stack.scale(now)), stack.drain], {
       onMinute: (record) => {
         if (process.env.DRAIN_BENCH_DEBUG) {
           const forced = telemetry.releases.filter((r) => r.action === 'Force').reduce((a, r) => a + Number(r.activeStreams ?? 0), 0);
@@ -66,8 +60,6 @@ describe.skipIf(!(days > 0))('drain figures in the standard scenario', () => {
           telemetry.releases.length = 0;
         }
       },
-      onLifecycleEvent: async (event) => void (await drain(event, lambdaContext('drain'))),
-      everyMinute: [async (now) => void (await scale(scheduledEvent(now), lambdaContext('scale'))), async (now) => void (await drain(scheduledEvent(now), lambdaContext('drain')))],
     });
     const sorted = [...telemetry.durations].sort((a, b) => a - b);
     const figures = {

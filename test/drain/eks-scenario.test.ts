@@ -1,13 +1,12 @@
 import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import { createDrainHandler } from '../../functions/drain.js';
-import { createScaleHandler } from '../../functions/scale.js';
+import { simStack } from '../../bench/stack.js';
 import { validateConfig } from '../../lib/config/load.js';
-import type { ConfigInput } from '../../lib/config/schema.js';
 import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
 import type { TickResult } from '../../lib/scaling/tick.js';
-import { SimCloud, lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, syntheticTraffic, type MinuteRecord } from '../../sim/index.js';
+import { SimCloud, scriptedTraffic, syntheticTraffic, type MinuteRecord } from '../../sim/index.js';
 import type { TrafficSource } from '../../sim/traffic.js';
+import { eksFleet, fleetDocument } from '../fleet-document.js';
 
 // An Engine fleet on an EKS managed node group of the simulated cloud, with its cluster's
 // Engine Deployment (one Engine per node) and an API Deployment, run by the real scale and
@@ -44,43 +43,29 @@ function eksWorld(options: EksWorldOptions) {
   });
   cloud.eks.require(CLUSTER, NODEGROUP).tags[MANAGED_TAG] = 'true';
   const api = cloud.kubernetes.addApiDeployment(CLUSTER, 1);
-  const document: ConfigInput = {
-    version: 1,
-    fleets: [
-      {
-        name: 'speech',
-        target: { type: 'eks', clusterName: CLUSTER, nodegroupName: NODEGROUP },
-        kinds: { stream: { capacity: 150 } },
-        minInstances: 1,
-        maxInstances: 20,
-        dryRun: false,
-        drain: { gracePeriodSeconds: options.graceSeconds },
-        kubernetes: { namespace: 'deepgram', engineDeployment: 'deepgram-engine', apiDeployment: 'deepgram-api', apiRatio: 2 },
-      },
-    ],
-  };
-  const config = validateConfig(document, 'eks-scenario');
-  const deps = cloud.handlerDeps(config);
-  const scale = createScaleHandler(() => deps, () => ({}));
-  const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
+  const fleet = eksFleet('speech', CLUSTER, NODEGROUP, {
+    maxInstances: 20,
+    dryRun: false,
+    drain: { gracePeriodSeconds: options.graceSeconds },
+    kubernetes: { namespace: 'deepgram', engineDeployment: 'deepgram-engine', apiDeployment: 'deepgram-api', apiRatio: 2 },
+  });
+  const stack = simStack(cloud, cloud.handlerDeps(validateConfig(fleetDocument([fleet]), 'eks-scenario')));
   const records: MinuteRecord[] = [];
   const ticks: TickResult[] = [];
   const engine = cloud.kubernetes.deployment(CLUSTER, 'deepgram', 'deepgram-engine')!;
   /** Per minute: nodes not leaving, Engine replicas, API replicas (after the minute's ticks). */
   const follow: Array<{ staying: number; engine: number; api: number }> = [];
   async function run(minutes: number, extra: Array<(now: Date) => Promise<void>> = []) {
-    await runSimulation({
-      cloud,
+    await stack.run(
       minutes,
-      everyMinute: [
+      [
         ...extra,
-        ...(options.scale === false ? [] : [async (now: Date) => void ticks.push((await scale(scheduledEvent(now), lambdaContext('scale'))) as TickResult)]),
-        async (now) => void (await drain(scheduledEvent(now), lambdaContext('drain'))),
+        ...(options.scale === false ? [] : [async (now: Date) => void ticks.push(await stack.scale(now))]),
+        stack.drain,
         async () => void follow.push({ staying: group.instances.filter((i) => /^(Pending|InService)/.test(i.lifecycleState)).length, engine: engine.replicas, api: api.replicas }),
       ],
-      onLifecycleEvent: async (event) => void (await drain(event, lambdaContext('drain'))),
-      onMinute: (record) => records.push(record),
-    });
+      { onMinute: (record) => records.push(record) },
+    );
   }
   return { cloud, group, api, engine, run, records, ticks, follow };
 }

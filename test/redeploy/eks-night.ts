@@ -1,9 +1,9 @@
 import { validateConfig } from '../../lib/config/load.js';
-import type { ConfigInput } from '../../lib/config/schema.js';
 import { REDEPLOY_TAG } from '../../lib/fleet/roll-marker.js';
 import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
 import { SimCloud, syntheticTraffic } from '../../sim/index.js';
-import { NIGHT_START, runNight, type NightOptions } from './night.js';
+import { eksFleet, fleetDocument } from '../fleet-document.js';
+import { NIGHT_START, nightFleet, runNight, type NightOptions } from './night.js';
 
 export { WINDOW_OPENS_AT_MINUTE } from './night.js';
 
@@ -37,23 +37,11 @@ export function eksNight(options: EksNightOptions) {
   });
   const nodegroup = cloud.eks.require(CLUSTER, NODEGROUP);
   nodegroup.tags[MANAGED_TAG] = 'true';
-  const document: ConfigInput = {
-    version: 1,
-    fleets: [
-      {
-        name: 'engine',
-        target: { type: 'eks', clusterName: CLUSTER, nodegroupName: NODEGROUP },
-        kinds: { stream: { capacity: 150 } },
-        minInstances: options.minInstances ?? 10,
-        maxInstances: options.maxInstances ?? 40,
-        dryRun: false,
-        // New nodes get their Engine pods: the drain sets the Engine Deployment's replicas.
-        kubernetes: { namespace: 'deepgram', engineDeployment: 'deepgram-engine' },
-        redeploy: { enabled: true, schedule: 'cron(0 3 * * ? *)', timeZone: 'America/New_York', windowMinutes: 180, segmentSize: 2, busyUtilization: 0.5, ...options.redeploy },
-        ...(options.drain ? { drain: options.drain } : {}),
-      },
-    ],
-  };
-  const config = validateConfig(document, 'eks-night');
+  const fleet = eksFleet('engine', CLUSTER, NODEGROUP, {
+    ...nightFleet({ ...options, scaleDown: undefined }),
+    // New nodes get their Engine pods: the drain sets the Engine Deployment's replicas.
+    kubernetes: { namespace: 'deepgram', engineDeployment: 'deepgram-engine' },
+  });
+  const config = validateConfig(fleetDocument([fleet]), 'eks-night');
   return { ...runNight(cloud, group, config, { markerTag: () => nodegroup.tags[REDEPLOY_TAG], forceDryRun: options.dryRun }), nodegroup };
 }

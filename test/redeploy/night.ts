@@ -1,15 +1,13 @@
-import { createDrainHandler } from '../../functions/drain.js';
-import { createRedeployHandler } from '../../functions/redeploy.js';
-import { createScaleHandler } from '../../functions/scale.js';
+import { simStack } from '../../bench/stack.js';
 import { validateConfig } from '../../lib/config/load.js';
-import type { ConfigInput, ControllerConfig } from '../../lib/config/schema.js';
+import type { ControllerConfig } from '../../lib/config/schema.js';
 import { parseMarker, REDEPLOY_TAG, type RedeployMarker } from '../../lib/fleet/roll-marker.js';
 import type { RedeployTickResult } from '../../lib/redeploy/reconcile.js';
 import type { TickResult } from '../../lib/scaling/tick.js';
-import { simEc2Port } from '../../sim/ec2.js';
-import { SimCloud, lambdaContext, runSimulation, scheduledEvent, simHandlerDeps, syntheticTraffic, type MinuteRecord } from '../../sim/index.js';
-import type { SimGroupState } from '../../sim/model.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
+import { SimCloud, simHandlerDeps, syntheticTraffic, type MinuteRecord } from '../../sim/index.js';
+import type { SimGroupState } from '../../sim/model.js';
+import { asgFleet, fleetDocument } from '../fleet-document.js';
 
 /** 02:30 in New York (EST, UTC-5): the 03:00 window opens at minute 30. */
 export const NIGHT_START = new Date('2026-01-15T07:30:00Z');
@@ -47,24 +45,20 @@ export function night(options: NightOptions) {
     traffic: syntheticTraffic({ rate: options.rate, seed }),
     tags: { 'gpu-fleet-scaler:managed': 'true' },
   });
-  const document: ConfigInput = {
-    version: 1,
-    fleets: [
-      {
-        name: 'engine',
-        target: { type: 'asg', autoScalingGroupName: GROUP },
-        kinds: { stream: { capacity: 150 } },
-        minInstances: options.minInstances ?? 10,
-        maxInstances: options.maxInstances ?? 40,
-        dryRun: false,
-        redeploy: { enabled: true, schedule: 'cron(0 3 * * ? *)', timeZone: 'America/New_York', windowMinutes: 180, segmentSize: 2, busyUtilization: 0.5, ...options.redeploy },
-        ...(options.drain ? { drain: options.drain } : {}),
-        ...(options.scaleDown ? { scaleDown: options.scaleDown } : {}),
-      },
-    ],
-  };
-  const config = validateConfig(document, 'night');
+  const config = validateConfig(fleetDocument([asgFleet('engine', GROUP, nightFleet(options))]), 'night');
   return runNight(cloud, group, config, { markerTag: () => group.tags.get(REDEPLOY_TAG)?.Value });
+}
+
+/** The night fleet's settings (its target aside): a 03:00 New York roll window of three hours, segments of two. */
+export function nightFleet(options: NightOptions): Record<string, unknown> {
+  return {
+    minInstances: options.minInstances ?? 10,
+    maxInstances: options.maxInstances ?? 40,
+    dryRun: false,
+    redeploy: { enabled: true, schedule: 'cron(0 3 * * ? *)', timeZone: 'America/New_York', windowMinutes: 180, segmentSize: 2, busyUtilization: 0.5, ...options.redeploy },
+    ...(options.drain ? { drain: options.drain } : {}),
+    ...(options.scaleDown ? { scaleDown: options.scaleDown } : {}),
+  };
 }
 
 export interface NightFleet {
@@ -78,11 +72,8 @@ export interface NightFleet {
  * on termination events), with what the night tests read back.
  */
 export function runNight(cloud: SimCloud, group: SimGroupState, config: ControllerConfig, fleet: NightFleet) {
-  const deps = simHandlerDeps(cloud, config);
   const redeployTelemetry = new MemoryTelemetry();
-  const scale = createScaleHandler(() => deps, () => ({}));
-  const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
-  const redeploy = createRedeployHandler(() => ({ ...deps, telemetry: redeployTelemetry, forceDryRun: fleet.forceDryRun ?? false, ec2: simEc2Port(cloud) }));
+  const stack = simStack(cloud, simHandlerDeps(cloud, config), { redeploy: { telemetry: redeployTelemetry, forceDryRun: fleet.forceDryRun ?? false } });
   const initialIds = new Set(group.instances.map((i) => i.id));
   const scaleTicks: TickResult[] = [];
   const redeployTicks: RedeployTickResult[] = [];
@@ -93,23 +84,18 @@ export function runNight(cloud: SimCloud, group: SimGroupState, config: Controll
   const marker = (): RedeployMarker | undefined => parseMarker(fleet.markerTag());
 
   async function run(minutes: number) {
-    await runSimulation({
-      cloud,
+    await stack.run(
       minutes,
-      everyMinute: [
-        async (now) => void scaleTicks.push((await scale(scheduledEvent(now), lambdaContext('scale'))) as TickResult),
-        async (now) => void (await drain(scheduledEvent(now), lambdaContext('drain'))),
-        async (now) => void redeployTicks.push((await redeploy({ source: 'gpu-fleet-scaler.redeploy-schedule', time: now.toISOString() }, lambdaContext('redeploy'))) as RedeployTickResult),
+      [
+        async (now) => void scaleTicks.push(await stack.scale(now)),
+        stack.drain,
+        async (now) => void redeployTicks.push(await stack.redeploy(now)),
         async () => {
           timeline.push({ minute: cloud.minute, desired: group.desired, rolling: marker()?.phase === 'rolling', live: group.instances.filter((i) => !i.lifecycleState.startsWith('Terminating')).length });
         },
       ],
-      // The stack's EventBridge rule matches termination actions only.
-      onLifecycleEvent: async (event) => {
-        if (event['detail-type'] === 'EC2 Instance-terminate Lifecycle Action') await drain(event, lambdaContext('drain'));
-      },
-      onMinute: (record) => records.push(record),
-    });
+      { onMinute: (record) => records.push(record) },
+    );
   }
 
   /** Initial instances no longer serving: terminated, or draining out through the hook. */
@@ -119,7 +105,7 @@ export function runNight(cloud: SimCloud, group: SimGroupState, config: Controll
   const lines = (message: string) => redeployTelemetry.lines.filter((l) => l.message === message);
   const redeployReasons = () => redeployTicks.map((t) => t.fleets[0]?.action?.reason);
   /** Invokes the redeploy handler once, outside the minute loop (an operator, or a racing tick). */
-  const invokeRedeploy = async (event: unknown) => (await redeploy(event, lambdaContext('redeploy'))) as RedeployTickResult;
+  const invokeRedeploy = (event: unknown) => stack.redeploy(event);
   /** The EKS roll's steps (SegmentRaised, SegmentRetired, holds), in order. */
   const stepReasons = () => redeployTicks.map((t) => t.fleets[0]?.step?.reason).filter((r) => r !== undefined);
   return { cloud, group, config, run, invokeRedeploy, marker, replacedInitial, drainingInitial, records, timeline, scaleTicks, redeployTicks, redeployTelemetry, lines, redeployReasons, stepReasons };

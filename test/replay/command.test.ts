@@ -6,15 +6,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { replayCommand } from '../../cli/commands/replay.js';
 import { FlagError } from '../../cli/flags.js';
-import { createDrainHandler } from '../../functions/drain.js';
-import { createScaleHandler } from '../../functions/scale.js';
+import { simStack } from '../../bench/stack.js';
 import { createAwsPorts } from '../../lib/aws/clients.js';
 import { validateConfig } from '../../lib/config/load.js';
 import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
 import { SimCloud } from '../../sim/cloud.js';
 import { simHandlerDeps } from '../../sim/deps.js';
-import { lambdaContext, scheduledEvent } from '../../sim/lambda.js';
-import { runSimulation } from '../../sim/run.js';
 import { rates, syntheticTraffic } from '../../sim/traffic.js';
 import { SimTelemetry } from '../../sim/telemetry.js';
 
@@ -113,20 +110,14 @@ describe('replay command against the simulated cloud', () => {
     const traffic = syntheticTraffic({ rate: rates.ramp(20, 120, 30, 120), seed: 3 });
     const cloud = new SimCloud({ start: new Date(T0), seed: 3 });
     cloud.addAutoScalingGroup({ name: 'dg-engines', minSize: 1, maxSize: 20, desiredCapacity: 2, capacity: 100, bootMinutes: 2, tags: { [MANAGED_TAG]: 'true' }, traffic });
-    const deps = simHandlerDeps(cloud, config, { telemetry: new SimTelemetry({ warningsOnly: true }) });
-    const scale = createScaleHandler(() => deps, () => ({}));
-    const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
+    const stack = simStack(cloud, simHandlerDeps(cloud, config, { telemetry: new SimTelemetry({ warningsOnly: true }) }));
     let reported = 0;
-    await drain(scheduledEvent(cloud.now()), lambdaContext('drain'));
-    await runSimulation({
-      cloud,
-      minutes: 180,
+    await stack.drain(cloud.now());
+    await stack.run(180, [async (now) => void (await stack.scale(now)), stack.drain], {
       onMinute: (r) => {
         // minutes 30..149 are replayed below: count the Engines that published in them
         if (r.minute >= 30 && r.minute < 150) reported += r.inService + r.draining;
       },
-      onLifecycleEvent: async (e) => void (await drain(e, lambdaContext('drain'))),
-      everyMinute: [async (now) => void (await scale(scheduledEvent(now), lambdaContext('scale'))), async (now) => void (await drain(scheduledEvent(now), lambdaContext('drain')))],
     });
     const { out, io: cio } = io();
     const code = await replayCommand(

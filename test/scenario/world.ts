@@ -1,9 +1,8 @@
-import { createDrainHandler } from '../../functions/drain.js';
-import { createScaleHandler } from '../../functions/scale.js';
+import { simStack } from '../../bench/stack.js';
 import { validateConfig } from '../../lib/config/load.js';
-import type { ConfigInput } from '../../lib/config/schema.js';
 import type { TickResult } from '../../lib/scaling/tick.js';
-import { SimCloud, lambdaContext, runSimulation, scheduledEvent, simHandlerDeps, syntheticTraffic, type MinuteRecord, type TrafficSource } from '../../sim/index.js';
+import { SimCloud, simHandlerDeps, syntheticTraffic, type MinuteRecord, type TrafficSource } from '../../sim/index.js';
+import { asgFleet, fleetDocument } from '../fleet-document.js';
 
 export const START = new Date('2026-03-02T00:00:00Z');
 
@@ -34,42 +33,28 @@ export function world(fleets: WorldFleet[], options: { seed?: number; drain?: bo
       tags: { 'gpu-fleet-scaler:managed': 'true' },
     });
   }
-  const document: ConfigInput = {
-    version: 1,
-    fleets: fleets.map((f) => ({
-      name: f.name,
-      target: { type: 'asg', autoScalingGroupName: `asg-${f.name}` },
-      kinds: { stream: { capacity: 150 } },
-      minInstances: 1,
-      maxInstances: 100,
-      dryRun: false,
-      ...f.fleet,
-    })),
-  };
+  const document = fleetDocument(fleets.map((f) => asgFleet(f.name, `asg-${f.name}`, { maxInstances: 100, dryRun: false, ...f.fleet })));
   // The controller's metrics land in the simulated CloudWatch, where alarms can be judged.
   const deps = simHandlerDeps(cloud, validateConfig(document, 'scenario'), { telemetry: cloud.controllerTelemetry() });
-  const scale = createScaleHandler(() => deps, () => ({}));
-  const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
+  const stack = simStack(cloud, deps);
   const ticks: TickResult[] = [];
   const records: MinuteRecord[] = [];
   const desired = new Map<string, number[]>(fleets.map((f) => [f.name, []]));
 
   /** `before` runs first every minute (a queue the test keeps, say), with the minute since the start. */
   async function run(minutes: number, before: Array<(minute: number) => Promise<void>> = []) {
-    await runSimulation({
-      cloud,
+    await stack.run(
       minutes,
-      everyMinute: [
+      [
         ...before.map((hook) => async () => hook(cloud.clock.minute)),
         async (now) => {
-          ticks.push((await scale(scheduledEvent(now), lambdaContext('scale'))) as TickResult);
+          ticks.push(await stack.scale(now));
           for (const f of fleets) desired.get(f.name)!.push(cloud.group(`asg-${f.name}`).desired);
         },
-        ...(options.drain === false ? [] : [async (now: Date) => void (await drain(scheduledEvent(now), lambdaContext('drain')))]),
+        ...(options.drain === false ? [] : [stack.drain]),
       ],
-      onLifecycleEvent: options.drain === false ? undefined : async (event) => void (await drain(event, lambdaContext('drain'))),
-      onMinute: (record) => records.push(record),
-    });
+      { lifecycleEvents: options.drain !== false, onMinute: (record) => records.push(record) },
+    );
   }
 
   /** Reasons the scaler gave for a fleet, tick by tick. */

@@ -1,27 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CONTROLLER_NAMESPACE, MetricUnit, powertoolsTelemetry, SERVICE_NAME } from '../../lib/telemetry.js';
+import { SERVICE_NAME } from '../../lib/telemetry.js';
+import { emit } from './emf.js';
 import { loadTemplate, type Json, type Template } from './template.js';
 
 /** The dimension names of the EMF line production telemetry writes for one point. */
 function emittedDimensionNames(name: string, dimensions: Record<string, string>): string[] {
-  const lines: string[] = [];
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  try {
-    const metrics = new Metrics({ namespace: CONTROLLER_NAMESPACE, serviceName: SERVICE_NAME });
-    powertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), metrics).metric({ name, value: 1, unit: MetricUnit.Count, dimensions });
-    // What the handler shell's logMetrics does after every invocation.
-    metrics.publishStoredMetrics();
-  } finally {
-    write.mockRestore();
-  }
-  const emf = lines.flatMap((l) => l.split('\n')).find((l) => l.includes('"_aws"'));
-  const parsed = JSON.parse(emf as string) as { _aws: { CloudWatchMetrics: { Dimensions: string[][] }[] } };
-  return [...(parsed._aws.CloudWatchMetrics[0]?.Dimensions[0] ?? [])].sort();
+  return [...(emit(name, 1, dimensions)._aws.CloudWatchMetrics[0]?.Dimensions[0] ?? [])].sort();
 }
 
 const CUSTOMER_ALARMS = [

@@ -6,25 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { validateCommand } from '../../cli/commands/validate.js';
 import { decodeDocument, firstInvalidUtf8Byte } from '../../lib/config/document-text.js';
-import { checkConfigFile, ConfigError, loadConfigFile, parseConfigDocument, validateConfig, type ConfigProblem } from '../../lib/config/load.js';
+import { checkConfigFile, ConfigError, loadConfigFile, parseConfigDocument, validateConfig } from '../../lib/config/load.js';
 import { formatValue } from '../../lib/config/messages.js';
 import { daylightSavingShiftMinutes } from '../../lib/config/schedule.js';
+import { asgFleet, fleetDocument, problemsOf, withFleet } from '../fleet-document.js';
 
 /** The fleet document as a whole: defaults, wording, bytes and size. Single-field and cross-field cases: test/bad-input/config.test.ts. */
 
-const fleet = { name: 'a', target: { type: 'asg', autoScalingGroupName: 'g' }, kinds: { stream: { capacity: 150 } }, minInstances: 1, maxInstances: 4 };
-const valid = { version: 1, fleets: [fleet] };
-const withFleet = (patch: Record<string, unknown>) => ({ ...valid, fleets: [{ ...fleet, ...patch }] });
-
-function problemsOf(document: unknown): ConfigProblem[] {
-  try {
-    validateConfig(document, 'test');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const fleet = asgFleet('a', 'g');
+const valid = fleetDocument([fleet]);
 
 function errorOf(run: () => unknown): ConfigError | undefined {
   try {

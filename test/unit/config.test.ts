@@ -3,25 +3,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import { createAwsPorts } from '../../lib/aws/clients.js';
 import { CachedConfigSource, ConfigError, loadConfigFile, loadConfigParameter, parseConfigDocument, validateConfig } from '../../lib/config/load.js';
+import { asgFleet, fleetDocument, problemsOf, withFleet } from '../fleet-document.js';
 
-const valid = {
-  version: 1,
-  fleets: [{ name: 'a', target: { type: 'asg', autoScalingGroupName: 'g' }, kinds: { stream: { capacity: 150 } }, minInstances: 1, maxInstances: 4 }],
-};
+const valid = fleetDocument([asgFleet('a', 'g')]);
 
-function problemsOf(document: unknown) {
-  try {
-    validateConfig(document, 'test');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
-
-function withFleet(patch: Record<string, unknown>) {
-  return { ...valid, fleets: [{ ...valid.fleets[0], ...patch }] };
-}
 
 describe('fleet document validation', () => {
   it('accepts the example document with defaults filled in', async () => {
