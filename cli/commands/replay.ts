@@ -69,7 +69,7 @@ export async function replayCommand(argv: string[], io: CommandIo, cloudwatch?: 
     const recorded = await readFleetHistory(port, config, fleet, new Date(from.getTime() - lookbackPeriods * periodMs), to, defaultRetryPolicy);
     let forecast;
     if (flags.predictive) {
-      const queries = loadQueries(config, fleet, 'h0', HISTORY_PERIOD_SECONDS, false);
+      const queries = loadQueries(config, fleet, 'h0', HISTORY_PERIOD_SECONDS);
       const historyMs = HISTORY_PERIOD_SECONDS * 1000;
       const start = Math.floor((from.getTime() - 29 * DAY_MS) / historyMs) * historyMs;
       const points = await readLoads(port, queries, new Date(start), to, defaultRetryPolicy);

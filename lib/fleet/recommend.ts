@@ -53,6 +53,19 @@ export function capacityOf(fleet: FleetConfig, kind: RequestKind, observation: P
   return limit !== undefined && limit > 0 ? Math.min(capacity, limit) : capacity;
 }
 
+/**
+ * The capacity per instance of every configured kind the newest period with a whole load
+ * plans with (capacityOf), for the forecast to plan with the same figures: never the
+ * fleet's mean estimate, which one Engine reporting 1e9 inflates. Undefined when no
+ * period has a whole load (the forecast then uses the operator's figure or fallback).
+ */
+export function plannedCapacities(fleet: FleetConfig, observations: readonly PeriodObservation[]): Partial<Record<RequestKind, number>> | undefined {
+  const kinds = configuredKinds(fleet);
+  const newest = [...observations].reverse().find((o) => kinds.every((kind) => o.load[kind] !== undefined));
+  if (newest === undefined) return undefined;
+  return Object.fromEntries(kinds.map((kind) => [kind, capacityOf(fleet, kind, newest)]));
+}
+
 /** Kinds whose configured capacity the Engines' own limit cuts down this period, with both figures. */
 export function capacitiesAboveEngineLimit(fleet: FleetConfig, observation: PeriodObservation): Partial<Record<RequestKind, { configured: number; engineLimit: number }>> | undefined {
   const limit = observation.engineLimit;

@@ -13,7 +13,7 @@ export class LoadHistoryError extends Error {
   override readonly name = 'LoadHistoryError';
 }
 
-export type LoadSignal = { signal: 'load'; kind: RequestKind } | { signal: 'capacity' } | { signal: 'engines' };
+export type LoadSignal = { signal: 'load'; kind: RequestKind } | { signal: 'engines' };
 
 export interface LoadQuery {
   id: string;
@@ -30,10 +30,11 @@ export interface LoadQuery {
  * A fleet's load per configured kind (the Sum of engine_active_requests on the
  * fleet-level dimension set, divided by the samples one instance publishes per period),
  * whether its Engines reported (the SampleCount of engine_max_active_requests, which every
- * Engine exposes from start-up: lib/fleet/kind-history.ts) and, when the fleet uses the
- * Engine's estimate, the mean stream capacity.
+ * Engine exposes from start-up: lib/fleet/kind-history.ts). Not the Engines' capacity
+ * estimate: its fleet-level mean is what one Engine reporting 1e9 inflates, so the
+ * forecast plans with the capacity the scale tick bounded (ForecastInput).
  */
-export function loadQueries(config: ControllerConfig, fleet: FleetConfig, idPrefix: string, periodSeconds: number, withCapacity: boolean): LoadQuery[] {
+export function loadQueries(config: ControllerConfig, fleet: FleetConfig, idPrefix: string, periodSeconds: number): LoadQuery[] {
   const base = fleetDimensions(fleet.target);
   const dims = (extra: Record<string, string>) => Object.entries({ ...base, ...extra }).map(([Name, Value]) => ({ Name, Value }));
   const samplesPerPeriod = periodSeconds / config.scrapeIntervalSeconds;
@@ -61,26 +62,13 @@ export function loadQueries(config: ControllerConfig, fleet: FleetConfig, idPref
       ReturnData: true,
     },
   });
-  if (withCapacity && fleet.kinds.stream?.capacity === 'engine') {
-    out.push({
-      id: `${idPrefix}_capacity`,
-      fleet: fleet.name,
-      key: { signal: 'capacity' },
-      samplesPerPeriod: 1,
-      query: {
-        Id: `${idPrefix}_capacity`,
-        MetricStat: { Metric: { Namespace: config.engineNamespace, MetricName: ENGINE_METRICS.estimatedStreamCapacity, Dimensions: dims({}) }, Period: periodSeconds, Stat: 'Average' },
-        ReturnData: true,
-      },
-    });
-  }
   return out;
 }
 
 /**
  * Reads every query over [start, end) in as few GetMetricData calls as the 500-query
  * limit allows, following NextToken; returns the points per query id, oldest first.
- * Loads come back as mean concurrent requests; capacities as the Average; the Engines'
+ * Loads come back as mean concurrent requests; the Engines'
  * samples as their count. A load query paired with its Engines query also gets a zero in
  * each period the kind was never requested in (lib/fleet/kind-history.ts), which needs
  * the RECENTLY_ACTIVE_MS before `start`: those are read too, and dropped.

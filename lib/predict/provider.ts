@@ -64,7 +64,6 @@ interface ResidualCache {
 
 interface TickData {
   recent: Map<string, Partial<Record<RequestKind, LoadPoint[]>>>;
-  capacity: Map<string, number>;
 }
 
 export interface PredictiveProvider {
@@ -109,11 +108,11 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     config.fleets.forEach((fleet, index) => {
       // A fleet kept reactive costs no query.
       if (fleet.predictive === false) return;
-      recentQs.push(...loadQueries(config, fleet, `r${index}`, 60, true));
+      recentQs.push(...loadQueries(config, fleet, `r${index}`, 60));
       const cached = histories.get(fleet.name);
       if (!cached || nowMs - cached.fetchedAtMs >= ttlMs) {
         due.push(fleet);
-        historyQs.push(...loadQueries(config, fleet, `h${index}`, HISTORY_PERIOD_SECONDS, false));
+        historyQs.push(...loadQueries(config, fleet, `h${index}`, HISTORY_PERIOD_SECONDS));
       }
     });
     const historyStart = Math.min(...due.map((f) => histories.get(f.name)?.untilMs ?? historyEnd - historyDays * DAY_MS));
@@ -131,13 +130,11 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
         recentPoints = await readLoads(deps.cloudwatch, recentQs, new Date(recentStart), new Date(recentEnd), deps.retry);
         if (historyQs.length > 0) historyPoints = await readLoads(deps.cloudwatch, historyQs, new Date(historyStart), new Date(historyEnd), deps.retry);
       }
-      const data: TickData = { recent: new Map(), capacity: new Map() };
+      const data: TickData = { recent: new Map() };
       config.fleets.forEach((fleet, index) => {
         const perKind: Partial<Record<RequestKind, LoadPoint[]>> = {};
         for (const kind of configuredKinds(fleet)) perKind[kind] = (recentPoints.get(`r${index}_${kind}`) ?? []).filter((p) => p.atMs >= recentStart);
         data.recent.set(fleet.name, perKind);
-        const capacity = recentPoints.get(`r${index}_capacity`)?.at(-1)?.load;
-        if (capacity !== undefined && capacity > 0) data.capacity.set(fleet.name, capacity);
         if (due.includes(fleet)) mergeHistory(fleet, index, historyPoints, historyEnd, nowMs);
       });
       return data;
@@ -173,7 +170,7 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     let best: LoadForecast | undefined;
     let bestHeadroom: ForecastHeadroom | undefined;
     for (const kind of configuredKinds(fleet)) {
-      const capacity = capacityOf(fleet, kind, data.capacity.get(fleet.name));
+      const capacity = input.capacityPerInstance?.[kind] ?? configuredCapacity(fleet, kind);
       const headroom = history ? measuredHeadroom(fleet, kind, history, leadMinutes, capacity) : {};
       const result = stabilizedForecast({
         now: input.now,
@@ -267,9 +264,9 @@ export function stabilizationMinutes(fleet: FleetConfig): number {
   return Math.min(MAX_STABILIZED_MINUTES, Math.floor(fleet.scaleDown.stabilizationSeconds / 60));
 }
 
-function capacityOf(fleet: FleetConfig, kind: RequestKind, engineEstimate: number | undefined): number {
+/** The operator's capacity, or the fallback of a fleet on the Engines' estimate: what a tick without a whole period plans with. */
+function configuredCapacity(fleet: FleetConfig, kind: RequestKind): number {
   const declared = fleet.kinds[kind];
   if (declared === undefined) throw new RangeError(`fleet ${fleet.name} does not serve ${kind}`);
-  if (declared.capacity !== 'engine') return declared.capacity;
-  return engineEstimate ?? (declared as { fallbackCapacity: number }).fallbackCapacity;
+  return declared.capacity !== 'engine' ? declared.capacity : (declared as { fallbackCapacity: number }).fallbackCapacity;
 }

@@ -25,7 +25,8 @@ import {
 import { emptySeries, fleetQueries, listEngineSeries, lookbackPeriodsFor, queryWindow, readSignals, type SeriesPresence } from '../fleet/read-signals.js';
 import { observationsFromSeries, type FleetSeries } from '../fleet/observation.js';
 import { periodsCoveringListingLag } from '../fleet/kind-readings.js';
-import { configuredKinds } from '../fleet/recommend.js';
+import { configuredKinds, plannedCapacities } from '../fleet/recommend.js';
+import type { RequestKind } from '../fleet/engine-metrics.js';
 import { guardDuringRoll } from './roll-guard.js';
 import { decideApiFleet, type ApiDecision } from './api-fleet.js';
 import { recordFleetTick } from './record.js';
@@ -34,6 +35,8 @@ export interface ForecastInput {
   fleet: FleetConfig;
   now: Date;
   current: number;
+  /** The capacity per instance of each kind this tick plans with (recommend.ts plannedCapacities); undefined when no period has a whole load. */
+  capacityPerInstance?: Partial<Record<RequestKind, number>>;
 }
 
 export interface ForecastAnswer {
@@ -212,7 +215,7 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
       const counts = countInstances(group.instances);
       const last = readLastScaling(group.tags[LAST_SCALING_TAG], now);
       const observations = observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod, { instances: group.instances, presence, desired: group.desired });
-      const forecast = options.forecast && fleet.predictive !== false ? ((await options.forecast({ fleet, now, current: group.desired })) ?? { source: 'NoForecast' as const }) : undefined;
+      const forecast = options.forecast && fleet.predictive !== false ? ((await options.forecast({ fleet, now, current: group.desired, capacityPerInstance: plannedCapacities(fleet, observations) })) ?? { source: 'NoForecast' as const }) : undefined;
       const decision = guardDuringRoll(decide({
         fleet,
         settings: { periodSeconds: config.periodSeconds, staleAfterSeconds: config.staleAfterSeconds },

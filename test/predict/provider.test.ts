@@ -22,7 +22,7 @@ const config: ControllerConfig = validateConfig(
   'test',
 );
 
-/** Answers every query: one-minute queries with `load` per minute, five-minute ones with `history`, the capacity with 100. */
+/** Answers every query: one-minute queries with `load` per minute, five-minute ones with `history`. */
 function answer(load: number, history: (atMs: number) => number) {
   return (input: GetMetricDataCommandInput) => {
     const start = (input.StartTime as Date).getTime();
@@ -33,9 +33,8 @@ function answer(load: number, history: (atMs: number) => number) {
       const values: number[] = [];
       for (let t = start; t + period <= end; t += period) {
         timestamps.push(new Date(t));
-        const capacity = q.Id?.endsWith('_capacity');
         // Sums of one sample per minute: a five-minute Sum is five samples.
-        values.push(capacity ? 100 : period === 60_000 ? load : 5 * history(t));
+        values.push(period === 60_000 ? load : 5 * history(t));
       }
       return { Id: q.Id, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };
     });
@@ -59,8 +58,8 @@ describe('predictive provider', () => {
     await provider.forecast({ fleet: config.fleets[1]!, now: new Date(NOW.getTime() + MIN), current: 5 });
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 3);
     const third = cloudwatch.commandCalls(GetMetricDataCommand)[2]!.args[0].input;
-    // 2 fleets x (active stream + the Engines' samples) + fleet b's capacity estimate
-    expect(third.MetricDataQueries?.map((q) => q.Id)).toEqual(['r0_stream', 'r0_engines', 'r1_stream', 'r1_engines', 'r1_capacity']);
+    // 2 fleets x (active stream + the Engines' samples); fleet b's capacity comes from the scale tick
+    expect(third.MetricDataQueries?.map((q) => q.Id)).toEqual(['r0_stream', 'r0_engines', 'r1_stream', 'r1_engines']);
     expect(third.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions).toEqual([
       { Name: 'AutoScalingGroupName', Value: 'dg-a' },
       { Name: 'kind', Value: 'stream' },
@@ -69,7 +68,7 @@ describe('predictive provider', () => {
     await provider.forecast({ fleet: config.fleets[0]!, now: new Date(NOW.getTime() + 61 * MIN), current: 5 });
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 4);
     const fourth = cloudwatch.commandCalls(GetMetricDataCommand)[3]!.args[0].input;
-    expect(fourth.MetricDataQueries?.map((q) => q.Id)).toEqual(['r0_stream', 'r0_engines', 'r1_stream', 'r1_engines', 'r1_capacity', 'h0_stream', 'h0_engines', 'h1_stream', 'h1_engines']);
+    expect(fourth.MetricDataQueries?.map((q) => q.Id)).toEqual(['r0_stream', 'r0_engines', 'r1_stream', 'r1_engines', 'h0_stream', 'h0_engines', 'h1_stream', 'h1_engines']);
   });
 
   it('queries nothing for a fleet kept reactive (predictive: false)', async () => {
@@ -96,6 +95,22 @@ describe('predictive provider', () => {
     expect(forecast?.headroom?.samples).toBeGreaterThanOrEqual(144);
     expect(provider.latest.get('a')?.reason).toBe('WeeklyPattern');
     expect(telemetry.lines.find((l) => l.message === 'forecast')?.fields).toMatchObject({ fleet: 'a', instances: 20, reason: 'WeeklyPattern' });
+  });
+
+  it.each([
+    // Issue 13, fault 6: the forecast planned with the fleet's mean capacity estimate, which one
+    // Engine reporting 1e9 inflates, so the fleet looked oversized to it.
+    ['the capacity the scale tick planned with (the median, each under its Engine limit)', { stream: 100 }, 20], // 2000 / 100
+    ['without a whole period, the operator\'s fallback', undefined, 40], // 2000 / 50
+  ])('a fleet on the Engines\' estimate is forecast at %s, never the fleet\'s mean estimate', async (_name, capacityPerInstance, instances) => {
+    const WEEK = 7 * 86_400_000;
+    const phase = (t: number) => (((t - NOW.getTime()) % WEEK) + WEEK) % WEEK;
+    cloudwatch.on(GetMetricDataCommand).callsFake(answer(900, (t) => (phase(t) >= 5 * MIN && phase(t) < 65 * MIN ? 2000 : 900)));
+    const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry: new MemoryTelemetry(), loadConfig: async () => config });
+    const forecast = await provider.forecast({ fleet: config.fleets[1]!, now: NOW, current: 10, ...(capacityPerInstance ? { capacityPerInstance } : {}) });
+    expect(forecast).toMatchObject({ instances, source: 'WeeklyPattern' });
+    const metrics = cloudwatch.commandCalls(GetMetricDataCommand).flatMap((c) => c.args[0].input.MetricDataQueries?.map((q) => q.MetricStat?.Metric?.MetricName) ?? []);
+    expect(metrics).not.toContain('engine_estimated_stream_capacity');
   });
 
   it('foresees an opening whose quiet hours before had no stream series at all (Engines never asked for a stream are zero load, not missing data)', async () => {

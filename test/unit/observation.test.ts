@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestKind } from '../../lib/fleet/engine-metrics.js';
 import { emptyInstanceSeries, observationsFromSeries, type FleetSeries, type InstanceSeries } from '../../lib/fleet/observation.js';
-import { capacityOf } from '../../lib/fleet/recommend.js';
+import { capacityOf, plannedCapacities } from '../../lib/fleet/recommend.js';
 import { emptySeries } from '../../lib/fleet/read-signals.js';
 import { decide } from '../../lib/scaling/decide.js';
 import { fleet, snapshot, streams, T0 } from './fixtures.js';
@@ -122,6 +122,15 @@ describe('the Engines own limit and the planning capacity (engine_max_active_req
     { name: 'the Engine estimate is bounded too', kinds: { stream: { capacity: 'engine', fallbackCapacity: 100 } }, engineLimit: 90, streamCapacityPerInstance: 140, expected: 90 },
   ])('$name', ({ kinds, engineLimit, streamCapacityPerInstance, expected }) => {
     expect(capacityOf(fleet({ kinds }), 'stream', { at: T0, load: { stream: 0 }, engineLimit, streamCapacityPerInstance })).toBe(expected);
+  });
+
+  it.each([
+    // Issue 13, fault 6: the forecast plans with these figures, not the fleet's mean estimate.
+    { name: 'the newest whole period: its bounded median under the limit', observations: [{ stream: 5, capacity: 140 }, { stream: 5, capacity: 130, limit: 120 }, { capacity: 1e9 }], expected: { stream: 120 } },
+    { name: 'no whole period: none (the forecast falls back to the operator)', observations: [{ capacity: 130 }], expected: undefined },
+  ] as Array<{ name: string; observations: Array<{ stream?: number; capacity: number; limit?: number }>; expected: unknown }>)('the capacities a forecast plans with: $name', ({ observations, expected }) => {
+    const periods = observations.map((o, i) => ({ at: new Date(T0.getTime() + i * 60_000), load: o.stream === undefined ? {} : { stream: o.stream }, streamCapacityPerInstance: o.capacity, engineLimit: o.limit }));
+    expect(plannedCapacities(fleet({ kinds: { stream: { capacity: 'engine', fallbackCapacity: 100 } } }), periods)).toEqual(expected);
   });
 
   it('the decision says when the configured capacity is above the Engines limit, with both figures', () => {
