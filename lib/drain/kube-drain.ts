@@ -63,6 +63,8 @@ export interface EksFleetDrainInput {
   engineInstances?: readonly InstanceState[];
   loads: Map<string, InstanceLoad>;
   now: Date;
+  /** The later of AWS's clock as known and the host's: what a drain start is stamped with. */
+  latest?: Date;
   hookName: string;
 }
 
@@ -127,6 +129,7 @@ export async function drainEksFleet(deps: HandlerDeps, input: EksFleetDrainInput
         { instanceId, node, pods: pods.map((p) => ({ namespace: p.namespace, name: p.name, phase: p.phase, terminating: p.deletionTimestamp !== undefined })), load: input.loads.get(instanceId), terminatingSince: starts.get(instanceId) },
         policy,
         now,
+        input.latest ?? now,
       );
     } catch (error) {
       // Without the cluster a tick cannot tell what still serves: it only keeps the hook.

@@ -63,18 +63,21 @@ const FINISHED = new Set(['Succeeded', 'Failed']);
 /**
  * 1. No node carries the instance: release (nothing of the fleet can run there).
  * 2. The drain clock starts when the node was first cordoned by this controller (the
- *    annotation written with the cordon), else at the termination activity, else now;
+ *    annotation written with the cordon), else at the termination activity, else now
+ *    (`latest`: the later of AWS's clock as known and the host's);
  *    the deadline is that plus the grace, and nothing ever moves it.
  * 3. No Engine or API pod left that may serve (finished ones do not count): release.
  * 4. At the deadline: release whatever runs (Force), counting the streams cut.
  * 5. Otherwise cordon if needed, evict every such pod not yet terminating, and hold.
  */
-export function decideNodeDrain(observation: NodeObservation, policy: { gracePeriodSeconds: number }, now: Date): NodeDrainDecision {
+export function decideNodeDrain(observation: NodeObservation, policy: { gracePeriodSeconds: number }, now: Date, latest: Date = now): NodeDrainDecision {
   const nowMs = now.getTime();
   const { node, load } = observation;
   const live = observation.pods.filter((p) => !FINISHED.has(p.phase ?? ''));
   const terminating = live.filter((p) => p.terminating).length;
-  const startMs = (node?.drainStartedAt ?? observation.terminatingSince ?? now).getTime();
+  // Without either, the start is stamped on the node with `latest`, never behind AWS's
+  // clock: a tick behind it (a late event) would otherwise date the drain into the past.
+  const startMs = (node?.drainStartedAt ?? observation.terminatingSince ?? latest).getTime();
   const numbers: NodeDrainDecision['numbers'] = {
     drainSeconds: seconds(nowMs - startMs),
     secondsToDeadline: seconds(startMs + policy.gracePeriodSeconds * 1000 - nowMs),

@@ -206,7 +206,7 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
     }
     if (eksWaiting.length > 0 || (plan.fleet.target.type === 'eks' && (plan.fleet.kubernetes?.engineDeployment || plan.fleet.kubernetes?.apiDeployment))) {
       try {
-        const eks = await drainEksFleet(deps, { fleet: plan.fleet, waiting: eksWaiting, engineInstances: plan.engineInstances, loads, now, hookName });
+        const eks = await drainEksFleet(deps, { fleet: plan.fleet, waiting: eksWaiting, engineInstances: plan.engineInstances, loads, now, latest: deps.stampNow?.() ?? now, hookName });
         plan.result.instances.push(...eks.instances);
         plan.result.errors.push(...eks.errors);
         if (eks.follow) plan.result.follow = eks.follow;

@@ -60,6 +60,12 @@ describe('decideNodeDrain: one tick for one leaving EKS node', () => {
   ])('$name', ({ obs, want }) => {
     expect(decideNodeDrain(obs as NodeObservation, policy, NOW)).toMatchObject(want);
   });
+
+  it('without an annotation or a termination activity, the start stamped is the later clock, never a tick that runs behind AWS (issue 13, fault 2)', () => {
+    // now 10:30 (a late event's time), the host at 10:33: the drain is dated 10:33, so its deadline is 11:33, not 11:30
+    const decision = decideNodeDrain({ ...base, terminatingSince: undefined }, policy, NOW, at(-3));
+    expect(decision).toMatchObject({ action: 'Heartbeat', reason: 'Cordoning', cordon: true, startedAt: at(-3), numbers: { secondsToDeadline: 3780 } });
+  });
 });
 
 describe('followReplicas: pods that follow nodes', () => {
