@@ -122,7 +122,7 @@ export class SimCloud {
     this.cloudWatch = new SimCloudWatch(this.metrics, () => this.clock.nowMs());
     this.refreshes = new InstanceRefreshes(this.autoScaling, this.clock, this.ids);
     this.eks = new SimEks(this.autoScaling, this.clock, this.ids, this.region, this.refreshes);
-    this.kubernetes = new SimKubernetes(this.clock, this.figures, () => [...this.eks.nodegroups.values()].map((n) => ({ clusterName: n.clusterName, nodegroupName: n.nodegroupName, group: n.group })));
+    this.kubernetes = new SimKubernetes(this.clock, this.figures, () => [...this.eks.nodegroups.values()].map((n) => ({ clusterName: n.clusterName, nodegroupName: n.nodegroupName, group: n.group })), this.faults);
     this.ssm = new SimSsm({
       clock: this.clock,
       ids: this.ids,

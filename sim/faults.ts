@@ -47,6 +47,23 @@ export interface AnswerFault {
   rewrite: (output: unknown, input: unknown) => unknown;
 }
 
+/**
+ * A Kubernetes API fault: the API server answers an error status (429 from API Priority
+ * and Fairness, 409 Conflict, 500, 503, ...) or never answers (the transport times out),
+ * before the call took effect or after it did.
+ */
+export interface KubeFault {
+  /** 'list nodes', 'patch node', 'list pods', 'create eviction', 'get scale', 'patch scale', or '*' (the default). */
+  call?: string;
+  cluster?: string;
+  status: number | 'timeout';
+  phase?: 'before' | 'after';
+  times?: number;
+  probability?: number;
+  fromMinute?: number;
+  untilMinute?: number;
+}
+
 /** One fault that hit, for checks after a run. */
 export interface FaultHit {
   minute: number;
@@ -88,6 +105,7 @@ export class FaultInjector {
   private readonly events: Array<LifecycleEventFault & Counted> = [];
   private readonly ssm: Array<SsmAgentFault & Counted> = [];
   private readonly answerFaults: Array<AnswerFault & Counted> = [];
+  private readonly kubeFaults: Array<KubeFault & Counted> = [];
   /** Every fault that hit, in order. */
   readonly hits: FaultHit[] = [];
 
@@ -129,6 +147,31 @@ export class FaultInjector {
     return this;
   }
 
+  kubernetes(fault: KubeFault): this {
+    if (fault.probability !== undefined && !(fault.probability >= 0 && fault.probability <= 1)) {
+      throw new SimulationError(`fault probability must be between 0 and 1, got ${fault.probability}`);
+    }
+    this.kubeFaults.push({ ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+    return this;
+  }
+
+  /** The fault that hits a Kubernetes API call of the cluster at this phase, if any (recorded as a hit). */
+  kubernetesFault(cluster: string, call: string, phase: 'before' | 'after'): KubeFault | undefined {
+    const minute = this.minute();
+    for (const fault of this.kubeFaults) {
+      if ((fault.phase ?? 'before') !== phase || fault.remaining <= 0) continue;
+      if ((fault.call ?? '*') !== '*' && fault.call !== call) continue;
+      if (fault.cluster !== undefined && fault.cluster !== cluster) continue;
+      if (fault.fromMinute !== undefined && minute < fault.fromMinute) continue;
+      if (fault.untilMinute !== undefined && minute >= fault.untilMinute) continue;
+      if (fault.probability !== undefined && this.random() >= fault.probability) continue;
+      fault.remaining--;
+      this.hits.push({ minute, operation: `kubernetes:${call}`, kind: String(fault.status), phase });
+      return fault;
+    }
+    return undefined;
+  }
+
   ssmAgent(fault: SsmAgentFault): this {
     this.ssm.push({ ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
     return this;
@@ -141,6 +184,7 @@ export class FaultInjector {
     this.events.length = 0;
     this.ssm.length = 0;
     this.answerFaults.length = 0;
+    this.kubeFaults.length = 0;
   }
 
   get hasMetricFaults(): boolean {

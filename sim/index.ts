@@ -8,7 +8,7 @@ export type { MinuteRecord, SimulationTotals } from './figures.js';
 export { oracleInstances } from './figures.js';
 export type { GroupOptions } from './groups.js';
 export type { NodegroupOptions } from './eks.js';
-export type { ApiFault, AnswerFault, FaultHit, MetricScope, LifecycleEventFault, SsmAgentFault } from './faults.js';
+export type { ApiFault, AnswerFault, FaultHit, KubeFault, MetricScope, LifecycleEventFault, SsmAgentFault } from './faults.js';
 export type { Release, WaitEntry } from './history.js';
 export {
   TraceTraffic,

@@ -1,6 +1,7 @@
-import type { KubeRequest, KubeResponse, KubeTransport } from '../lib/k8s/transport.js';
+import { KubeTransportError, type KubeRequest, type KubeResponse, type KubeTransport } from '../lib/k8s/transport.js';
 import { NODEGROUP_LABEL } from '../lib/k8s/api.js';
 import type { SimClock } from './clock.js';
+import type { FaultInjector, KubeFault } from './faults.js';
 import type { SimFigures } from './figures.js';
 import type { SimGroupState, SimInstance } from './model.js';
 import { SimulationError } from './errors.js';
@@ -93,6 +94,8 @@ export class SimKubernetes {
     private readonly clock: SimClock,
     private readonly simFigures: SimFigures,
     private readonly nodegroups: () => Iterable<{ clusterName: string; nodegroupName: string; group: SimGroupState }>,
+    /** Injected API server faults (sim/faults.ts kubernetes()). */
+    private readonly faults?: FaultInjector,
   ) {}
 
   /** The node group's Engine Deployment (created with the node group, one replica per initial node). */
@@ -273,7 +276,14 @@ export class SimKubernetes {
   // ---- the API server -----------------------------------------------------------------
 
   transport(cluster: string): KubeTransport {
-    return async (request) => this.handle(cluster, request);
+    return async (request) => {
+      const call = kubeCallOf(request);
+      const before = this.faults?.kubernetesFault(cluster, call, 'before');
+      if (before) return faultAnswer(request, before);
+      const answer = this.handle(cluster, request);
+      const after = this.faults?.kubernetesFault(cluster, call, 'after');
+      return after ? faultAnswer(request, after) : answer;
+    };
   }
 
   private count(key: string): void {
@@ -352,6 +362,31 @@ export class SimKubernetes {
       status: { phase: pod.phase },
     };
   }
+}
+
+/** The call a request makes, as the API server's counters name it. */
+export function kubeCallOf(request: KubeRequest): string {
+  const path = request.path;
+  if (path === '/api/v1/nodes') return 'list nodes';
+  if (/^\/api\/v1\/nodes\/[^/]+$/.test(path)) return 'patch node';
+  if (path === '/api/v1/pods') return 'list pods';
+  if (/\/pods\/[^/]+\/eviction$/.test(path)) return 'create eviction';
+  if (/\/scale$/.test(path)) return request.method === 'PATCH' ? 'patch scale' : 'get scale';
+  return `${request.method} ${path}`;
+}
+
+const FAULT_STATUS: Record<number, { reason: string; message: string }> = {
+  409: { reason: 'Conflict', message: 'Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again' },
+  429: { reason: 'TooManyRequests', message: 'Too many requests, please try again later.' },
+  500: { reason: 'InternalError', message: 'Internal error occurred: etcdserver: request timed out' },
+  503: { reason: 'ServiceUnavailable', message: 'the server is currently unable to handle the request' },
+};
+
+/** What the caller gets for a faulted call: the API server's Status object, or no answer (the transport's timeout). */
+function faultAnswer(request: KubeRequest, fault: KubeFault): KubeResponse {
+  if (fault.status === 'timeout') throw new KubeTransportError(`${request.method} ${request.path}: no answer within 10000 ms`);
+  const known = FAULT_STATUS[fault.status] ?? { reason: 'InternalError', message: `simulated HTTP ${fault.status}` };
+  return { status: fault.status, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: known.reason, message: known.message, code: fault.status } };
 }
 
 /** The equality terms of a label selector (k=v,k2=v2); anything else is a simulation gap. */

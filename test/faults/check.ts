@@ -35,6 +35,6 @@ export function checkRun(run: RunRecord, baseline: RunRecord, touches: readonly 
     faultyDecisions: run.decisions.filter((d) => d.dataFaulty).length,
     kills: run.kills,
     releases: history.releases.length,
-    evidence: run.cloud.faults.hits.length + run.kills + run.timeouts + run.skewed + run.concurrent + run.world.excused.size + run.decisions.filter((d) => d.dataFaulty).length,
+    evidence: run.cloud.faults.hits.length + run.cloud.kubernetes.figures.evictionsRefused + run.kills + run.timeouts + run.skewed + run.concurrent + run.world.excused.size + run.decisions.filter((d) => d.dataFaulty).length,
   };
 }

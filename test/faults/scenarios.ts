@@ -1,6 +1,6 @@
 import { CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
 import type { GetMetricDataCommandInput, GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
-import type { ApiFault } from '../../sim/index.js';
+import type { ApiFault, KubeFault } from '../../sim/index.js';
 import type { Scenario, World } from './harness.js';
 
 /** Fault windows: one while the fleets grow, one while they shrink (scale-ins and drains). */
@@ -10,6 +10,9 @@ const WINDOWS = [RISE, FALL];
 
 const everyWindow = (fault: Omit<ApiFault, 'fromMinute' | 'untilMinute'>) => (world: World) => {
   for (const w of WINDOWS) world.cloud.faults.add({ ...fault, ...w });
+};
+const kubeEveryWindow = (fault: Omit<KubeFault, 'fromMinute' | 'untilMinute'>) => (world: World) => {
+  for (const w of WINDOWS) world.cloud.faults.kubernetes({ ...fault, ...w });
 };
 const inWindows = (minute: number) => WINDOWS.some((w) => minute >= w.fromMinute && minute < w.untilMinute);
 
@@ -203,6 +206,52 @@ export const SCENARIOS: Scenario[] = [
         // The action's timeout passes behind the controller's back: the next minute terminates it.
         for (const action of victim.actions) action.deadlineMs = 0;
       }
+    },
+  },
+  // Issue 14: the Kubernetes API of the EKS fleet's cluster fails. Only that fleet's drain
+  // talks to it; a node whose pods cannot be read or evicted is held, heartbeating, until
+  // its grace, and the other fleets decide as in a fault-free run.
+  {
+    name: 'Kubernetes API throttled (429 on 40 % of calls)',
+    touches: ['k8s'],
+    inject: kubeEveryWindow({ status: 429, probability: 0.4 }),
+  },
+  {
+    name: 'Kubernetes API 5xx (500, 503; half the calls)',
+    touches: ['k8s'],
+    inject: (world) => {
+      kubeEveryWindow({ status: 500, probability: 0.3 })(world);
+      kubeEveryWindow({ status: 503, probability: 0.3 })(world);
+    },
+  },
+  {
+    name: 'Kubernetes API timeouts, before and after the call took effect',
+    touches: ['k8s'],
+    inject: (world) => {
+      kubeEveryWindow({ status: 'timeout', phase: 'before', probability: 0.25 })(world);
+      kubeEveryWindow({ status: 'timeout', phase: 'after', probability: 0.25 })(world);
+    },
+  },
+  {
+    name: 'Kubernetes 409 conflicts on half the writes (cordons, evictions, scale patches)',
+    touches: ['k8s'],
+    inject: (world) => {
+      for (const call of ['patch node', 'create eviction', 'patch scale']) kubeEveryWindow({ call, status: 409, probability: 0.5 })(world);
+    },
+  },
+  {
+    name: 'every eviction refused with 429 (a PodDisruptionBudget that allows none)',
+    touches: ['k8s'],
+    inject: kubeEveryWindow({ call: 'create eviction', status: 429 }),
+  },
+  {
+    name: 'a PodDisruptionBudget over the Engine pods that allows no disruption all day',
+    touches: ['k8s'],
+    inject: (world) => {
+      const eks = world.fleets.find((f) => f.eks)!.eks!;
+      const deployment = [...world.cloud.kubernetes.deployments.values()].find((d) => d.cluster === eks.clusterName && d.role === 'engine');
+      if (!deployment) throw new Error(`no Engine Deployment in cluster ${eks.clusterName}`);
+      deployment.maxUnavailable = 0;
     },
   },
 ];

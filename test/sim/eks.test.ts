@@ -3,6 +3,7 @@ import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import { SimCloud } from '../../sim/cloud.js';
 import { scriptedTraffic } from '../../sim/traffic.js';
+import { cordonRequest, evictionRequest, listNodesRequest, readScaleRequest } from '../../lib/k8s/api.js';
 import { points, query, START, stepTo } from './helpers.js';
 
 function cluster(): SimCloud {
@@ -81,5 +82,41 @@ describe('EKS managed node groups', () => {
     const after = (await cloud.ports.eks.send(new DescribeNodegroupCommand(NG))).nodegroup;
     expect([after?.releaseVersion, after?.status, after?.scalingConfig?.desiredSize]).toEqual(['1.31.1-20260301', 'ACTIVE', 2]);
     expect((await cloud.ports.eks.send(new DescribeUpdateCommand({ name: 'speech', nodegroupName: 'gpu', updateId: update!.id }))).update?.status).toBe('Successful');
+  });
+});
+
+describe('Kubernetes API faults of the simulated cluster', () => {
+  const engineOn = (cloud: SimCloud) => [...cloud.kubernetes.pods.get('speech')!.values()].find((p) => p.role === 'engine' && p.nodeName)!;
+
+  it('answers a faulted call with the API server\'s Status object, before the call takes effect, and records the hit', async () => {
+    const cloud = cluster();
+    cloud.faults.kubernetes({ call: 'create eviction', status: 429, times: 1 });
+    const transport = cloud.kubernetes.transport('speech');
+    const pod = engineOn(cloud);
+    const refused = await transport(evictionRequest(pod.namespace, pod.name));
+    expect(refused).toMatchObject({ status: 429, body: { kind: 'Status', reason: 'TooManyRequests', code: 429 } });
+    expect(pod.deletionMinute).toBeUndefined();
+    expect(cloud.faults.hits).toEqual([{ minute: 0, operation: 'kubernetes:create eviction', kind: '429', phase: 'before' }]);
+    // used up: the next eviction goes through
+    expect((await transport(evictionRequest(pod.namespace, pod.name))).status).toBe(201);
+  });
+
+  it('a timeout after the call took effect: the pod is evicted, the caller gets no answer', async () => {
+    const cloud = cluster();
+    cloud.faults.kubernetes({ status: 'timeout', phase: 'after' });
+    const pod = engineOn(cloud);
+    await expect(cloud.kubernetes.transport('speech')(evictionRequest(pod.namespace, pod.name))).rejects.toThrow(/no answer within/);
+    expect(pod.deletionMinute).toBe(0);
+  });
+
+  it.each([
+    ['list nodes', listNodesRequest('eks.amazonaws.com/nodegroup=gpu'), 409, 'Conflict'],
+    ['patch node', cordonRequest('n-1'), 500, 'InternalError'],
+    ['get scale', readScaleRequest('deepgram', 'deepgram-engine'), 503, 'ServiceUnavailable'],
+  ])('names each call as its own (%s)', async (call, request, status, reason) => {
+    const cloud = cluster();
+    cloud.faults.kubernetes({ call, status });
+    expect(await cloud.kubernetes.transport('speech')(request)).toMatchObject({ status, body: { reason } });
+    expect(cloud.faults.hits.map((h) => h.operation)).toEqual([`kubernetes:${call}`]);
   });
 });
