@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { ConfigError, loadConfigFile } from '../lib/config/load.js';
+import type { ControllerConfig, FleetConfig } from '../lib/config/schema.js';
 import { closestName } from './suggest.js';
 
 export class FlagError extends Error {
@@ -119,6 +121,41 @@ export const endpointSchema = z.url({ protocol: /^https?$/, message: 'must be an
 
 /** An AWS region name. */
 export const regionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1');
+
+/** The fleet document --config names; an invalid one is reported on stderr (every problem) and answers undefined. */
+export async function configFlag(flags: { config?: unknown }, io: CommandIo): Promise<ControllerConfig | undefined> {
+  try {
+    return await loadConfigFile(flags.config as string);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return undefined;
+  }
+}
+
+/** The fleet --fleet names in the document --config read: a flag error listing the fleets when none is so named. */
+export function fleetFlag(config: ControllerConfig, flags: { config?: unknown; fleet?: unknown }): FleetConfig {
+  const fleet = config.fleets.find((f) => f.name === flags.fleet);
+  if (!fleet) throw new FlagError(`--fleet: must name a fleet of ${flags.config as string} (${config.fleets.map((f) => f.name).join(', ')}) (got ${JSON.stringify(flags.fleet)})`);
+  return fleet;
+}
+
+/** A point in time with its zone (--from, --to). */
+export const isoTimeSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-03-02T00:00:00Z' }).transform((s) => new Date(s));
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The span --from..--to of a command that reads CloudWatch history: --to after --from, and
+ * no longer than CloudWatch keeps the data it reads (`kept` says which, for the message).
+ */
+export function timeSpan(flags: { from?: unknown; to?: unknown }, limit: { maxDays: number; kept: string }): { from: Date; to: Date } {
+  const from = flags.from as Date;
+  const to = flags.to as Date;
+  if (to.getTime() <= from.getTime()) throw new FlagError(`--to: must be after --from (${from.toISOString()}) (got ${to.toISOString()})`);
+  if (to.getTime() - from.getTime() > limit.maxDays * DAY_MS) throw new FlagError(`--to: at most ${limit.maxDays} days after --from: CloudWatch keeps ${limit.kept} that long (got ${to.toISOString()})`);
+  return { from, to };
+}
 
 function known(spec: FlagSpecs): string {
   return Object.keys(spec).map((k) => `--${k}`).join(', ');

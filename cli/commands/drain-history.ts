@@ -2,18 +2,14 @@ import { z } from 'zod';
 import { createAwsPorts } from '../../lib/aws/clients.js';
 import type { CloudWatchPort } from '../../lib/aws/ports.js';
 import { defaultRetryPolicy, describeError } from '../../lib/aws/retry.js';
-import { ConfigError, loadConfigFile } from '../../lib/config/load.js';
-import type { ControllerConfig } from '../../lib/config/schema.js';
 import { readDrainDays, renderDrainHistory, summarizeDrainHistory } from '../../lib/drain/history.js';
-import { type CommandIo, type CommandSpec, endpointSchema, FlagError, parseFlags, regionSchema } from '../flags.js';
-
-const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-03-02T00:00:00Z' }).transform((s) => new Date(s));
+import { type CommandIo, type CommandSpec, configFlag, endpointSchema, fleetFlag, isoTimeSchema, parseFlags, regionSchema, timeSpan } from '../flags.js';
 
 export const drainHistoryFlags = {
   config: { schema: z.string().min(1, 'must be a file path'), required: true, value: 'FILE', help: 'the fleet document, YAML or JSON' },
   fleet: { schema: z.string().min(1, 'must name a fleet of the document'), required: true, value: 'NAME', help: 'the fleet whose drains to read' },
-  from: { schema: isoTime, required: true, value: 'TIME', help: 'start, ISO 8601 with a zone (read from its midnight UTC)' },
-  to: { schema: isoTime, required: true, value: 'TIME', help: 'end, ISO 8601 with a zone (at most 455 days after --from)' },
+  from: { schema: isoTimeSchema, required: true, value: 'TIME', help: 'start, ISO 8601 with a zone (read from its midnight UTC)' },
+  to: { schema: isoTimeSchema, required: true, value: 'TIME', help: 'end, ISO 8601 with a zone (at most 455 days after --from)' },
   region: { schema: regionSchema, value: 'REGION', default: "AWS_REGION, then the AWS profile's region", help: 'the region of the fleet' },
   endpoint: { schema: endpointSchema, value: 'URL', default: 'the AWS endpoints', help: 'send every AWS call here instead (an emulator such as moto)' },
   json: { help: 'print the history as JSON' },
@@ -29,7 +25,6 @@ export const drainHistorySpec: CommandSpec = {
 
 /** CloudWatch keeps hourly (and so daily) statistics for 455 days. */
 const MAX_SPAN_DAYS = 455;
-const DAY_MS = 86_400_000;
 
 /**
  * The grace period a fleet's own traffic needs: the drain Lambda's published drains over
@@ -38,20 +33,10 @@ const DAY_MS = 86_400_000;
  */
 export async function drainHistoryCommand(argv: string[], io: CommandIo, cloudwatch?: CloudWatchPort): Promise<number> {
   const flags = parseFlags(argv, drainHistoryFlags);
-  const from = flags.from as Date;
-  const to = flags.to as Date;
-  if (to.getTime() <= from.getTime()) throw new FlagError(`--to: must be after --from (${from.toISOString()}) (got ${to.toISOString()})`);
-  if (to.getTime() - from.getTime() > MAX_SPAN_DAYS * DAY_MS) throw new FlagError(`--to: at most ${MAX_SPAN_DAYS} days after --from: CloudWatch keeps hourly statistics that long (got ${to.toISOString()})`);
-  let config: ControllerConfig;
-  try {
-    config = await loadConfigFile(flags.config as string);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${error.message}\n`);
-    return 1;
-  }
-  const fleet = config.fleets.find((f) => f.name === flags.fleet);
-  if (!fleet) throw new FlagError(`--fleet: must name a fleet of ${flags.config as string} (${config.fleets.map((f) => f.name).join(', ')}) (got ${JSON.stringify(flags.fleet)})`);
+  const { from, to } = timeSpan(flags, { maxDays: MAX_SPAN_DAYS, kept: 'hourly statistics' });
+  const config = await configFlag(flags, io);
+  if (!config) return 1;
+  const fleet = fleetFlag(config, flags);
   const port = cloudwatch ?? createAwsPorts({ region: flags.region as string | undefined, endpoint: flags.endpoint as string | undefined }).cloudwatch;
   let days;
   try {

@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { createAwsPorts } from '../../lib/aws/clients.js';
 import type { CloudWatchPort } from '../../lib/aws/ports.js';
 import { defaultRetryPolicy, describeError } from '../../lib/aws/retry.js';
-import { ConfigError, loadConfigFile } from '../../lib/config/load.js';
-import type { ControllerConfig } from '../../lib/config/schema.js';
 import type { RequestKind } from '../../lib/fleet/engine-metrics.js';
 import { loadQueries, readLoads } from '../../lib/predict/history.js';
 import type { LoadPoint } from '../../lib/predict/model.js';
@@ -13,15 +11,13 @@ import { replayPolicy, ReplayError, type ReplayResult } from '../../lib/replay/r
 import { lookbackPeriodsFor } from '../../lib/fleet/read-signals.js';
 import { REASONS } from '../../lib/scaling/reasons.js';
 import { configuredKinds } from '../../lib/fleet/recommend.js';
-import { type CommandIo, type CommandSpec, endpointSchema, FlagError, parseFlags, regionSchema } from '../flags.js';
-
-const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-03-02T00:00:00Z' }).transform((s) => new Date(s));
+import { type CommandIo, type CommandSpec, configFlag, endpointSchema, FlagError, fleetFlag, isoTimeSchema, parseFlags, regionSchema, timeSpan } from '../flags.js';
 
 export const replayFlags = {
   config: { schema: z.string().min(1, 'must be a file path'), required: true, value: 'FILE', help: 'the fleet document, YAML or JSON' },
   fleet: { schema: z.string().min(1, 'must name a fleet of the document'), required: true, value: 'NAME', help: 'the fleet to replay' },
-  from: { schema: isoTime, required: true, value: 'TIME', help: 'start, ISO 8601 with a zone (at most 15 days before --to)' },
-  to: { schema: isoTime, required: true, value: 'TIME', help: 'end, ISO 8601 with a zone' },
+  from: { schema: isoTimeSchema, required: true, value: 'TIME', help: 'start, ISO 8601 with a zone (at most 15 days before --to)' },
+  to: { schema: isoTimeSchema, required: true, value: 'TIME', help: 'end, ISO 8601 with a zone' },
   predictive: { help: 'replay with the forecast (predictive scaling) on' },
   region: { schema: regionSchema, value: 'REGION', default: "AWS_REGION, then the AWS profile's region", help: 'the region of the fleet' },
   endpoint: { schema: endpointSchema, value: 'URL', default: 'the AWS endpoints', help: 'send every AWS call here instead (an emulator such as moto)' },
@@ -47,20 +43,10 @@ const MAX_SPAN_DAYS = 15;
  */
 export async function replayCommand(argv: string[], io: CommandIo, cloudwatch?: CloudWatchPort): Promise<number> {
   const flags = parseFlags(argv, replayFlags);
-  const from = flags.from as Date;
-  const to = flags.to as Date;
-  if (to.getTime() <= from.getTime()) throw new FlagError(`--to: must be after --from (${from.toISOString()}) (got ${to.toISOString()})`);
-  if (to.getTime() - from.getTime() > MAX_SPAN_DAYS * DAY_MS) throw new FlagError(`--to: at most ${MAX_SPAN_DAYS} days after --from: CloudWatch keeps one-minute data that long (got ${to.toISOString()})`);
-  let config: ControllerConfig;
-  try {
-    config = await loadConfigFile(flags.config as string);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${error.message}\n`);
-    return 1;
-  }
-  const fleet = config.fleets.find((f) => f.name === flags.fleet);
-  if (!fleet) throw new FlagError(`--fleet: must name a fleet of ${flags.config as string} (${config.fleets.map((f) => f.name).join(', ')}) (got ${JSON.stringify(flags.fleet)})`);
+  const { from, to } = timeSpan(flags, { maxDays: MAX_SPAN_DAYS, kept: 'one-minute data' });
+  const config = await configFlag(flags, io);
+  if (!config) return 1;
+  const fleet = fleetFlag(config, flags);
   const port = cloudwatch ?? createAwsPorts({ region: flags.region as string | undefined, endpoint: flags.endpoint as string | undefined }).cloudwatch;
   const periodMs = config.periodSeconds * 1000;
   const lookbackPeriods = lookbackPeriodsFor(Math.max(fleet.scaleUp.stabilizationSeconds, fleet.scaleDown.stabilizationSeconds), config.staleAfterSeconds, config.periodSeconds);

@@ -1,6 +1,7 @@
 import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult, type ScanBy } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchPort } from './ports.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import { forEachPage } from './pages.js';
+import type { RetryPolicy } from './retry.js';
 
 /** GetMetricData accepts at most 500 queries per call. */
 export const MAX_QUERIES_PER_CALL = 500;
@@ -23,21 +24,16 @@ export interface MetricDataRead {
 export async function readMetricData(cloudwatch: CloudWatchPort, read: MetricDataRead, onResult: (result: MetricDataResult) => void): Promise<void> {
   for (let offset = 0; offset < read.queries.length; offset += MAX_QUERIES_PER_CALL) {
     const chunk = read.queries.slice(offset, offset + MAX_QUERIES_PER_CALL);
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      let answer;
-      try {
-        answer = await withRetry(
-          'cloudwatch:GetMetricData',
-          () => cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: chunk, StartTime: read.start, EndTime: read.end, ScanBy: read.scanBy, NextToken: token })),
-          read.retry,
-        );
-      } catch (cause) {
-        throw read.failure ? read.failure(cause, chunk.length) : cause;
-      }
-      for (const result of answer.MetricDataResults ?? []) onResult(result);
-      nextToken = answer.NextToken;
-    } while (nextToken);
+    await forEachPage(
+      {
+        operation: 'cloudwatch:GetMetricData',
+        send: (token) => cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: chunk, StartTime: read.start, EndTime: read.end, ScanBy: read.scanBy, NextToken: token })),
+        retry: read.retry,
+        ...(read.failure ? { failure: (cause: unknown) => read.failure!(cause, chunk.length) } : {}),
+      },
+      (page) => {
+        for (const result of page.MetricDataResults ?? []) onResult(result);
+      },
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { ListCommandInvocationsCommand, SendCommandCommand, type CommandInvocation } from '@aws-sdk/client-ssm';
+import { forEachPage } from '../aws/pages.js';
 import type { SsmPort } from '../aws/ports.js';
 import { awsErrorCode, describeError, withRetry, type RetryPolicy } from '../aws/retry.js';
 import type { DrainCommand } from './decide.js';
@@ -34,40 +35,35 @@ export async function listDrainCommands(
   args: { documentName: string; invokedAfter: Date; retry?: RetryPolicy },
 ): Promise<Map<string, DrainCommand[]>> {
   const byInstance = new Map<string, DrainCommand[]>();
-  let nextToken: string | undefined;
-  do {
-    const token = nextToken;
-    let page;
-    try {
-      page = await withRetry(
-        'ssm:ListCommandInvocations',
-        () =>
-          ssm.send(
-            new ListCommandInvocationsCommand({
-              Filters: [
-                { key: 'DocumentName', value: args.documentName },
-                { key: 'InvokedAfter', value: args.invokedAfter.toISOString() },
-              ],
-              // Details carries the plugin's start time: the SIGINT moment.
-              Details: true,
-              MaxResults: 50,
-              NextToken: token,
-            }),
-          ),
-        args.retry,
-      );
-    } catch (cause) {
-      throw new DrainCommandError(`listing drain commands of ${args.documentName} failed: ${describeError(cause)}`, awsErrorCode(cause), { cause });
-    }
-    for (const invocation of page.CommandInvocations ?? []) {
-      const command = toDrainCommand(invocation);
-      if (!command || !invocation.InstanceId) continue;
-      const list = byInstance.get(invocation.InstanceId) ?? [];
-      list.push(command);
-      byInstance.set(invocation.InstanceId, list);
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
+  await forEachPage(
+    {
+      operation: 'ssm:ListCommandInvocations',
+      send: (token) =>
+        ssm.send(
+          new ListCommandInvocationsCommand({
+            Filters: [
+              { key: 'DocumentName', value: args.documentName },
+              { key: 'InvokedAfter', value: args.invokedAfter.toISOString() },
+            ],
+            // Details carries the plugin's start time: the SIGINT moment.
+            Details: true,
+            MaxResults: 50,
+            NextToken: token,
+          }),
+        ),
+      retry: args.retry,
+      failure: (cause) => new DrainCommandError(`listing drain commands of ${args.documentName} failed: ${describeError(cause)}`, awsErrorCode(cause), { cause }),
+    },
+    (page) => {
+      for (const invocation of page.CommandInvocations ?? []) {
+        const command = toDrainCommand(invocation);
+        if (!command || !invocation.InstanceId) continue;
+        const list = byInstance.get(invocation.InstanceId) ?? [];
+        list.push(command);
+        byInstance.set(invocation.InstanceId, list);
+      }
+    },
+  );
   return byInstance;
 }
 

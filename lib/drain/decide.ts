@@ -1,4 +1,5 @@
 import type { InstanceLoad } from '../fleet/instance-load.js';
+import { drainClockNumbers, graceOver, type DrainClockNumbers } from './drain-clock.js';
 
 /**
  * What SSM says about one drain command sent to the instance. `Success` means the script
@@ -66,15 +67,8 @@ export interface DrainDecision {
   instanceId: string;
   action: DrainAction;
   reason: DrainReason;
-  numbers: {
-    /** Seconds since the drain began (first command, else the termination activity); undefined before either. */
-    drainSeconds?: number;
-    secondsToDeadline?: number;
-    gracePeriodSeconds: number;
-    activeStreams?: number;
-    activeRequests?: number;
-    /** Age of the load datapoint's period start. */
-    dataAgeSeconds?: number;
+  /** drainSeconds counts from the first command, else the termination activity. */
+  numbers: DrainClockNumbers & {
     commands: number;
   };
 }
@@ -114,18 +108,10 @@ export function decideDrain(observation: DrainObservation, policy: DrainPolicy, 
   const startMs = (first?.requestedAt ?? observation.terminatingSince)?.getTime();
   const nowMs = now.getTime();
   const load = observation.load;
-  const numbers: DrainDecision['numbers'] = {
-    drainSeconds: startMs === undefined ? undefined : seconds(nowMs - startMs),
-    secondsToDeadline: startMs === undefined ? undefined : seconds(startMs + policy.gracePeriodSeconds * 1000 - nowMs),
-    gracePeriodSeconds: policy.gracePeriodSeconds,
-    activeStreams: load?.activeStreams,
-    activeRequests: load?.activeRequests,
-    dataAgeSeconds: load?.at ? seconds(nowMs - load.at.getTime()) : undefined,
-    commands: commands.length,
-  };
+  const numbers: DrainDecision['numbers'] = { ...drainClockNumbers(startMs, policy.gracePeriodSeconds, nowMs, load), commands: commands.length };
   const decide = (action: DrainAction, reason: DrainReason): DrainDecision => ({ instanceId: observation.instanceId, action, reason, numbers });
 
-  const expired = startMs !== undefined && nowMs >= startMs + policy.gracePeriodSeconds * 1000;
+  const expired = graceOver(startMs, policy.gracePeriodSeconds, nowMs);
   if (commands.some((c) => c.status === 'Success' && c.containersExited === true)) return decide('Complete', 'ContainersExited');
   const delivered = commands.find(signalled);
   // The datapoint's timestamp is its period's start: at or after the SIGINT means every
@@ -136,7 +122,7 @@ export function decideDrain(observation: DrainObservation, policy: DrainPolicy, 
   if (postSigint && load?.activeRequests === 0) return decide('Complete', 'DrainedEmpty');
   if (expired) return decide('Force', 'GraceExpired');
   if (!newest) {
-    const overByHostClock = startMs !== undefined && latest.getTime() >= startMs + policy.gracePeriodSeconds * 1000;
+    const overByHostClock = graceOver(startMs, policy.gracePeriodSeconds, latest.getTime());
     return overByHostClock ? decide('Heartbeat', 'SigintPastDeadline') : decide('SendAndHeartbeat', 'SigintNotSent');
   }
   if (!delivered) {
@@ -144,8 +130,4 @@ export function decideDrain(observation: DrainObservation, policy: DrainPolicy, 
     return resendDue ? decide('SendAndHeartbeat', 'SigintRetry') : decide('Heartbeat', 'SigintPending');
   }
   return postSigint ? decide('Heartbeat', 'StreamsActive') : decide('Heartbeat', 'AwaitingPostSigintData');
-}
-
-function seconds(ms: number): number {
-  return Math.round(ms / 1000);
 }

@@ -1,4 +1,5 @@
 import type { InstanceLoad } from '../fleet/instance-load.js';
+import { drainClockNumbers, graceOver, type DrainClockNumbers } from './drain-clock.js';
 
 /**
  * The drain of an EKS node, decided from what Kubernetes says about it. Pure: plain
@@ -45,13 +46,7 @@ export interface NodeDrainDecision {
   startedAt: Date;
   /** Pods to post an Eviction for: the fleet's pods on the node not yet terminating. */
   evict: Array<{ namespace: string; name: string }>;
-  numbers: {
-    drainSeconds?: number;
-    secondsToDeadline?: number;
-    gracePeriodSeconds: number;
-    activeStreams?: number;
-    activeRequests?: number;
-    dataAgeSeconds?: number;
+  numbers: DrainClockNumbers & {
     /** The fleet's pods still on the node (terminating ones included). */
     pods: number;
     podsTerminating: number;
@@ -79,12 +74,7 @@ export function decideNodeDrain(observation: NodeObservation, policy: { gracePer
   // clock: a tick behind it (a late event) would otherwise date the drain into the past.
   const startMs = (node?.drainStartedAt ?? observation.terminatingSince ?? latest).getTime();
   const numbers: NodeDrainDecision['numbers'] = {
-    drainSeconds: seconds(nowMs - startMs),
-    secondsToDeadline: seconds(startMs + policy.gracePeriodSeconds * 1000 - nowMs),
-    gracePeriodSeconds: policy.gracePeriodSeconds,
-    activeStreams: load?.activeStreams,
-    activeRequests: load?.activeRequests,
-    dataAgeSeconds: load?.at ? seconds(nowMs - load.at.getTime()) : undefined,
+    ...drainClockNumbers(startMs, policy.gracePeriodSeconds, nowMs, load),
     pods: live.length,
     podsTerminating: terminating,
   };
@@ -100,12 +90,8 @@ export function decideNodeDrain(observation: NodeObservation, policy: { gracePer
 
   if (!node) return decide('Complete', 'NodeNotInCluster');
   if (live.length === 0) return decide('Complete', 'PodsGone');
-  if (nowMs >= startMs + policy.gracePeriodSeconds * 1000) return decide('Force', 'GraceExpired');
+  if (graceOver(startMs, policy.gracePeriodSeconds, nowMs)) return decide('Force', 'GraceExpired');
   const evict = live.filter((p) => !p.terminating).map(({ namespace, name }) => ({ namespace, name }));
   if (!node.unschedulable || node.drainStartedAt === undefined) return decide('Heartbeat', 'Cordoning', true, evict);
   return evict.length > 0 ? decide('Heartbeat', 'Evicting', false, evict) : decide('Heartbeat', 'PodsTerminating');
-}
-
-function seconds(ms: number): number {
-  return Math.round(ms / 1000);
 }

@@ -1,5 +1,6 @@
 import { DescribeAutoScalingGroupsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { DescribeNodegroupCommand } from '@aws-sdk/client-eks';
+import { forEachPage } from '../aws/pages.js';
 import type { AutoScalingPort, EksPort } from '../aws/ports.js';
 import { withRetry, type RetryPolicy } from '../aws/retry.js';
 import type { EksTarget, Target } from '../config/schema.js';
@@ -83,18 +84,14 @@ export async function describeGroups(autoscaling: AutoScalingPort, names: readon
   const unique = [...new Set(names)];
   for (let offset = 0; offset < unique.length; offset += MAX_GROUP_NAMES_PER_CALL) {
     const batch = unique.slice(offset, offset + MAX_GROUP_NAMES_PER_CALL);
-    let nextToken: string | undefined;
-    do {
-      const answer = await withRetry(
-        'autoscaling:DescribeAutoScalingGroups',
-        () => autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: 100, NextToken: nextToken })),
-        retry,
-      );
-      for (const group of answer.AutoScalingGroups ?? []) {
-        if (group.AutoScalingGroupName) groups.set(group.AutoScalingGroupName, group);
-      }
-      nextToken = answer.NextToken;
-    } while (nextToken);
+    await forEachPage(
+      { operation: 'autoscaling:DescribeAutoScalingGroups', send: (token) => autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: 100, NextToken: token })), retry },
+      (page) => {
+        for (const group of page.AutoScalingGroups ?? []) {
+          if (group.AutoScalingGroupName) groups.set(group.AutoScalingGroupName, group);
+        }
+      },
+    );
   }
   return groups;
 }

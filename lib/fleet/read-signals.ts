@@ -1,7 +1,8 @@
 import { ListMetricsCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { readMetricData } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
-import { describeError, withRetry, type RetryPolicy } from '../aws/retry.js';
+import { forEachPage } from '../aws/pages.js';
+import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, REQUEST_KINDS, STATUS_DIMENSION, fleetDimensions, type RequestKind } from './engine-metrics.js';
 import { emptyInstanceSeries, type FleetSeries, type InstanceSeries } from './observation.js';
@@ -152,39 +153,29 @@ const KINDS = new Set<string>(REQUEST_KINDS);
  * Three hours, not the default two weeks: a kind whose series has been silent that long on
  * an instance that still reports is an Engine restarted since (its gauges start over), so
  * it is rightly read as never requested.
- *
- * Written as a loop rather than the SDK's paginateListMetrics, which insists on a
- * CloudWatchClient instance: the adapters take any `send` (the simulated cloud, mocks).
  */
 export async function listEngineSeries(cloudwatch: CloudWatchPort, namespace: string, retry?: RetryPolicy): Promise<SeriesPresence> {
   const presence = new Map<string, Set<RequestKind>>();
-  let nextToken: string | undefined;
-  do {
-    const token = nextToken;
-    let page;
-    try {
-      page = await withRetry(
-        'cloudwatch:ListMetrics',
-        () =>
-          cloudwatch.send(
-            new ListMetricsCommand({ Namespace: namespace, MetricName: ENGINE_METRICS.activeRequests, Dimensions: [{ Name: INSTANCE_DIMENSION }], RecentlyActive: 'PT3H', NextToken: token }),
-          ),
-        retry,
-      );
-    } catch (cause) {
-      throw new SignalReadError(`listing the ${ENGINE_METRICS.activeRequests} series of ${namespace} failed: ${describeError(cause)}`, { cause });
-    }
-    for (const metric of page.Metrics ?? []) {
-      const dimensions = metric.Dimensions ?? [];
-      const instanceId = dimensions.find((d) => d.Name === INSTANCE_DIMENSION)?.Value;
-      const kind = dimensions.find((d) => d.Name === KIND_DIMENSION)?.Value;
-      if (instanceId === undefined || kind === undefined || !KINDS.has(kind)) continue;
-      let kinds = presence.get(instanceId);
-      if (!kinds) presence.set(instanceId, (kinds = new Set()));
-      kinds.add(kind as RequestKind);
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
+  await forEachPage(
+    {
+      operation: 'cloudwatch:ListMetrics',
+      send: (token) =>
+        cloudwatch.send(new ListMetricsCommand({ Namespace: namespace, MetricName: ENGINE_METRICS.activeRequests, Dimensions: [{ Name: INSTANCE_DIMENSION }], RecentlyActive: 'PT3H', NextToken: token })),
+      retry,
+      failure: (cause) => new SignalReadError(`listing the ${ENGINE_METRICS.activeRequests} series of ${namespace} failed: ${describeError(cause)}`, { cause }),
+    },
+    (page) => {
+      for (const metric of page.Metrics ?? []) {
+        const dimensions = metric.Dimensions ?? [];
+        const instanceId = dimensions.find((d) => d.Name === INSTANCE_DIMENSION)?.Value;
+        const kind = dimensions.find((d) => d.Name === KIND_DIMENSION)?.Value;
+        if (instanceId === undefined || kind === undefined || !KINDS.has(kind)) continue;
+        let kinds = presence.get(instanceId);
+        if (!kinds) presence.set(instanceId, (kinds = new Set()));
+        kinds.add(kind as RequestKind);
+      }
+    },
+  );
   return presence;
 }
 

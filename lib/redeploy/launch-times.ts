@@ -1,5 +1,6 @@
 import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { withRetry, type RetryPolicy } from '../aws/retry.js';
+import { forEachPage } from '../aws/pages.js';
+import type { RetryPolicy } from '../aws/retry.js';
 
 /** Only the redeploy reads EC2, so its port lives with the redeploy's dependencies. */
 export type Ec2Port = Pick<EC2Client, 'send'>;
@@ -19,20 +20,16 @@ export async function readLaunchTimes(ec2: Ec2Port, instanceIds: readonly string
   const unique = [...new Set(instanceIds)];
   for (let offset = 0; offset < unique.length; offset += MAX_IDS_PER_FILTER) {
     const batch = unique.slice(offset, offset + MAX_IDS_PER_FILTER);
-    let nextToken: string | undefined;
-    do {
-      const answer = await withRetry(
-        'ec2:DescribeInstances',
-        () => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: batch }], MaxResults: 1000, NextToken: nextToken })),
-        retry,
-      );
-      for (const reservation of answer.Reservations ?? []) {
-        for (const instance of reservation.Instances ?? []) {
-          if (instance.InstanceId && instance.LaunchTime) launchedAt.set(instance.InstanceId, new Date(instance.LaunchTime));
+    await forEachPage(
+      { operation: 'ec2:DescribeInstances', send: (token) => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: batch }], MaxResults: 1000, NextToken: token })), retry },
+      (page) => {
+        for (const reservation of page.Reservations ?? []) {
+          for (const instance of reservation.Instances ?? []) {
+            if (instance.InstanceId && instance.LaunchTime) launchedAt.set(instance.InstanceId, new Date(instance.LaunchTime));
+          }
         }
-      }
-      nextToken = answer.NextToken;
-    } while (nextToken);
+      },
+    );
   }
   return launchedAt;
 }
