@@ -70,8 +70,10 @@ export function emptyInstanceSeries(): InstanceSeries {
  *    unknown;
  * 2. load per kind: the instances' values added up (the agent publishes one sample per
  *    scrape, so a Sum over a period divided by the samples per period is the concurrent
- *    load); a period in which no instance reported any configured kind has no load at all:
- *    missing data for every kind still holds the fleet;
+ *    load); a period in which no instance's kinds are known has no load at all: missing
+ *    data for every kind still holds the fleet. An Engine that reports but has never been
+ *    asked for any kind (a fresh one: only its limit and capacity gauges) is known, zero:
+ *    a fleet of such Engines is idle, not silent, and its forecast may open it;
  * 3. reporters: InService instances whose load is whole, for every configured kind. A
  *    draining or booting instance is not one, whatever it publishes, so it cannot stand in
  *    for a silent serving instance (decide.ts compares reporters with InService instances);
@@ -97,7 +99,7 @@ export function observationsFromSeries(
       return observation;
     }
     const load: Partial<Record<RequestKind, number>> = {};
-    let anyKindData = false;
+    let anyKindKnown = false;
     let reporting = 0;
     const capacities: number[] = [];
     let engineLimit: number | undefined;
@@ -108,10 +110,8 @@ export function observationsFromSeries(
       const limit = raw.limit.get(startMs);
       for (const kind of kinds) {
         const kindReading = reading.kinds[kind];
-        if (kindReading?.state === 'reported') {
-          anyKindData = true;
-          load[kind] = (load[kind] ?? 0) + (kindReading.value ?? 0) / samplesPerPeriod;
-        }
+        if (kindReading?.state === 'reported') load[kind] = (load[kind] ?? 0) + (kindReading.value ?? 0) / samplesPerPeriod;
+        if (kindReading !== undefined && kindReading.state !== 'unknown') anyKindKnown = true;
         if (kindReading?.state !== 'neverRequested' && reading.reports) never.delete(kind);
       }
       if (limit !== undefined && limit > 0) engineLimit = Math.min(engineLimit ?? limit, limit);
@@ -123,7 +123,7 @@ export function observationsFromSeries(
     observation.reportingInstances = reporting;
     observation.engineLimit = engineLimit;
     observation.streamCapacityPerInstance = lowerMedian(capacities);
-    if (!anyKindData) return observation;
+    if (!anyKindKnown) return observation;
     for (const kind of kinds) observation.load[kind] = load[kind] ?? 0;
     const neverRequested = kinds.filter((kind) => never.has(kind));
     if (neverRequested.length > 0) observation.neverRequested = neverRequested;

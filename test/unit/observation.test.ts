@@ -62,10 +62,24 @@ describe('a fleet observation from its instances, one period', () => {
       expected: { load: { stream: 60, batch: 0 }, reportingInstances: 1 },
     },
     {
-      name: 'no instance reports any kind: no load at all (missing data for every kind holds)',
+      // Fresh Engines (only their limit gauges): idle, not silent. Read as missing, a fleet left
+      // with them over a quiet weekend held with MissingData and could not open on its forecast.
+      name: 'Engines that report but were never asked for any kind: zero, known, and said so',
       instances: [{ id: 'a', kinds: {}, limit: 0 }, { id: 'b', kinds: {}, limit: 0 }],
       listed: [],
-      expected: { load: {}, reportingInstances: 2 },
+      expected: { load: { stream: 0, batch: 0 }, neverRequested: ['stream', 'batch'], reportingInstances: 2 },
+    },
+    {
+      name: 'every kind listed but silent on every instance: no load at all (missing data for every kind holds)',
+      instances: [{ id: 'a', kinds: { stream: 'silent' as const, batch: 'silent' as const }, limit: 0 }, { id: 'b', kinds: { stream: 'silent' as const, batch: 'silent' as const }, limit: 0 }],
+      listed: [['a', 'stream'], ['a', 'batch'], ['b', 'stream'], ['b', 'batch']] as Array<[string, RequestKind]>,
+      expected: { load: {}, reportingInstances: 0 },
+    },
+    {
+      name: 'no instance reports anything: no load at all',
+      instances: [{ id: 'a' }, { id: 'b' }],
+      listed: [],
+      expected: { load: {}, reportingInstances: 0 },
     },
     // Issue 13, fault 1: a draining instance's samples counted as a reporter and hid a silent serving instance.
     {
@@ -103,6 +117,21 @@ describe('a fleet observation from its instances, one period', () => {
   it('an instance list missing from an answer while desired is above 0 is not an empty fleet', () => {
     const [observation] = observationsFromSeries(emptySeries(), ['batch'], [AT], 1, { instances: [], presence: new Map(), desired: 3 });
     expect(observation?.load).toEqual({});
+  });
+
+  it('a fleet of Engines never asked for anything opens on its forecast', () => {
+    // One fresh Engine (its limit gauge only) at 1 instance, a forecast of 7 from the fleet's history.
+    const observation = observe([{ id: 'a', kinds: {}, limit: 0 }], ['stream']);
+    const decision = decide({
+      fleet: fleet(),
+      settings: { periodSeconds: 60, staleAfterSeconds: 180 },
+      now: new Date(AT + 90_000),
+      snapshot: snapshot({ current: 1, servingInstances: 1 }),
+      observations: [observation],
+      forecastInstances: 7,
+      forecastSource: 'WeeklyPattern',
+    });
+    expect({ desired: decision.desired, reason: decision.reason, neverRequested: decision.numbers.kindsNeverRequested }).toEqual({ desired: 7, reason: 'ScaleUpPredicted', neverRequested: ['stream'] });
   });
 
   it('with the listing unreadable, a kind without datapoints is unknown, never zero', () => {
