@@ -17,7 +17,7 @@ export const TAIL_MINUTES = 60;
 export const GRACE_MINUTES = 10;
 /** scaleDown.cooldownSeconds (300, the default) in minutes. */
 export const SCALE_DOWN_COOLDOWN_MINUTES = 5;
-const CAPACITY = 20;
+export const CAPACITY = 20;
 /** scaleDown.stabilizationSeconds (600, the default) in minutes: the periods a scale-in depends on. */
 const DOWN_WINDOW_MINUTES = 10;
 
@@ -363,6 +363,7 @@ export async function runScenario(scenario: Scenario, seed = DEFAULT_SEED): Prom
         current: Number(line.current),
         desired: Number(line.desired),
         reason: String(line.reason),
+        load: line.load === undefined ? undefined : Object.values(line.load as Record<string, number>).reduce((sum, v) => sum + v, 0),
         written: line.applied === true ? Number(line.appliedDesired) : undefined,
         dataFaulty: watch.reads === 0 || watch.failed || (watch.rewritten && touched) || metricTaint(metricFaults, group, minute, serving),
       });

@@ -30,6 +30,8 @@ export interface DecisionRecord {
   current: number;
   desired: number;
   reason: string;
+  /** The load the decision saw, all kinds (undefined: none known). */
+  load?: number;
   /** The count the tick left the group at (undefined: it wrote nothing). */
   written?: number;
   /** The data behind the decision was damaged: the read failed, the answer was rewritten, or injected metric faults touch the scale-down window. */
