@@ -9,6 +9,11 @@ import { defineConfig } from 'vitest/config';
  * A test that runs the simulated cloud belongs in sim (add it to SIM_TESTS), so the fast
  * tier stays fast enough to run on every save; test/layering/tiers.test.ts fails when a
  * fast-tier file reaches sim/, bench/ or the packaged template.
+ *
+ * The fast tier shares one module graph per worker (isolate: false): most of its time was
+ * each file importing the SDK clients and zod again. A file that needs its own module
+ * graph (environment set before an import, module mocks) goes in FAST_ISOLATED_TESTS,
+ * which `npm run test:fast` runs beside it in a fresh graph per file.
  */
 export const SIM_TESTS = [
   'test/sim/**/*.test.ts',
@@ -28,6 +33,8 @@ export const SIM_TESTS = [
   'test/replay/command.test.ts',
 ];
 export const TEMPLATE_TESTS = ['test/template/**/*.test.ts'];
+/** Fast files that set the environment before the Powertools singletons are built at import. */
+export const FAST_ISOLATED_TESTS = ['test/functions/shell.test.ts'];
 export const CONTRACT_TESTS = ['test/contract/**/*.test.ts', 'test/k8s/contract.test.ts'];
 
 export default defineConfig({
@@ -37,7 +44,8 @@ export default defineConfig({
     testTimeout: 30_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'fast', include: ['test/**/*.test.ts'], exclude: [...SIM_TESTS, ...TEMPLATE_TESTS, ...CONTRACT_TESTS] } },
+      { extends: true, test: { name: 'fast', include: ['test/**/*.test.ts'], exclude: [...SIM_TESTS, ...TEMPLATE_TESTS, ...CONTRACT_TESTS, ...FAST_ISOLATED_TESTS], isolate: false } },
+      { extends: true, test: { name: 'fast-isolated', include: FAST_ISOLATED_TESTS } },
       { extends: true, test: { name: 'sim', include: SIM_TESTS, exclude: [...TEMPLATE_TESTS, ...CONTRACT_TESTS] } },
       { extends: true, test: { name: 'template', include: TEMPLATE_TESTS, globalSetup: ['test/template/global-setup.ts'] } },
       { extends: true, test: { name: 'contract', include: CONTRACT_TESTS } },
