@@ -126,6 +126,9 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'partial metrics: one serving instance stops publishing',
     touches: ['speech'],
+    // Issue 13, fault 1: seeds 20, 21, 23 and 37 scaled in while a serving instance was
+    // silent and a draining one still published (reporters now count serving instances only).
+    seeds: [11, 20, 21, 23, 37],
     actor: async (world) => {
       const { cloud } = world;
       if (cloud.minute !== RISE.fromMinute && cloud.minute !== FALL.fromMinute) return;
