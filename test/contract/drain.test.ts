@@ -13,7 +13,7 @@ import type { HandlerDeps } from '../../lib/runtime/deps.js';
 import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 import { describeMoto, noRetry, type MotoContext } from './harness.js';
-import { DRAIN_DOCUMENT, createAsgFleet, createDrainDocument, createEksFleet, drainDocumentContent } from './fixtures.js';
+import { DRAIN_DOCUMENT, createAsgFleet, createDrainDocument, createEksFleet, drainDocumentContent, tagManaged } from './fixtures.js';
 
 const NOW = new Date('2026-11-20T10:30:30.000Z');
 
@@ -158,6 +158,8 @@ describeMoto('drain adapters (lib/drain) against moto', (moto) => {
   it('runDrainTick puts the termination hook on the Engine and API groups once, and finds nothing to drain', async () => {
     await createAsgFleet(moto.ports, { name: 'engine-a', desired: 2 });
     await createAsgFleet(moto.ports, { name: 'api-a', desired: 1 });
+    await tagManaged(moto.ports, 'engine-a');
+    await tagManaged(moto.ports, 'api-a');
     const config = validateConfig(
       {
         version: 1,

@@ -1,5 +1,6 @@
 import {
   CreateAutoScalingGroupCommand,
+  CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   PutLifecycleHookCommand,
   type AutoScalingGroup,
@@ -12,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { AwsPorts } from '../../lib/aws/ports.js';
 import type { Target } from '../../lib/config/schema.js';
+import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
 import {
   ENGINE_DIMENSION_SETS,
   ENGINE_METRICS,
@@ -80,6 +82,13 @@ export async function describeGroup(ports: AwsPorts, name: string): Promise<Auto
 }
 
 /** An EKS cluster with one managed node group, as an EKS-backed fleet. */
+/** Tags an Auto Scaling group as the project's to manage (the scaler, drain and redeploy refuse any other). */
+export async function tagManaged(ports: AwsPorts, name: string): Promise<void> {
+  await ports.autoscaling.send(
+    new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: MANAGED_TAG, Value: 'true', PropagateAtLaunch: false }] }),
+  );
+}
+
 export async function createEksFleet(
   ports: AwsPorts,
   options: { cluster: string; nodegroup: string; desired: number; min?: number; max?: number; tags?: Record<string, string> },

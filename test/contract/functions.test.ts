@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { MOTO_ENDPOINT, REGION, describeMoto } from './harness.js';
-import { ENGINE_NAMESPACE, createAsgFleet, createDrainDocument, createTopic, putConfigParameter, putEngineSamples, DRAIN_DOCUMENT } from './fixtures.js';
+import { ENGINE_NAMESPACE, createAsgFleet, createDrainDocument, createTopic, putConfigParameter, putEngineSamples, tagManaged, DRAIN_DOCUMENT } from './fixtures.js';
 import { NotificationSink } from './notifications.js';
 
 /**
@@ -75,6 +75,7 @@ describeMoto('deployed handlers (functions/*) wired from the environment', (moto
 
   it('drain: the schedule puts the termination hook on the managed group', async () => {
     await createAsgFleet(moto.ports, { name: 'engine-a', desired: 1 });
+    await tagManaged(moto.ports, 'engine-a');
     await createDrainDocument(moto.ports);
     await putConfigParameter(moto.ports, CONFIG_PARAMETER, fleetDocument);
     const { handler } = await import('../../functions/drain.js');

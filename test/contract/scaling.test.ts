@@ -1,4 +1,4 @@
-import { CreateOrUpdateTagsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeNodegroupCommand, TagResourceCommand } from '@aws-sdk/client-eks';
 import { expect, it } from 'vitest';
 import type { EksPort } from '../../lib/aws/ports.js';
@@ -10,7 +10,7 @@ import { LAST_SCALING_TAG, MANAGED_TAG, asgGroupState, describeGroups, describeN
 import { runScaleTick } from '../../lib/scaling/tick.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 import { describeMoto, noRetry, type MotoContext } from './harness.js';
-import { ENGINE_NAMESPACE, createAsgFleet, createEksFleet, putConfigParameter, putEngineSamples, type EngineSample } from './fixtures.js';
+import { ENGINE_NAMESPACE, createAsgFleet, createEksFleet, putConfigParameter, putEngineSamples, tagManaged, type EngineSample } from './fixtures.js';
 import { countCalls } from '../../lib/aws/call-count.js';
 
 const asg: AsgTarget = { type: 'asg', autoScalingGroupName: 'engine-a' };
@@ -18,12 +18,6 @@ const eks: EksTarget = { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu
 const NOW = new Date('2026-11-20T10:30:30.000Z');
 const PERIOD_MS = 60_000;
 const CONFIG_PARAMETER = '/gpu-fleet-scaler/config';
-
-async function tagManaged(moto: MotoContext, name: string): Promise<void> {
-  await moto.ports.autoscaling.send(
-    new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: MANAGED_TAG, Value: 'true', PropagateAtLaunch: false }] }),
-  );
-}
 
 async function groupState(moto: MotoContext, target: AsgTarget) {
   const groups = await describeGroups(moto.ports.autoscaling, [target.autoScalingGroupName], noRetry);
@@ -57,7 +51,7 @@ describeMoto('scale adapters (lib/fleet/group-state.ts, actuate.ts) against moto
   it('describeGroups batches names, skips unknown ones and reads instances and tags', async () => {
     const a = await createAsgFleet(moto.ports, { name: 'engine-a', desired: 2 });
     await createAsgFleet(moto.ports, { name: 'engine-b', desired: 1 });
-    await tagManaged(moto, 'engine-a');
+    await tagManaged(moto.ports, 'engine-a');
 
     const aws = countCalls(moto.ports);
     const groups = await describeGroups(aws.ports.autoscaling, ['engine-a', 'engine-b', 'engine-a', 'engine-gone'], noRetry);
@@ -172,7 +166,7 @@ fleets:
 
   it('scales a loaded fleet up from its CloudWatch metrics and records why', async () => {
     const fleet = await createAsgFleet(moto.ports, { name: 'engine-a', desired: 2 });
-    await tagManaged(moto, 'engine-a');
+    await tagManaged(moto.ports, 'engine-a');
     await putConfigParameter(moto.ports, CONFIG_PARAMETER, config(false));
     // Lookback: ceil((300 + 180) / 60) + 1 = 9 periods; 2 instances x 12 streams = 24 streams.
     await putEngineSamples(moto.ports, asg, steadyLoad(fleet.instanceIds, 9, () => 12));
@@ -189,7 +183,7 @@ fleets:
 
   it('in dry-run decides the same and changes nothing', async () => {
     const fleet = await createAsgFleet(moto.ports, { name: 'engine-a', desired: 2 });
-    await tagManaged(moto, 'engine-a');
+    await tagManaged(moto.ports, 'engine-a');
     await putConfigParameter(moto.ports, CONFIG_PARAMETER, config(true));
     await putEngineSamples(moto.ports, asg, steadyLoad(fleet.instanceIds, 9, () => 12));
 
@@ -202,7 +196,7 @@ fleets:
 
   it('scales an idle fleet in by one step, terminating the idlest instance', async () => {
     const fleet = await createAsgFleet(moto.ports, { name: 'engine-a', desired: 3 });
-    await tagManaged(moto, 'engine-a');
+    await tagManaged(moto.ports, 'engine-a');
     await putConfigParameter(moto.ports, CONFIG_PARAMETER, config(false));
     const [a, b, c] = fleet.instanceIds as [string, string, string];
     // 1 + 2 + 0 = 3 streams: 3 / 5 = 0.6 -> 1 instance wanted; the step allows -1.
@@ -218,20 +212,21 @@ fleets:
 
   it('scales an EKS node group up: DescribeNodegroup, UpdateNodegroupConfig', async () => {
     await createEksFleet(moto.ports, { cluster: 'speech', nodegroup: 'gpu-a', desired: 2, min: 1, max: 8, tags: { [MANAGED_TAG]: 'true' } });
-    // moto gives the node group no Auto Scaling group, so no instance to read load from (the
-    // scaler reads each instance: test/adapters/scale-tick.test.ts checks the EKS dimensions);
-    // the fleet's minimum of 5 makes the move.
+    // moto names the node group's Auto Scaling group without creating it; EKS always does, and
+    // the scaler holds a fleet whose instances it cannot read, so the test creates it.
+    const backing = (await describeNodegroup(moto.ports.eks, eks, noRetry)).autoScalingGroupName as string;
+    const nodes = await createAsgFleet(moto.ports, { name: backing, desired: 2 });
     await putConfigParameter(
       moto.ports,
       CONFIG_PARAMETER,
       config(false).replace('target: { type: asg, autoScalingGroupName: engine-a }', 'target: { type: eks, clusterName: speech, nodegroupName: gpu-a }').replace('minInstances: 1', 'minInstances: 5'),
     );
-    await putEngineSamples(moto.ports, eks, steadyLoad(['i-0aaa', 'i-0bbb'], 9, () => 12));
+    await putEngineSamples(moto.ports, eks, steadyLoad(nodes.instanceIds, 9, () => 1));
     const tagged: TagResourceCommand['input'][] = [];
 
     const result = await runScaleTick({ ...deps(), ports: { ...moto.ports, eks: eksWithoutNodegroupTagging(moto.ports.eks, tagged) } });
 
-    // No instance listed while desired is 2: the load is unknown (MissingData), raised to the minimum.
+    // 1 + 1 = 2 streams need ceil(2 / (5 x 0.7)) = 1 node; the fleet's minimum of 5 makes the move.
     expect(result.fleets[0]).toMatchObject({ fleet: 'nova-3', applied: true, decision: { desired: 5, reason: 'BelowMin' } });
     expect((await describeNodegroup(moto.ports.eks, eks, noRetry)).desired).toBe(5);
     expect(tagged.map((t) => t.tags)).toEqual([{ [LAST_SCALING_TAG]: `${NOW.toISOString()} up` }]);
