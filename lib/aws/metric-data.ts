@@ -25,8 +25,8 @@ export async function readMetricData(cloudwatch: CloudWatchPort, read: MetricDat
   for (let offset = 0; offset < read.queries.length; offset += MAX_QUERIES_PER_CALL) {
     const chunk = read.queries.slice(offset, offset + MAX_QUERIES_PER_CALL);
     await forEachPage(
+      'cloudwatch:GetMetricData',
       {
-        operation: 'cloudwatch:GetMetricData',
         send: (token) => cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: chunk, StartTime: read.start, EndTime: read.end, ScanBy: read.scanBy, NextToken: token })),
         retry: read.retry,
         ...(read.failure ? { failure: (cause: unknown) => read.failure!(cause, chunk.length) } : {}),

@@ -36,8 +36,8 @@ export async function listDrainCommands(
 ): Promise<Map<string, DrainCommand[]>> {
   const byInstance = new Map<string, DrainCommand[]>();
   await forEachPage(
+    'ssm:ListCommandInvocations',
     {
-      operation: 'ssm:ListCommandInvocations',
       send: (token) =>
         ssm.send(
           new ListCommandInvocationsCommand({

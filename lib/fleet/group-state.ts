@@ -85,7 +85,8 @@ export async function describeGroups(autoscaling: AutoScalingPort, names: readon
   for (let offset = 0; offset < unique.length; offset += MAX_GROUP_NAMES_PER_CALL) {
     const batch = unique.slice(offset, offset + MAX_GROUP_NAMES_PER_CALL);
     await forEachPage(
-      { operation: 'autoscaling:DescribeAutoScalingGroups', send: (token) => autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: 100, NextToken: token })), retry },
+      'autoscaling:DescribeAutoScalingGroups',
+      { send: (token) => autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: 100, NextToken: token })), retry },
       (page) => {
         for (const group of page.AutoScalingGroups ?? []) {
           if (group.AutoScalingGroupName) groups.set(group.AutoScalingGroupName, group);

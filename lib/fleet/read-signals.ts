@@ -157,8 +157,8 @@ const KINDS = new Set<string>(REQUEST_KINDS);
 export async function listEngineSeries(cloudwatch: CloudWatchPort, namespace: string, retry?: RetryPolicy): Promise<SeriesPresence> {
   const presence = new Map<string, Set<RequestKind>>();
   await forEachPage(
+    'cloudwatch:ListMetrics',
     {
-      operation: 'cloudwatch:ListMetrics',
       send: (token) =>
         cloudwatch.send(new ListMetricsCommand({ Namespace: namespace, MetricName: ENGINE_METRICS.activeRequests, Dimensions: [{ Name: INSTANCE_DIMENSION }], RecentlyActive: 'PT3H', NextToken: token })),
       retry,

@@ -21,7 +21,8 @@ export async function readLaunchTimes(ec2: Ec2Port, instanceIds: readonly string
   for (let offset = 0; offset < unique.length; offset += MAX_IDS_PER_FILTER) {
     const batch = unique.slice(offset, offset + MAX_IDS_PER_FILTER);
     await forEachPage(
-      { operation: 'ec2:DescribeInstances', send: (token) => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: batch }], MaxResults: 1000, NextToken: token })), retry },
+      'ec2:DescribeInstances',
+      { send: (token) => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: batch }], MaxResults: 1000, NextToken: token })), retry },
       (page) => {
         for (const reservation of page.Reservations ?? []) {
           for (const instance of reservation.Instances ?? []) {

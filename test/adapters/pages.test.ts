@@ -11,7 +11,11 @@ describe('forEachPage', () => {
     const pages: string[][] = [];
     const book: Record<string, { Items: string[]; NextToken?: string }> = { first: { Items: ['a', 'b'], NextToken: 't1' }, t1: { Items: ['c'], NextToken: 't2' }, t2: { Items: [] } };
 
-    await forEachPage({ operation: 'test:List', send: async (token) => (asked.push(token), book[token ?? 'first']!), retry: noSleep }, (page) => pages.push(page.Items));
+    await forEachPage(
+      'test:List',
+      { send: async (token) => (asked.push(token), book[token ?? 'first']!), retry: noSleep },
+      (page) => pages.push(page.Items),
+    );
 
     expect(asked).toEqual([undefined, 't1', 't2']);
     expect(pages).toEqual([['a', 'b'], ['c'], []]);
@@ -21,8 +25,8 @@ describe('forEachPage', () => {
     const asked: Array<string | undefined> = [];
     let throttledOnce = false;
     await forEachPage(
+      'test:List',
       {
-        operation: 'test:List',
         send: async (token) => {
           asked.push(token);
           if (token === 't1' && !throttledOnce) {
@@ -41,7 +45,11 @@ describe('forEachPage', () => {
 
   it('wraps a page that fails after its retries in the caller\'s error, the cause kept', async () => {
     class ListError extends Error {}
-    const run = forEachPage({ operation: 'test:List', send: () => Promise.reject(throttled()), retry: noSleep, failure: (cause) => new ListError('listing failed', { cause }) }, () => {});
+    const run = forEachPage(
+      'test:List',
+      { send: () => Promise.reject(throttled()), retry: noSleep, failure: (cause) => new ListError('listing failed', { cause }) },
+      () => {},
+    );
 
     const error = await run.then(
       () => undefined,
