@@ -203,10 +203,11 @@ describe('IAM in the packaged template', () => {
     { fn: 'RedeployLambdaFunction', bundle: 'redeploy' },
   ])('$fn: exactly the calls its code makes', ({ fn, bundle }) => {
     // Every AWS call goes through withRetry('service:Action', ...) or, for a paged call,
-    // the pager's { operation: 'service:Action' } (docs/ENGINEERING.md), so the bundle names
-    // each action the function can make as the first argument of a call or as an
-    // operation. The bundle is minified, so withRetry has another name there; SDK clients'
-    // own "service:Type" strings (e.g. the EC2 client's "ec2:Instance") are neither.
+    // forEachPage('service:Action', ...) (docs/ENGINEERING.md), so the bundle names each
+    // action the function can make as the first argument of a call (an { operation } field
+    // is read too, should a pager name it so). The bundle is minified, so withRetry has
+    // another name there; SDK clients' own "service:Type" strings (e.g. the EC2 client's
+    // "ec2:Instance") are neither.
     const AWS_ACTION = /(?:[\w$]+\(\s*|\boperation:\s*)"((?:autoscaling|eks|ssm|cloudwatch|sns|ec2):[A-Z][A-Za-z]+)"/g;
     let called: string[];
     beforeAll(() => {
