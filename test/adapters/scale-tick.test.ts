@@ -6,7 +6,7 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { DescribeNodegroupCommand, EKSClient, TagResourceCommand, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
+import { DescribeNodegroupCommand, EKSClient, TagResourceCommand, UpdateNodegroupConfigCommand, type DescribeNodegroupCommandOutput } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsPorts } from '../../lib/aws/clients.js';
@@ -103,6 +103,23 @@ beforeEach(() => {
   // No instance has ever been asked for anything but what each test's datapoints show.
   cloudwatch.on(ListMetricsCommand).resolves({ Metrics: [] });
 });
+
+/** The managed GPU node group speech/gpu as DescribeNodegroup answers it, with fields replaced by `changes`. */
+function gpuNodegroup(changes: Record<string, unknown> = {}): DescribeNodegroupCommandOutput {
+  return {
+    nodegroup: {
+      nodegroupName: 'gpu',
+      clusterName: 'speech',
+      nodegroupArn: 'arn:aws:eks:us-east-1:123456789012:nodegroup/speech/gpu/abc',
+      status: 'ACTIVE',
+      scalingConfig: { minSize: 1, maxSize: 10, desiredSize: 2 },
+      resources: { autoScalingGroups: [{ name: 'eks-gpu-abc' }] },
+      tags: { 'gpu-fleet-scaler:managed': 'true' },
+      ...changes,
+    },
+    $metadata: {},
+  } as DescribeNodegroupCommandOutput;
+}
 
 describe('scale tick against the AWS SDK', () => {
   it('reads all fleets with one describe and one GetMetricData, and scales up with SetDesiredCapacity and a tag', async () => {
@@ -295,17 +312,7 @@ describe('scale tick against the AWS SDK', () => {
   });
 
   it('resizes an EKS managed node group through UpdateNodegroupConfig', async () => {
-    eks.on(DescribeNodegroupCommand).resolves({
-      nodegroup: {
-        nodegroupName: 'gpu',
-        clusterName: 'speech',
-        nodegroupArn: 'arn:aws:eks:us-east-1:123456789012:nodegroup/speech/gpu/abc',
-        status: 'ACTIVE',
-        scalingConfig: { minSize: 1, maxSize: 10, desiredSize: 2 },
-        resources: { autoScalingGroups: [{ name: 'eks-gpu-abc' }] },
-        tags: { 'gpu-fleet-scaler:managed': 'true' },
-      },
-    });
+    eks.on(DescribeNodegroupCommand).resolves(gpuNodegroup());
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('eks-gpu-abc', 2, 2, {})] });
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 200, 2) });
     eks.on(UpdateNodegroupConfigCommand).resolves({ update: { id: 'u-1', status: 'InProgress' } });
@@ -391,18 +398,7 @@ describe('scale tick against the AWS SDK', () => {
     ['without maxSize', { scalingConfig: { minSize: 1, desiredSize: 2 } }, /without scalingConfig\.maxSize/],
     ['without its Auto Scaling group', { resources: {} }, /without resources\.autoScalingGroups/],
   ])('a node group described %s holds the fleet and writes nothing', async (_name, damage, says) => {
-    eks.on(DescribeNodegroupCommand).resolves({
-      nodegroup: {
-        nodegroupName: 'gpu',
-        clusterName: 'speech',
-        nodegroupArn: 'arn:aws:eks:us-east-1:123456789012:nodegroup/speech/gpu/abc',
-        status: 'ACTIVE',
-        scalingConfig: { minSize: 1, maxSize: 10, desiredSize: 2 },
-        resources: { autoScalingGroups: [{ name: 'eks-gpu-abc' }] },
-        tags: { 'gpu-fleet-scaler:managed': 'true' },
-        ...damage,
-      },
-    });
+    eks.on(DescribeNodegroupCommand).resolves(gpuNodegroup(damage));
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('eks-gpu-abc', 2, 2, {})] });
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 200, 2) });
     const document = config();
