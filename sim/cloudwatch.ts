@@ -196,7 +196,9 @@ export class SimCloudWatch {
     const nowMinute = absoluteMinute(this.nowMs());
     const activeSince = nowMinute - (input.RecentlyActive === 'PT3H' ? 180 : 14 * 1440);
     const matches: Array<{ Namespace: string; MetricName: string; Dimensions: Dimension[] }> = [];
-    for (const s of this.store.all()) {
+    // The controller's tick lists one metric's recently active series: walk only those.
+    const candidates = input.Namespace !== undefined && input.MetricName !== undefined && input.RecentlyActive === 'PT3H' ? this.store.recentlyActive(input.Namespace, input.MetricName, activeSince) : this.store.all();
+    for (const s of candidates) {
       if (s.firstMinute > nowMinute - LISTING_LAG_MINUTES || s.lastMinute < activeSince) continue;
       if (input.Namespace !== undefined && s.namespace !== input.Namespace) continue;
       if (input.MetricName !== undefined && s.metricName !== input.MetricName) continue;

@@ -44,8 +44,14 @@ export class Series {
   /** Range of minutes holding data, to skip empty spans quickly. */
   firstMinute = Number.POSITIVE_INFINITY;
   lastMinute = Number.NEGATIVE_INFINITY;
+  /** Left out of its metric's recent listing until its next datapoint (RecentListing). */
+  asleep = false;
+  /** Called by the first datapoint after the series was put to sleep. */
+  onWake: ((series: Series) => void) | undefined;
 
   constructor(
+    /** Creation order in the store: the order a listing returns series in. */
+    readonly seq: number,
     readonly namespace: string,
     readonly metricName: string,
     /** Sorted by name. */
@@ -80,6 +86,10 @@ export class Series {
     chunk.count[i] = previous + count;
     if (minute < this.firstMinute) this.firstMinute = minute;
     if (minute > this.lastMinute) this.lastMinute = minute;
+    if (this.asleep) {
+      this.asleep = false;
+      this.onWake?.(this);
+    }
   }
 
   /** Adds the stats of [fromMinute, toMinute) into `into`; returns false when no minute held data. */
@@ -126,8 +136,37 @@ export function seriesKey(namespace: string, metricName: string, dimensions: Rea
   return `${namespace}\u0000${metricName}\u0000${dims}`;
 }
 
+/**
+ * One metric's series that may still be recently active. A walk from a minute puts to sleep
+ * the series without data since then; a datapoint wakes one. Walks must come with minutes
+ * that never decrease (the clock's), so a series asleep is one no later walk would list:
+ * a month of terminated instances is not walked on every tick.
+ */
+class RecentListing {
+  private awake: Series[] = [];
+
+  add(series: Series): void {
+    series.onWake = (s) => this.awake.push(s);
+    this.awake.push(series);
+  }
+
+  /** The series with data at or after `sinceMinute`, in creation order. */
+  since(sinceMinute: number): Series[] {
+    const kept: Series[] = [];
+    for (const s of this.awake) {
+      if (s.lastMinute >= sinceMinute) kept.push(s);
+      else s.asleep = true;
+    }
+    // A woken series rejoins at the end: creation order is restored for the listing.
+    kept.sort((a, b) => a.seq - b.seq);
+    this.awake = kept;
+    return kept;
+  }
+}
+
 export class MetricStore {
   private readonly series = new Map<string, Series>();
+  private readonly recent = new Map<string, RecentListing>();
 
   /** The series for an exact dimension set, created on first use; hold on to it for hot paths. */
   seriesFor(namespace: string, metricName: string, dimensions: Record<string, string>, unit?: string): Series {
@@ -137,8 +176,12 @@ export class MetricStore {
     const key = seriesKey(namespace, metricName, dims);
     let series = this.series.get(key);
     if (!series) {
-      series = new Series(namespace, metricName, dims, unit);
+      series = new Series(this.series.size, namespace, metricName, dims, unit);
       this.series.set(key, series);
+      const metricKey = `${namespace}\u0000${metricName}`;
+      let listing = this.recent.get(metricKey);
+      if (!listing) this.recent.set(metricKey, (listing = new RecentListing()));
+      listing.add(series);
     }
     return series;
   }
@@ -149,6 +192,14 @@ export class MetricStore {
 
   all(): IterableIterator<Series> {
     return this.series.values();
+  }
+
+  /**
+   * The series of one metric with data at or after `sinceMinute`, in creation order (the
+   * order all() gives). `sinceMinute` must never decrease from one call to the next.
+   */
+  recentlyActive(namespace: string, metricName: string, sinceMinute: number): readonly Series[] {
+    return this.recent.get(`${namespace}\u0000${metricName}`)?.since(sinceMinute) ?? [];
   }
 }
 

@@ -60,7 +60,9 @@ const KNOWN_DOCUMENTS = new Set(['AWS-RunShellScript', 'AWS-RunPowerShellScript'
  * until their delivery timeout, fail as Undeliverable, or exit non-zero.
  */
 export class SimSsm {
+  /** In the order sent, so requestedMs never decreases along it. */
   readonly commands: SimCommand[] = [];
+  private readonly byId = new Map<string, SimCommand>();
   readonly documents = new Set(KNOWN_DOCUMENTS);
   /** Commands with an invocation not yet in a terminal state: the only ones a minute has to look at. */
   private open: SimCommand[] = [];
@@ -104,6 +106,7 @@ export class SimSsm {
       })),
     };
     this.commands.push(command);
+    this.byId.set(command.id, command);
     this.open.push(command);
     return command;
   }
@@ -143,7 +146,25 @@ export class SimSsm {
   }
 
   find(commandId: string | undefined): SimCommand | undefined {
-    return this.commands.find((c) => c.id === commandId);
+    return commandId === undefined ? undefined : this.byId.get(commandId);
+  }
+
+  /**
+   * The commands a listing filtered on InvokedAfter can match, oldest first: a month of
+   * drains would otherwise be scanned on every tick.
+   */
+  candidates(filters: ReadonlyArray<{ key?: string; value?: string }> | undefined): SimCommand[] {
+    const after = filters?.find((f) => f.key === 'InvokedAfter')?.value;
+    const afterMs = after === undefined ? Number.NaN : Date.parse(after);
+    if (Number.isNaN(afterMs)) return this.commands;
+    let lo = 0;
+    let hi = this.commands.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.commands[mid] as SimCommand).requestedMs < afterMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.commands.slice(lo);
   }
 }
 
@@ -252,7 +273,8 @@ export function ssmOperations(ssm: SimSsm): SimOperation[] {
     operation(SendCommandCommand, 'SendCommand', (input) => ({ $metadata: metadata(), Command: describeCommand(ssm.send(input)) })),
     operation(ListCommandsCommand, 'ListCommands', (input) => {
       if (input.CommandId !== undefined && !ssm.find(input.CommandId)) throw awsError('ssm', 'InvalidCommandId', `Command ID ${input.CommandId} is not valid`);
-      const commands = ssm.commands
+      const commands = ssm
+        .candidates(input.Filters)
         .filter((c) => input.CommandId === undefined || c.id === input.CommandId)
         .filter((c) => input.InstanceId === undefined || c.invocations.some((i) => i.instanceId === input.InstanceId))
         .filter((c) => matchesFilters(c, input.Filters))
@@ -262,13 +284,14 @@ export function ssmOperations(ssm: SimSsm): SimOperation[] {
     }),
     operation(ListCommandInvocationsCommand, 'ListCommandInvocations', (input) => {
       if (input.CommandId !== undefined && !ssm.find(input.CommandId)) throw awsError('ssm', 'InvalidCommandId', `Command ID ${input.CommandId} is not valid`);
-      const rows = ssm.commands
+      const rows = ssm
+        .candidates(input.Filters)
         .filter((c) => input.CommandId === undefined || c.id === input.CommandId)
         .filter((c) => matchesFilters(c, input.Filters))
-        .flatMap((c) => c.invocations.filter((i) => input.InstanceId === undefined || i.instanceId === input.InstanceId).map((i) => describeInvocation(c, i, input.Details ?? false)))
+        .flatMap((c) => c.invocations.filter((i) => input.InstanceId === undefined || i.instanceId === input.InstanceId).map((i) => ({ c, i })))
         .reverse();
       const { items, next } = paginate(rows, input.NextToken, input.MaxResults, 50);
-      return { $metadata: metadata(), CommandInvocations: items, ...(next ? { NextToken: next } : {}) };
+      return { $metadata: metadata(), CommandInvocations: items.map(({ c, i }) => describeInvocation(c, i, input.Details ?? false)), ...(next ? { NextToken: next } : {}) };
     }),
     operation(GetCommandInvocationCommand, 'GetCommandInvocation', (input): GetCommandInvocationCommandOutput => {
       const command = ssm.find(input.CommandId);

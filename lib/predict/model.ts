@@ -118,7 +118,7 @@ const DAY_MS = 86_400_000;
 export const QUIET_FRACTION = 0.05;
 export const DEFAULT_LAGS = [7, 14, 21, 28, 1] as const;
 
-export function forecastLoad(inputs: ForecastInputs): LoadForecast {
+export function forecastLoad(inputs: ForecastInputs, history: HistoryIndex = indexHistory(inputs.history, inputs.historyPeriodMinutes)): LoadForecast {
   const s = inputs.settings;
   if (!(s.capacity > 0)) throw new RangeError(`capacity must be > 0, got ${s.capacity}`);
   if (!(s.leadMinutes >= 0)) throw new RangeError(`leadMinutes must be >= 0, got ${s.leadMinutes}`);
@@ -144,7 +144,6 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
   const trendPeak = trend.peak;
   numbers.trendPeak = round(trendPeak);
 
-  const history = indexHistory(inputs.history, inputs.historyPeriodMinutes);
   const buckets = bucketRecent(recent, inputs.historyPeriodMinutes);
   const fits = (s.lagDays ?? DEFAULT_LAGS).map((lagDays) => fitLag(lagDays, buckets, history, { nowMs, periodMinutes: inputs.historyPeriodMinutes, horizonMinutes, tolerance, sigmas: evidenceSigmas, capacity: s.capacity }));
   numbers.lags = fits;
@@ -198,10 +197,12 @@ export function forecastLoad(inputs: ForecastInputs): LoadForecast {
  */
 export function stabilizedForecast(inputs: ForecastInputs, windowMinutes: number): LoadForecast {
   const nowMs = inputs.now.getTime();
-  let best = forecastLoad(inputs);
+  // Every past tick saw the same history: it is indexed once, not once per minute of the window.
+  const history = indexHistory(inputs.history, inputs.historyPeriodMinutes);
+  let best = forecastLoad(inputs, history);
   for (let k = 1; k <= windowMinutes; k++) {
     const thenMs = nowMs - k * MINUTE_MS;
-    const past = forecastLoad({ ...inputs, now: new Date(thenMs), recent: inputs.recent.filter((p) => p.atMs < thenMs - MINUTE_MS) });
+    const past = forecastLoad({ ...inputs, now: new Date(thenMs), recent: inputs.recent.filter((p) => p.atMs < thenMs - MINUTE_MS) }, history);
     if ((past.instances ?? -1) > (best.instances ?? -1)) {
       best = { ...past, explanation: `${past.explanation} (forecast ${k} min ago, held through the ${windowMinutes}-min scale-in window)` };
     }

@@ -9,7 +9,7 @@ import {
   SetInstanceProtectionCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { SimCloud } from '../../sim/cloud.js';
 import { cloudWithGroup, START, stepTo } from './helpers.js';
@@ -137,6 +137,34 @@ describe('controller telemetry and ListMetrics', () => {
     // Only what was active in the past three hours, when asked.
     for (let m = 0; m < 180; m++) cloud.step();
     expect((await cloud.ports.cloudwatch.send(new ListMetricsCommand({ Namespace: 'GpuFleetScaler', RecentlyActive: 'PT3H' }))).Metrics).toEqual([]);
+  });
+});
+
+describe('ListMetrics of the recently active series of one metric', () => {
+  it('leaves out a series silent for three hours, lists it again from its next datapoint, and keeps creation order', async () => {
+    const cloud = new SimCloud({ start: START });
+    const put = (instance: string) =>
+      cloud.ports.cloudwatch.send(new PutMetricDataCommand({ Namespace: 'Engine', MetricData: [{ MetricName: 'active', Dimensions: [{ Name: 'InstanceId', Value: instance }], Value: 1 }] }));
+    const recent = async () => {
+      const named = (await cloud.ports.cloudwatch.send(new ListMetricsCommand({ Namespace: 'Engine', MetricName: 'active', RecentlyActive: 'PT3H' }))).Metrics ?? [];
+      // The walk of the whole namespace is the reference the metric's own walk must agree with.
+      const whole = ((await cloud.ports.cloudwatch.send(new ListMetricsCommand({ Namespace: 'Engine', RecentlyActive: 'PT3H' }))).Metrics ?? []).filter((m) => m.MetricName === 'active');
+      expect(named).toEqual(whole);
+      return named.map((m) => m.Dimensions?.[0]?.Value);
+    };
+    await put('a');
+    await put('b');
+    for (let m = 0; m < 16; m++) cloud.step();
+    expect(await recent()).toEqual(['a', 'b']);
+    // b keeps publishing; a is silent from minute 0: past minute 180 it is no longer recent
+    for (let m = 16; m <= 181; m++) {
+      await put('b');
+      cloud.step();
+    }
+    expect(await recent()).toEqual(['b']);
+    await put('a');
+    cloud.step();
+    expect(await recent()).toEqual(['a', 'b']);
   });
 });
 

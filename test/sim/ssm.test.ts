@@ -93,6 +93,24 @@ describe('SSM Run Command', () => {
     expect(filtered.Commands?.map((c) => c.CommandId)).toEqual([second]);
   });
 
+  it('InvokedAfter keeps the commands sent at or after its time, newest first, across pages', async () => {
+    const cloud = cloudWithGroup({ desiredCapacity: 1 });
+    const instance = cloud.group('gpu').instances[0]!.id;
+    const sent: string[] = [];
+    for (let m = 0; m < 4; m++) {
+      sent.push(await drain(cloud, instance));
+      cloud.step();
+    }
+    const since = (minute: number, token?: string) =>
+      cloud.ports.ssm.send(new ListCommandInvocationsCommand({ Filters: [{ key: 'InvokedAfter', value: cloud.clock.dateOf(minute).toISOString() }], MaxResults: 1, NextToken: token }));
+    // sent at minutes 0, 1, 2, 3: after minute 2 are the two last, newest first, one a page
+    const first = await since(2);
+    const second = await since(2, first.NextToken);
+    expect([first.CommandInvocations?.map((i) => i.CommandId), second.CommandInvocations?.map((i) => i.CommandId), second.NextToken]).toEqual([[sent[3]], [sent[2]], undefined]);
+    expect((await since(4)).CommandInvocations).toEqual([]);
+    expect((await since(0)).CommandInvocations?.map((i) => i.CommandId)).toEqual([sent[3]]);
+  });
+
   it('with engineExitsWhenDrained a SIGINTed Engine stops publishing once its last stream ends', async () => {
     const cloud = new SimCloud({ start: START, engineExitsWhenDrained: true });
     cloud.addAutoScalingGroup({ name: 'gpu', minSize: 0, maxSize: 2, desiredCapacity: 1, traffic: scriptedTraffic((m) => (m === 1 ? [3] : [])) });
