@@ -186,6 +186,8 @@ const timeZone = z.string().refine(
 );
 
 const CRON_SHAPE = /^cron\(\S+( \S+){5}\)$/;
+/** The longest redeploy window a fleet document allows: no roll's marker can outlast it (lib/fleet/roll-marker.ts). */
+export const MAX_REDEPLOY_WINDOW_MINUTES = 720;
 
 export const redeploySchema = z.strictObject({
   enabled: z.boolean().default(false),
@@ -205,7 +207,7 @@ export const redeploySchema = z.strictObject({
     })
     .default('cron(0 3 * * ? *)'),
   timeZone: timeZone.default('UTC'),
-  windowMinutes: z.number().int().min(15).max(720).default(180),
+  windowMinutes: z.number().int().min(15).max(MAX_REDEPLOY_WINDOW_MINUTES).default(180),
   /** Instances replaced at a time, as a count. */
   segmentSize: z.number().int().min(1).max(1000).default(1),
   /** Skip the roll while utilisation (load / serving capacity) is above this. */

@@ -25,6 +25,16 @@ export class DrainCommandError extends Error {
   }
 }
 
+/** The drain commands SSM listed, by instance, and what its answer left out. */
+export interface DrainCommandListing {
+  byInstance: Map<string, DrainCommand[]>;
+  /**
+   * One line per invocation SSM described without a field it needs (field, rule, value):
+   * kept as sent where it can be placed, never dropped silently.
+   */
+  incomplete: string[];
+}
+
 /**
  * Every drain command invoked since `invokedAfter`, by instance, with one paginated
  * ListCommandInvocations for all fleets: the calls grow with the commands in the window,
@@ -33,8 +43,9 @@ export class DrainCommandError extends Error {
 export async function listDrainCommands(
   ssm: SsmPort,
   args: { documentName: string; invokedAfter: Date; retry?: RetryPolicy },
-): Promise<Map<string, DrainCommand[]>> {
+): Promise<DrainCommandListing> {
   const byInstance = new Map<string, DrainCommand[]>();
+  const incomplete: string[] = [];
   await forEachPage(
     'ssm:ListCommandInvocations',
     {
@@ -56,30 +67,53 @@ export async function listDrainCommands(
     },
     (page) => {
       for (const invocation of page.CommandInvocations ?? []) {
-        const command = toDrainCommand(invocation);
-        if (!command || !invocation.InstanceId) continue;
-        const list = byInstance.get(invocation.InstanceId) ?? [];
-        list.push(command);
-        byInstance.set(invocation.InstanceId, list);
+        const read = readInvocation(invocation);
+        if (read.problem) incomplete.push(read.problem);
+        if (!read.command || !read.instanceId) continue;
+        const list = byInstance.get(read.instanceId) ?? [];
+        list.push(read.command);
+        byInstance.set(read.instanceId, list);
       }
     },
   );
-  return byInstance;
+  return { byInstance, incomplete };
 }
 
-function toDrainCommand(invocation: CommandInvocation): DrainCommand | undefined {
-  if (!invocation.CommandId || !invocation.RequestedDateTime || !invocation.Status) return undefined;
-  // Someone running the document by hand is not a drain this controller started.
-  if (!invocation.Comment?.startsWith(DRAIN_COMMENT_PREFIX)) return undefined;
+const NEEDED_FIELDS = ['CommandId', 'RequestedDateTime', 'Status'] as const;
+/** drainCommandComment's shape: the Comment names the instance the command was sent to. */
+const COMMENT_INSTANCE = new RegExp(`^${DRAIN_COMMENT_PREFIX} (i-[0-9a-f]+)$`);
+
+/**
+ * One invocation as a drain command of one instance. A field SSM left out is unknown,
+ * never a default: the command still counts as sent (a drain that believed no SIGINT went
+ * out would send another and start its clock again), and decide.ts reads its unknowns as
+ * unknown. Only the Comment says the controller sent it: without one the invocation could
+ * be a person running the document by hand, which is no drain of this controller's.
+ */
+function readInvocation(invocation: CommandInvocation): { command?: DrainCommand; instanceId?: string; problem?: string } {
+  const id = invocation.CommandId ?? '(no CommandId)';
+  if (invocation.Comment === undefined) {
+    return { problem: `ssm:ListCommandInvocations answered command ${id} on ${invocation.InstanceId ?? '(no InstanceId)'} without Comment: whether the controller sent it is unknown, so it is not taken as a drain` };
+  }
+  if (!invocation.Comment.startsWith(DRAIN_COMMENT_PREFIX)) return {};
+  const instanceId = invocation.InstanceId || COMMENT_INSTANCE.exec(invocation.Comment)?.[1];
+  const missing: string[] = NEEDED_FIELDS.filter((field) => !invocation[field]);
+  if (!invocation.InstanceId) missing.unshift('InstanceId');
   const plugin = invocation.CommandPlugins?.[0];
-  return {
-    commandId: invocation.CommandId,
-    requestedAt: new Date(invocation.RequestedDateTime),
+  const command: DrainCommand = {
+    ...(invocation.CommandId ? { commandId: invocation.CommandId } : {}),
+    ...(invocation.RequestedDateTime ? { requestedAt: new Date(invocation.RequestedDateTime) } : {}),
     startedAt: plugin?.ResponseStartDateTime ? new Date(plugin.ResponseStartDateTime) : undefined,
-    status: invocation.Status,
+    ...(invocation.Status ? { status: invocation.Status } : {}),
     responseCode: plugin?.ResponseCode !== undefined && plugin.ResponseCode >= 0 ? plugin.ResponseCode : undefined,
     containersExited: (plugin?.Output ?? '').includes(CONTAINERS_EXITED_LINE),
+    ...(missing.length > 0 ? { missing } : {}),
   };
+  if (missing.length === 0) return { command, instanceId };
+  const outcome = instanceId
+    ? `counted as sent to ${instanceId}${invocation.InstanceId ? '' : ' (named by its Comment)'}, what is missing as unknown: never sent again for it, the drain clock from the earliest time still known`
+    : 'neither InstanceId nor the Comment names an instance to count it for';
+  return { command, instanceId, problem: `ssm:ListCommandInvocations answered drain command ${id} (Comment ${JSON.stringify(invocation.Comment)}) without ${missing.join(', ')}: ${outcome}` };
 }
 
 export interface DrainCommandInput {

@@ -176,6 +176,7 @@ export async function drainEksFleet(deps: HandlerDeps, input: EksFleetDrainInput
   });
   for (const r of result.instances) {
     if (r.outcome === 'Failed' && r.detail) result.errors.push(r.detail);
+    if (r.drainStartDetail) deps.telemetry.warn('drain-started-at annotation not taken at its word: the clock runs from the termination, the annotation is written again', { fleet: fleet.name, instanceId: r.instanceId, problem: r.numbers.drainStartProblem, detail: r.drainStartDetail, countedFrom: r.startedAt.toISOString() });
     deps.telemetry[r.outcome === 'Failed' ? 'error' : 'info']('drain decision', {
       fleet: fleet.name,
       group: r.groupName,

@@ -1,3 +1,4 @@
+import { CLOCK_SKEW_MARGIN_SECONDS } from '../aws-time.js';
 import type { InstanceLoad } from '../fleet/instance-load.js';
 import { drainClockNumbers, graceOver, type DrainClockNumbers } from './drain-clock.js';
 
@@ -50,7 +51,34 @@ export interface NodeDrainDecision {
     /** The fleet's pods still on the node (terminating ones included). */
     pods: number;
     podsTerminating: number;
+    /** The node's drain-started-at annotation could not be true, and the clock runs from the termination instead (drainStart). */
+    drainStartProblem?: DrainStartProblem;
   };
+  /** What was wrong with the annotation: field, rule and value. */
+  drainStartDetail?: string;
+}
+
+export type DrainStartProblem = 'FutureAnnotation' | 'AnnotationBeforeTermination';
+
+/**
+ * The node's annotation, taken at its word only when the controller could have written it:
+ * it stamps the first cordon with the termination's start or its own clock, so never
+ * before the termination began nor after now. Dated later (a person's edit, a skewed
+ * writer) it would hold the hook past the grace; dated earlier, release streams before it.
+ * Either is replaced by the termination activity's start (else `latest`), said, and the
+ * annotation is written again with the cordon.
+ */
+export function drainStart(annotation: Date | undefined, terminatingSince: Date | undefined, latest: Date): { at: Date; problem?: DrainStartProblem; detail?: string } {
+  const fallback = terminatingSince ?? latest;
+  if (!annotation) return { at: fallback };
+  const marginMs = CLOCK_SKEW_MARGIN_SECONDS * 1000;
+  if (annotation.getTime() > latest.getTime() + marginMs) {
+    return { at: fallback, problem: 'FutureAnnotation', detail: `gpu-fleet-scaler/drain-started-at must not be after now (${latest.toISOString()}, ${CLOCK_SKEW_MARGIN_SECONDS} s allowed for clock skew), got ${annotation.toISOString()}` };
+  }
+  if (terminatingSince && annotation.getTime() < terminatingSince.getTime() - marginMs) {
+    return { at: fallback, problem: 'AnnotationBeforeTermination', detail: `gpu-fleet-scaler/drain-started-at must not be before the termination activity began (${terminatingSince.toISOString()}), got ${annotation.toISOString()}` };
+  }
+  return { at: annotation };
 }
 
 const FINISHED = new Set(['Succeeded', 'Failed']);
@@ -58,8 +86,8 @@ const FINISHED = new Set(['Succeeded', 'Failed']);
 /**
  * 1. No node carries the instance: release (nothing of the fleet can run there).
  * 2. The drain clock starts when the node was first cordoned by this controller (the
- *    annotation written with the cordon), else at the termination activity, else now
- *    (`latest`: the later of AWS's clock as known and the host's);
+ *    annotation written with the cordon, when it can be true: drainStart), else at the
+ *    termination activity, else now (`latest`: the later of AWS's clock as known and the host's);
  *    the deadline is that plus the grace, and nothing ever moves it.
  * 3. No Engine or API pod left that may serve (finished ones do not count): release.
  * 4. At the deadline: release whatever runs (Force), counting the streams cut.
@@ -72,11 +100,13 @@ export function decideNodeDrain(observation: NodeObservation, policy: { gracePer
   const terminating = live.filter((p) => p.terminating).length;
   // Without either, the start is stamped on the node with `latest`, never behind AWS's
   // clock: a tick behind it (a late event) would otherwise date the drain into the past.
-  const startMs = (node?.drainStartedAt ?? observation.terminatingSince ?? latest).getTime();
+  const start = drainStart(node?.drainStartedAt, observation.terminatingSince, latest);
+  const startMs = start.at.getTime();
   const numbers: NodeDrainDecision['numbers'] = {
     ...drainClockNumbers(startMs, policy.gracePeriodSeconds, nowMs, load),
     pods: live.length,
     podsTerminating: terminating,
+    ...(start.problem ? { drainStartProblem: start.problem } : {}),
   };
   const decide = (action: NodeDrainDecision['action'], reason: NodeDrainReason, cordon = false, evict: NodeDrainDecision['evict'] = []): NodeDrainDecision => ({
     instanceId: observation.instanceId,
@@ -86,12 +116,13 @@ export function decideNodeDrain(observation: NodeObservation, policy: { gracePer
     startedAt: new Date(startMs),
     evict,
     numbers,
+    ...(start.detail ? { drainStartDetail: start.detail } : {}),
   });
 
   if (!node) return decide('Complete', 'NodeNotInCluster');
   if (live.length === 0) return decide('Complete', 'PodsGone');
   if (graceOver(startMs, policy.gracePeriodSeconds, nowMs)) return decide('Force', 'GraceExpired');
   const evict = live.filter((p) => !p.terminating).map(({ namespace, name }) => ({ namespace, name }));
-  if (!node.unschedulable || node.drainStartedAt === undefined) return decide('Heartbeat', 'Cordoning', true, evict);
+  if (!node.unschedulable || node.drainStartedAt === undefined || start.problem) return decide('Heartbeat', 'Cordoning', true, evict);
   return evict.length > 0 ? decide('Heartbeat', 'Evicting', false, evict) : decide('Heartbeat', 'PodsTerminating');
 }

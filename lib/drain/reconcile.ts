@@ -160,11 +160,14 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
   if (anyWaiting) {
     const longestGrace = Math.max(...config.fleets.map((f) => f.drain.gracePeriodSeconds));
     try {
-      commands = await listDrainCommands(deps.ports.ssm, {
+      const listing = await listDrainCommands(deps.ports.ssm, {
         documentName: options.documentName,
         invokedAfter: new Date(now.getTime() - (longestGrace + HISTORY_MARGIN_S) * 1000),
         retry: deps.retry,
       });
+      commands = listing.byInstance;
+      // Said every tick it lasts; each instance's decision line counts its incomplete commands too.
+      if (listing.incomplete.length > 0) deps.telemetry.warn('drain command history incomplete: unknown fields read as unknown, never as no command', { incomplete: listing.incomplete });
     } catch (error) {
       commandsError = describeError(error);
     }
@@ -260,7 +263,14 @@ async function drainFleet(deps: HandlerDeps, plan: FleetPlan, context: FleetCont
   const starts = new Map<string, Date>();
   if (context.commands) {
     for (const group of plan.groups) {
-      const uncommanded = plan.waiting.filter((w) => w.group.groupName === group.groupName && !context.commands?.get(w.instanceId)?.length).map((w) => w.instanceId);
+      // No command yet, or one whose request time SSM left out: the clock needs the termination's start.
+      const uncommanded = plan.waiting
+        .filter((w) => w.group.groupName === group.groupName)
+        .filter((w) => {
+          const sent = context.commands?.get(w.instanceId) ?? [];
+          return sent.length === 0 || sent.some((c) => c.requestedAt === undefined);
+        })
+        .map((w) => w.instanceId);
       if (uncommanded.length === 0) continue;
       try {
         for (const [id, at] of await terminationStarts(deps.ports.autoscaling, group.groupName, uncommanded, deps.retry)) starts.set(id, at);

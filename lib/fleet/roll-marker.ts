@@ -1,3 +1,6 @@
+import { CLOCK_SKEW_MARGIN_SECONDS } from '../aws-time.js';
+import { MAX_REDEPLOY_WINDOW_MINUTES } from '../config/schema.js';
+
 /**
  * The redeploy marker: one tag on the group (the EKS node group for EKS fleets) that
  * holds what a roll must remember between ticks without a database: which night it
@@ -37,6 +40,13 @@ export interface RedeployMarker {
 
 export class MarkerError extends Error {
   override readonly name = 'MarkerError';
+  constructor(
+    message: string,
+    /** UnreadableMarker: the value does not parse; ImplausibleMarker: it parses, but its times cannot be true. */
+    readonly code: 'UnreadableMarker' | 'ImplausibleMarker' = 'UnreadableMarker',
+  ) {
+    super(message);
+  }
 }
 
 const PHASES: ReadonlySet<string> = new Set(['rolling', 'skipped', 'done']);
@@ -100,6 +110,37 @@ export function parseMarker(value: string | undefined): RedeployMarker | undefin
   }
   const reason = fields.get('reason');
   if (reason) marker.reason = reason;
+  return marker;
+}
+
+/**
+ * The marker a tag value holds, taken at its word only when its times can be true at
+ * `latest` (the latest AWS's clock may read): a person's edit (until=2099-01-01) would
+ * otherwise pin the scaler's roll guard and keep a roll open for decades. The controller
+ * writes a window's start once its schedule fired, its end at most the longest window a
+ * fleet document allows after it, and since, left@ and seg@ at the moment it acted; a time
+ * ahead of `latest` by more than the clock margin was not written by it. Throws
+ * MarkerError (ImplausibleMarker) naming the field, the rule and the value, as for a value
+ * that does not parse.
+ */
+export function readMarker(value: string | undefined, latest: Date, marginSeconds = CLOCK_SKEW_MARGIN_SECONDS): RedeployMarker | undefined {
+  const marker = parseMarker(value);
+  if (!marker) return undefined;
+  const aheadMs = latest.getTime() + marginSeconds * 1000;
+  const problems: string[] = [];
+  const future = (key: string, at: Date | undefined) => {
+    if (at && at.getTime() > aheadMs) problems.push(`${key} must not be after now (${latest.toISOString()}, ${marginSeconds} s allowed for clock skew), got ${at.toISOString()}`);
+  };
+  future('window', marker.window);
+  const longestMs = MAX_REDEPLOY_WINDOW_MINUTES * 60_000;
+  const span = marker.until.getTime() - marker.window.getTime();
+  if (span <= 0 || span > longestMs) {
+    problems.push(`until must be after window by at most ${MAX_REDEPLOY_WINDOW_MINUTES} minutes (the longest redeploy window a fleet document allows), got until=${marker.until.toISOString()} for window=${marker.window.toISOString()}`);
+  }
+  future('since', marker.since);
+  future('left@', marker.progressAt);
+  future('seg@', marker.surgeAt);
+  if (problems.length > 0) throw new MarkerError(`${REDEPLOY_TAG}: ${problems.join('; ')}, in ${JSON.stringify(value)}`, 'ImplausibleMarker');
   return marker;
 }
 

@@ -16,7 +16,7 @@ import { observeNodegroup, type EksObservation } from './eks-fleet.js';
 import { asgRollDriver, eksRollDriver, type RollDriver } from './roll-driver.js';
 import { eksRollView, eksStepFor, type EksStep } from './eks-roll.js';
 import type { Ec2Port } from './launch-times.js';
-import { parseMarker, REDEPLOY_TAG, type RedeployMarker } from '../fleet/roll-marker.js';
+import { readMarker, REDEPLOY_TAG, type RedeployMarker } from '../fleet/roll-marker.js';
 import { recordRedeploy, type FleetRedeployOutcome } from './record.js';
 import { hasDrainHook, latestRefresh } from './refresh.js';
 import { windowAt } from './window.js';
@@ -176,15 +176,19 @@ async function observe(deps: RedeployDeps, context: FleetRoll, groups: Map<strin
     // that waits on a long drain is not taken for stuck.
     stallMinutes: redeploy.stallMinutes ?? Math.ceil(fleet.warmupSeconds / 60) + LAUNCH_MINUTES + Math.ceil(fleet.drain.gracePeriodSeconds / 60),
   };
+  // A marker that does not parse, or whose times cannot be true (a person's edit), fails
+  // this fleet's tick with what is wrong: nothing is guessed, the scaler ignores it too.
+  const latest = deps.stampNow?.() ?? now;
+  const markerOf = (tags: Record<string, string>) => readMarker(tags[REDEPLOY_TAG], latest);
   const wantsRoll = (marker: RedeployMarker | undefined) => {
     const tonightDone = marker?.phase === 'done' && window !== undefined && marker.window.getTime() === window.start.getTime();
     return marker?.phase === 'rolling' || (redeploy.enabled && window !== undefined && !tonightDone);
   };
   if (fleet.target.type === 'eks') {
-    const eks = await observeNodegroup({ ...deps.ports, ...(deps.ec2 ? { ec2: deps.ec2 } : {}) }, fleet.target, fleet.maxInstances, { nodes: (tags) => wantsRoll(parseMarker(tags[REDEPLOY_TAG])) }, deps.retry);
+    const eks = await observeNodegroup({ ...deps.ports, ...(deps.ec2 ? { ec2: deps.ec2 } : {}) }, fleet.target, fleet.maxInstances, { nodes: (tags) => wantsRoll(markerOf(tags)) }, deps.retry);
     context.eks = eks;
     context.group = eks.group;
-    const marker = parseMarker(eks.group.tags[REDEPLOY_TAG]);
+    const marker = markerOf(eks.group.tags);
     const max = eks.view.max;
     const roll = eksRollView(marker, eks.view, now, fleet.warmupSeconds);
     context.observed = {
@@ -204,7 +208,7 @@ async function observe(deps: RedeployDeps, context: FleetRoll, groups: Map<strin
   if (!group) throw new RedeployError(`Auto Scaling group ${fleet.target.autoScalingGroupName} does not exist (DescribeAutoScalingGroups did not return it)`);
   const state = asgGroupState(fleet.target, group);
   context.group = state;
-  const marker = parseMarker(state.tags[REDEPLOY_TAG]);
+  const marker = markerOf(state.tags);
   const max = Math.min(fleet.maxInstances, state.max);
   const observed: RollObservation = {
     now,

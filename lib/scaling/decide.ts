@@ -97,6 +97,8 @@ export interface DecisionNumbers {
   cooldownRemainingSeconds?: number;
   /** The last-scaling tag was not taken at its word (dated in the future, or unreadable): counted as a scaling now. */
   lastScalingProblem?: 'FutureTag' | 'UnreadableTag';
+  /** The redeploy marker was not taken at its word (unreadable, or times that cannot be true): no roll holds the fleet. */
+  rollMarkerProblem?: 'UnreadableMarker' | 'ImplausibleMarker';
   stepLimit?: number;
 }
 

@@ -1,4 +1,4 @@
-import { rollInProgress } from '../fleet/roll-guard.js';
+import type { RollGuardRead } from '../fleet/roll-guard.js';
 import type { Decision } from './decide.js';
 
 /**
@@ -9,8 +9,9 @@ import type { Decision } from './decide.js';
  * RedeployInProgress; a scale-out the traffic needs passes unchanged. The decision
  * reads desired capacity, not live instances, so surge instances never count as spare.
  */
-export function guardDuringRoll(decision: Decision, tags: Record<string, string>, now: Date): Decision {
+export function guardDuringRoll(decision: Decision, roll: RollGuardRead): Decision {
   const current = decision.numbers.current;
-  if (decision.desired >= current || !rollInProgress(tags, now)) return decision;
-  return { desired: current, reason: 'RedeployInProgress', numbers: { ...decision.numbers, desired: current } };
+  const numbers = roll.problem ? { ...decision.numbers, rollMarkerProblem: roll.problem } : decision.numbers;
+  if (decision.desired >= current || !roll.inProgress) return { ...decision, numbers };
+  return { desired: current, reason: 'RedeployInProgress', numbers: { ...numbers, desired: current } };
 }

@@ -28,6 +28,8 @@ import { periodsCoveringListingLag } from '../fleet/kind-readings.js';
 import { configuredKinds, plannedCapacities } from '../fleet/recommend.js';
 import type { RequestKind } from '../fleet/engine-metrics.js';
 import { guardDuringRoll } from './roll-guard.js';
+import { readRollGuard } from '../fleet/roll-guard.js';
+import { REDEPLOY_TAG } from '../fleet/roll-marker.js';
 import { decideApiFleet, type ApiDecision } from './api-fleet.js';
 import { recordFleetTick } from './record.js';
 
@@ -214,6 +216,7 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
       const group = groupStateOf(fleet.target, groups, nodegroups);
       const counts = countInstances(group.instances);
       const last = readLastScaling(group.tags[LAST_SCALING_TAG], now);
+      const roll = readRollGuard(group.tags, now, deps.stampNow?.() ?? now);
       const observations = observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod, { instances: group.instances, presence, desired: group.desired });
       const forecast = options.forecast && fleet.predictive !== false ? ((await options.forecast({ fleet, now, current: group.desired, capacityPerInstance: plannedCapacities(fleet, observations) })) ?? { source: 'NoForecast' as const }) : undefined;
       const decision = guardDuringRoll(decide({
@@ -235,9 +238,11 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
         forecastInstances: forecast?.instances,
         forecastSource: forecast?.source,
         forecastHeadroom: forecast?.headroom,
-      }), group.tags, now);
+      }), roll);
       outcome.decision = decision;
       const managed = group.tags[MANAGED_TAG] === 'true';
+      // Said every tick it lasts; left for the redeploy tick, which refuses it too, and a person to mend.
+      if (roll.problem) telemetry.warn('redeploy marker not taken at its word: no roll holds the fleet', { fleet: fleet.name, problem: roll.problem, detail: roll.detail, tag: group.tags[REDEPLOY_TAG] });
       if (last.problem) {
         // Said every tick it lasts; rewritten to now, so the cooldown runs once and ends.
         telemetry.warn('last-scaling tag not taken at its word: counted as a scaling now', { fleet: fleet.name, problem: last.problem, tag: group.tags[LAST_SCALING_TAG], countedAs: now.toISOString(), rewritten: !dryRun && managed });

@@ -431,6 +431,23 @@ describe('scale tick against the AWS SDK', () => {
     expect(autoscaling).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, { Tags: [expect.objectContaining({ Key: 'gpu-fleet-scaler:last-scaling', Value: `${NOW.toISOString()} ${direction}` })] });
   });
 
+  // Issue 13: a redeploy marker a person edited held every scale-in until its until + 15 min.
+  it.each([
+    ['ends in 2099', 'phase=rolling window=2026-03-02T03:00:00.000Z until=2099-01-01T00:00:00.000Z', 'ImplausibleMarker', /until must be after window by at most 720 minutes/],
+    ['opens in 2099', 'phase=rolling window=2099-01-01T00:00:00.000Z until=2099-01-01T03:00:00.000Z', 'ImplausibleMarker', /window must not be after now/],
+    ['does not parse', 'rolling until 2099', 'UnreadableMarker', /"rolling" is not key=value/],
+  ])('a redeploy marker that %s holds no scale-in, and is reported', async (_name, tag, problem, says) => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 4, 4, { 'gpu-fleet-scaler:managed': 'true', 'gpu-fleet-scaler:redeploy': tag })] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 100, 4) });
+    const telemetry = new MemoryTelemetry();
+
+    const result = await runScaleTick(deps(config(), telemetry));
+
+    // 100 streams need 2 at 50 each: a roll would hold 4 (RedeployInProgress)
+    expect(result.fleets[0]?.decision).toMatchObject({ desired: 2, reason: 'ScaleDown', numbers: { rollMarkerProblem: problem } });
+    expect(telemetry.lines.find((l) => l.message.startsWith('redeploy marker not taken at its word'))?.fields).toMatchObject({ problem, detail: expect.stringMatching(says), tag });
+  });
+
   it('decides but changes nothing in dry-run', async () => {
     autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 2, 2)] });
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 300, 2) });

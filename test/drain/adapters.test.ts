@@ -176,9 +176,33 @@ describe('drain commands', () => {
       MaxResults: 50,
     });
     expect(ssm.commandCalls(ListCommandInvocationsCommand)[1]?.args[0].input.NextToken).toBe('p2');
-    expect(commands.get('i-1')).toEqual([
+    expect(commands.byInstance.get('i-1')).toEqual([
       { commandId: 'c2', requestedAt: t('10:05:00'), startedAt: t('10:05:02'), status: 'Success', responseCode: 0, containersExited: true },
       { commandId: 'c1', requestedAt: t('10:00:00'), startedAt: undefined, status: 'TimedOut', responseCode: undefined, containersExited: false },
+    ]);
+    expect(commands.incomplete).toEqual([]);
+  });
+
+  // Issue 13: an invocation without RequestedDateTime, Status or CommandId was dropped, and
+  // the drain believed no SIGINT had gone out.
+  it('keeps a drain command SSM described without a field, naming what is unknown, and reports it', async () => {
+    ssm.on(ListCommandInvocationsCommand).resolves({
+      CommandInvocations: [
+        { InstanceId: 'i-1', Comment: 'gpu-fleet-scaler drain i-1', Status: 'InProgress', CommandPlugins: [{ ResponseStartDateTime: t('10:00:02') }] },
+        { CommandId: 'c2', Comment: 'gpu-fleet-scaler drain i-0abc1234', RequestedDateTime: t('10:01:00') },
+        { CommandId: 'c3', InstanceId: 'i-3', RequestedDateTime: t('10:02:00'), Status: 'Success' },
+      ],
+    });
+    const commands = await listDrainCommands(ssm, { documentName: 'gfs-drain', invokedAfter: t('08:00:00'), retry: noRetry });
+    expect(commands.byInstance.get('i-1')).toEqual([{ startedAt: t('10:00:02'), status: 'InProgress', responseCode: undefined, containersExited: false, missing: ['CommandId', 'RequestedDateTime'] }]);
+    // no InstanceId: the Comment names the instance the controller sent it to
+    expect(commands.byInstance.get('i-0abc1234')).toEqual([{ commandId: 'c2', requestedAt: t('10:01:00'), startedAt: undefined, responseCode: undefined, containersExited: false, missing: ['InstanceId', 'Status'] }]);
+    // no Comment: it may be a person running the document by hand
+    expect(commands.byInstance.has('i-3')).toBe(false);
+    expect(commands.incomplete).toEqual([
+      'ssm:ListCommandInvocations answered drain command (no CommandId) (Comment "gpu-fleet-scaler drain i-1") without CommandId, RequestedDateTime: counted as sent to i-1, what is missing as unknown: never sent again for it, the drain clock from the earliest time still known',
+      'ssm:ListCommandInvocations answered drain command c2 (Comment "gpu-fleet-scaler drain i-0abc1234") without InstanceId, Status: counted as sent to i-0abc1234 (named by its Comment), what is missing as unknown: never sent again for it, the drain clock from the earliest time still known',
+      'ssm:ListCommandInvocations answered command c3 on i-3 without Comment: whether the controller sent it is unknown, so it is not taken as a drain',
     ]);
   });
 });

@@ -12,6 +12,13 @@ const cmd = (requested: string, status: string, extra: Partial<DrainCommand> = {
   ...extra,
 });
 const load = (activeRequests: number, at: string, activeStreams = activeRequests) => ({ activeRequests, activeStreams, at: t(at) });
+/** A command SSM described without some of its fields (RequestedDateTime, Status): they are unknown. */
+const partial = (command: DrainCommand, ...missing: Array<'RequestedDateTime' | 'Status'>): DrainCommand => ({
+  ...command,
+  ...(missing.includes('RequestedDateTime') ? { requestedAt: undefined } : {}),
+  ...(missing.includes('Status') ? { status: undefined } : {}),
+  missing,
+});
 
 describe('decideDrain', () => {
   const cases: Array<{ name: string; observation: Omit<DrainObservation, 'instanceId'>; now: string; action: string; reason: string }> = [
@@ -141,9 +148,81 @@ describe('decideDrain', () => {
     },
   ];
 
-  it.each(cases)('$name', ({ observation, now, action, reason }) => {
+  // Issue 13: SSM described a command without a field. It was dropped, so the drain sent
+  // another and started its clock again; absent is unknown, never "no command".
+  const incomplete: typeof cases = [
+    {
+      name: 'a command without its request time counts as sent: held, not sent again',
+      observation: { commands: [partial(cmd('10:00:00', 'Pending'), 'RequestedDateTime')], load: load(9, '10:05:00'), terminatingSince: t('09:59:30') },
+      now: '10:10:00',
+      action: 'Heartbeat',
+      reason: 'CommandIncomplete',
+    },
+    {
+      name: 'a command without its status is not sent again, however long ago it went',
+      observation: { commands: [partial(cmd('10:00:00', 'TimedOut'), 'Status')], load: undefined },
+      now: '10:30:00',
+      action: 'Heartbeat',
+      reason: 'CommandIncomplete',
+    },
+    {
+      name: 'a failed command beside one without its status: the newer may be on its way, no resend',
+      // the failed one alone would be sent again: 10:00 + 300 s <= 10:30
+      observation: { commands: [cmd('10:00:00', 'Failed', { responseCode: 3 }), partial(cmd('10:06:00', 'Pending'), 'Status')], load: undefined },
+      now: '10:30:00',
+      action: 'Heartbeat',
+      reason: 'CommandIncomplete',
+    },
+    {
+      name: 'no time known at all: held, never released on a guess (the hook timeout is the last resort)',
+      observation: { commands: [partial(cmd('10:00:00', 'Pending'), 'RequestedDateTime', 'Status')], load: undefined },
+      now: '23:00:00',
+      action: 'Heartbeat',
+      reason: 'CommandIncomplete',
+    },
+    {
+      name: 'a delivered command without its request time: its plugin start is the SIGINT, a zero after it releases',
+      observation: { commands: [partial(cmd('10:00:30', 'Success'), 'RequestedDateTime')], load: load(0, '10:01:00'), terminatingSince: t('10:00:00') },
+      now: '10:02:10',
+      action: 'Complete',
+      reason: 'DrainedEmpty',
+    },
+    {
+      name: 'a delivered command without its request time: a zero before its plugin start proves nothing',
+      observation: { commands: [partial(cmd('10:00:30', 'Success'), 'RequestedDateTime')], load: load(0, '10:00:00'), terminatingSince: t('10:00:00') },
+      now: '10:02:10',
+      action: 'Heartbeat',
+      reason: 'AwaitingPostSigintData',
+    },
+    {
+      name: 'a command without its status is no SIGINT: its zero does not release',
+      observation: { commands: [partial(cmd('10:00:30', 'Success'), 'Status')], load: load(0, '10:02:00') },
+      now: '10:03:10',
+      action: 'Heartbeat',
+      reason: 'CommandIncomplete',
+    },
+    {
+      name: 'a command without its status does not hide one that reports every container exited',
+      observation: { commands: [cmd('10:00:30', 'Success', { containersExited: true }), partial(cmd('10:06:00', 'Pending'), 'Status')], load: load(30, '09:59:00') },
+      now: '10:09:00',
+      action: 'Complete',
+      reason: 'ContainersExited',
+    },
+  ];
+
+  it.each([...cases, ...incomplete])('$name', ({ observation, now, action, reason }) => {
     const decision = decideDrain({ instanceId: 'i-0abc', ...observation }, policy, t(now));
     expect({ action: decision.action, reason: decision.reason }).toEqual({ action, reason });
+  });
+
+  it.each([
+    // 09:59:00 + 3600 s = 10:59:00: the command's own start (10:05) would say 11:05
+    ['from the termination activity', { commands: [partial(cmd('10:05:00', 'InProgress'), 'RequestedDateTime')], load: load(3, '10:57:00'), terminatingSince: t('09:59:00') }, '10:59:00', '10:58:59'],
+    // 10:10 + 3600 s = 11:10: never before the deadline of the unknown first request, which came earlier
+    ['without it, from the earliest request still known', { commands: [partial(cmd('10:00:00', 'Pending'), 'RequestedDateTime'), cmd('10:10:00', 'TimedOut')], load: undefined }, '11:10:00', '11:09:59'],
+  ])('the clock of a command without its request time runs %s: held a second before, released at the deadline', (_name, observation, deadline, before) => {
+    expect(decideDrain({ instanceId: 'i-0abc', ...observation }, policy, t(before)).action).toBe('Heartbeat');
+    expect(decideDrain({ instanceId: 'i-0abc', ...observation }, policy, t(deadline))).toMatchObject({ action: 'Force', reason: 'GraceExpired' });
   });
 
   it.each([
@@ -203,10 +282,61 @@ describe('decideDrain invariants', () => {
         if (decision.reason === 'DrainedEmpty') {
           expect(load?.activeRequests).toBe(0);
           const signalled = commands.filter((c) => c.status === 'InProgress' || c.status === 'Success' || (c.status === 'Failed' && c.responseCode === 5));
-          const sigint = Math.min(...signalled.map((c) => (c.startedAt ?? c.requestedAt).getTime()));
+          const sigint = Math.min(...signalled.map((c) => (c.startedAt ?? c.requestedAt)?.getTime() ?? Infinity));
           expect(load?.at.getTime()).toBeGreaterThanOrEqual(sigint);
         }
         if (expired) expect(['Complete', 'Force']).toContain(decision.action);
+      }),
+    );
+  });
+});
+
+describe('decideDrain on commands SSM described without a field (issue 13)', () => {
+  const base = t('10:00:00').getTime();
+  const at = (minutes: number) => new Date(base + minutes * 60_000);
+  // Every command is requested at or after the hook began to wait (minute `wait`).
+  const world = fc.record({
+    wait: fc.integer({ min: 0, max: 60 }),
+    waitKnown: fc.boolean(),
+    commands: fc.array(
+      fc.record({
+        after: fc.integer({ min: 0, max: 120 }),
+        startDelay: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+        status: fc.constantFrom('Pending', 'InProgress', 'Success', 'Failed', 'TimedOut', 'Cancelled'),
+        noRequestTime: fc.boolean(),
+        noStatus: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
+    load: fc.option(fc.record({ activeRequests: fc.integer({ min: 0, max: 50 }), at: fc.integer({ min: 0, max: 240 }) }), { nil: undefined }),
+    now: fc.integer({ min: 0, max: 300 }),
+    graceMinutes: fc.integer({ min: 1, max: 120 }),
+  });
+
+  it('never sends again for a missing field, and never cuts requests before the wait plus the grace', () => {
+    fc.assert(
+      fc.property(world, (w) => {
+        const commands: DrainCommand[] = w.commands.map((c, i) => {
+          const requested = w.wait + c.after;
+          const missing = [...(c.noRequestTime ? ['RequestedDateTime'] : []), ...(c.noStatus ? ['Status'] : [])];
+          return {
+            commandId: `c${i}`,
+            ...(c.noRequestTime ? {} : { requestedAt: at(requested) }),
+            startedAt: c.startDelay === undefined ? undefined : at(requested + c.startDelay),
+            ...(c.noStatus ? {} : { status: c.status }),
+            ...(missing.length > 0 ? { missing } : {}),
+          };
+        });
+        const load = w.load ? { activeRequests: w.load.activeRequests, activeStreams: w.load.activeRequests, at: at(w.load.at) } : undefined;
+        const decision = decideDrain(
+          { instanceId: 'i-0abc', commands, load, ...(w.waitKnown ? { terminatingSince: at(w.wait) } : {}) },
+          { gracePeriodSeconds: w.graceMinutes * 60, resendAfterSeconds: 300 },
+          at(w.now),
+        );
+        if (commands.some((c) => c.missing)) expect(decision.action).not.toBe('SendAndHeartbeat');
+        const released = decision.action === 'Complete' || decision.action === 'Force';
+        if (released && decision.reason !== 'DrainedEmpty' && decision.reason !== 'ContainersExited') expect(w.now).toBeGreaterThanOrEqual(w.wait + w.graceMinutes);
+        if (decision.reason === 'DrainedEmpty') expect(load?.activeRequests).toBe(0);
       }),
     );
   });

@@ -22,12 +22,12 @@ describe('decideNodeDrain: one tick for one leaving EKS node', () => {
     },
     {
       name: 'cordoned, pod not evicted yet (a PDB refused last tick): evict again, hold',
-      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(10) } },
+      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(10) }, terminatingSince: at(11) },
       want: { action: 'Heartbeat', reason: 'Evicting', cordon: false, evict: [{ namespace: 'dg', name: 'engine-1' }] },
     },
     {
       name: 'every pod terminating: nothing to send, hold',
-      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(10) }, pods: [engine('engine-1', true), engine('api-1', true)] },
+      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(10) }, terminatingSince: at(11), pods: [engine('engine-1', true), engine('api-1', true)] },
       want: { action: 'Heartbeat', reason: 'PodsTerminating', cordon: false, evict: [] },
     },
     {
@@ -48,7 +48,7 @@ describe('decideNodeDrain: one tick for one leaving EKS node', () => {
     {
       // started 60 min ago = 3600 s = the grace: the deadline is now
       name: 'at the deadline with a pod still terminating: force, the streams are counted',
-      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(60) }, pods: [engine('engine-1', true)] },
+      obs: { ...base, node: { name: 'n1', unschedulable: true, drainStartedAt: at(60) }, terminatingSince: at(61), pods: [engine('engine-1', true)] },
       want: { action: 'Force', reason: 'GraceExpired', numbers: { drainSeconds: 3600, secondsToDeadline: 0, activeStreams: 7, pods: 1, podsTerminating: 1 } },
     },
     {
@@ -65,6 +65,42 @@ describe('decideNodeDrain: one tick for one leaving EKS node', () => {
     // now 10:30 (a late event's time), the host at 10:33: the drain is dated 10:33, so its deadline is 11:33, not 11:30
     const decision = decideNodeDrain({ ...base, terminatingSince: undefined }, policy, NOW, at(-3));
     expect(decision).toMatchObject({ action: 'Heartbeat', reason: 'Cordoning', cordon: true, startedAt: at(-3), numbers: { secondsToDeadline: 3780 } });
+  });
+});
+
+// Issue 13: a drain-started-at annotation a person edited. Dated 2099 it held the hook past
+// the grace with the pods still on (until the hook's own timeout); dated before the
+// termination, it released the node's streams before their grace.
+describe('decideNodeDrain: an annotation that cannot be true', () => {
+  const refused = { ...base, pods: [engine('engine-1', true)], terminatingSince: at(30) };
+  it.each([
+    {
+      name: 'dated in the future: the clock runs from the termination, the annotation is written again',
+      // terminating 30 min ago + 60 min grace: 30 min left; the annotation would say decades
+      obs: { ...refused, node: { name: 'n1', unschedulable: true, drainStartedAt: new Date('2099-01-01T00:00:00Z') } },
+      want: { action: 'Heartbeat', reason: 'Cordoning', cordon: true, startedAt: at(30), numbers: { secondsToDeadline: 1800, drainStartProblem: 'FutureAnnotation' } },
+      detail: 'gpu-fleet-scaler/drain-started-at must not be after now (2026-12-02T10:30:00.000Z, 120 s allowed for clock skew), got 2099-01-01T00:00:00.000Z',
+    },
+    {
+      name: 'dated before the termination: not released early',
+      // the annotation (61 min ago) would put the deadline a minute ago, with a pod still terminating
+      obs: { ...refused, node: { name: 'n1', unschedulable: true, drainStartedAt: at(61) } },
+      want: { action: 'Heartbeat', reason: 'Cordoning', cordon: true, startedAt: at(30), numbers: { secondsToDeadline: 1800, drainStartProblem: 'AnnotationBeforeTermination' } },
+      detail: 'gpu-fleet-scaler/drain-started-at must not be before the termination activity began (2026-12-02T10:00:00.000Z), got 2026-12-02T09:29:00.000Z',
+    },
+  ])('$name', ({ obs, want, detail }) => {
+    expect(decideNodeDrain(obs as NodeObservation, policy, NOW)).toMatchObject({ ...want, drainStartDetail: detail });
+  });
+
+  it.each([
+    // two minutes ahead of this clock: a writer's skew, taken at its word
+    ['two minutes ahead', at(-2)],
+    // two minutes before the termination activity's start
+    ['two minutes before the termination', at(32)],
+  ])('an annotation %s is taken at its word', (_name, annotation) => {
+    const decision = decideNodeDrain({ ...refused, node: { name: 'n1', unschedulable: true, drainStartedAt: annotation } }, policy, NOW);
+    expect(decision).toMatchObject({ reason: 'PodsTerminating', cordon: false, startedAt: annotation });
+    expect(decision.numbers).not.toHaveProperty('drainStartProblem');
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { baselineOf, decideRedeploy, planRoll, type RedeployInput, type RollView } from '../../lib/redeploy/decide.js';
-import { formatMarker, parseMarker, type RedeployMarker } from '../../lib/fleet/roll-marker.js';
+import { formatMarker, parseMarker, readMarker, type RedeployMarker } from '../../lib/fleet/roll-marker.js';
 
 const T = (iso: string) => new Date(iso);
 const window = { start: T('2025-01-15T08:00:00Z'), end: T('2025-01-15T11:00:00Z') };
@@ -143,5 +143,33 @@ describe('redeploy marker', () => {
     { name: 'not key=value', value: 'rolling', message: /"rolling" is not key=value/ },
   ])('rejects $name', ({ value, message }) => {
     expect(() => parseMarker(value)).toThrow(message);
+  });
+
+  // Issue 13: a marker a person edited parses, but its times cannot be true; taken at its
+  // word, until=2099 held the scaler's roll guard and kept the roll open until then.
+  const now = T('2025-01-15T09:00:00Z');
+  const tonight = 'window=2025-01-15T08:00:00.000Z until=2025-01-15T11:00:00.000Z';
+  it.each([
+    { name: 'until decades away', value: 'phase=rolling window=2025-01-15T08:00:00.000Z until=2099-01-01T00:00:00.000Z', field: 'until must be after window by at most 720 minutes' },
+    // 08:00 + 720 min = 20:00; 20:01 is a minute longer than any window a fleet document allows
+    { name: 'until past the longest window', value: 'phase=done window=2025-01-15T08:00:00.000Z until=2025-01-15T20:01:00.000Z outcome=Successful', field: 'until must be after window by at most 720 minutes' },
+    { name: 'until before its window', value: 'phase=skipped window=2025-01-15T08:00:00.000Z until=2025-01-15T07:00:00.000Z', field: 'until must be after window' },
+    { name: 'a window that has not opened', value: 'phase=rolling window=2099-01-01T00:00:00.000Z until=2099-01-01T03:00:00.000Z', field: 'window must not be after now (2025-01-15T09:00:00.000Z, 120 s allowed for clock skew), got 2099-01-01T00:00:00.000Z' },
+    // now 09:00 + 120 s of skew = 09:02 < 09:02:01
+    { name: 'a roll started in the future', value: `phase=rolling ${tonight} since=2025-01-15T09:02:01.000Z`, field: 'since must not be after now' },
+    { name: 'progress in the future', value: `phase=rolling ${tonight} since=2025-01-15T08:05:00.000Z left=3@2099-01-01T00:00:00.000Z`, field: 'left@ must not be after now' },
+    { name: 'a segment raised in the future', value: `phase=rolling ${tonight} since=2025-01-15T08:05:00.000Z seg=2@2099-01-01T00:00:00.000Z`, field: 'seg@ must not be after now' },
+  ])('refuses $name, naming field, rule and value', ({ value, field }) => {
+    expect(() => readMarker(value, now)).toThrow(expect.objectContaining({ name: 'MarkerError', code: 'ImplausibleMarker', message: expect.stringContaining(field) }));
+    expect(() => readMarker(value, now)).toThrow(JSON.stringify(value));
+  });
+
+  it('takes every marker the decision writes at its word', () => {
+    const start = decideRedeploy(input());
+    const written = [start.kind === 'start' ? start.marker : undefined, rolling, { ...rolling, surge: 2, surgeAt: T('2025-01-15T08:20:00Z') }, { phase: 'done', window: window.start, until: window.end, outcome: 'Successful' } as RedeployMarker];
+    for (const marker of written) {
+      const value = formatMarker(marker as RedeployMarker);
+      expect(readMarker(value, T('2025-01-15T08:20:00Z'))).toEqual(parseMarker(value));
+    }
   });
 });
