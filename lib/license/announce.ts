@@ -1,6 +1,7 @@
-import { GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchPort } from '../aws/ports.js';
-import { withRetry, type RetryPolicy } from '../aws/retry.js';
+import { readMetricData } from '../aws/metric-data.js';
+import type { RetryPolicy } from '../aws/retry.js';
 import { CONTROLLER_NAMESPACE } from '../telemetry.js';
 import { PAGE_REASONS, type PageReason } from './evaluate.js';
 import { LICENSE_METRICS, PROXY_DIMENSION } from './metrics.js';
@@ -68,36 +69,16 @@ export async function readAnnouncedMasks(cloudwatch: CloudWatchPort, proxies: re
   // Aligned to whole minutes (CloudWatch answers aligned windows fastest) and ending after the current minute, which may already hold a datapoint.
   const endMs = Math.floor(now.getTime() / 60_000) * 60_000 + 60_000;
   const newest = new Map<string, { at: number; value: number }>();
-  let nextToken: string | undefined;
-  let pages = 0;
-  do {
-    const answer = await withRetry(
-      'cloudwatch:GetMetricData',
-      () =>
-        cloudwatch.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: queries,
-            StartTime: new Date(endMs - ANNOUNCEMENT_LOOKBACK_SECONDS * 1000),
-            EndTime: new Date(endMs),
-            ScanBy: 'TimestampDescending',
-            NextToken: nextToken,
-          }),
-        ),
-      retry,
-    );
-    for (const result of answer.MetricDataResults ?? []) {
-      const index = Number(result.Id?.slice(1));
-      const proxy = proxies[index];
-      if (proxy === undefined) throw new AnnouncementHistoryError(`GetMetricData answered for unknown query id ${JSON.stringify(result.Id)}`);
-      (result.Timestamps ?? []).forEach((timestamp, i) => {
-        const value = result.Values?.[i];
-        const at = new Date(timestamp).getTime();
-        const seen = newest.get(proxy);
-        if (value !== undefined && (!seen || at > seen.at)) newest.set(proxy, { at, value });
-      });
-    }
-    nextToken = answer.NextToken;
-    pages += 1;
-  } while (nextToken && pages < 10);
+  const read = { queries, start: new Date(endMs - ANNOUNCEMENT_LOOKBACK_SECONDS * 1000), end: new Date(endMs), scanBy: 'TimestampDescending' as const, retry };
+  await readMetricData(cloudwatch, read, (result) => {
+    const proxy = proxies[Number(result.Id?.slice(1))];
+    if (proxy === undefined) throw new AnnouncementHistoryError(`GetMetricData answered for unknown query id ${JSON.stringify(result.Id)}`);
+    (result.Timestamps ?? []).forEach((timestamp, i) => {
+      const value = result.Values?.[i];
+      const at = new Date(timestamp).getTime();
+      const seen = newest.get(proxy);
+      if (value !== undefined && (!seen || at > seen.at)) newest.set(proxy, { at, value });
+    });
+  });
   return new Map([...newest].map(([proxy, { value }]) => [proxy, Math.round(value)]));
 }
