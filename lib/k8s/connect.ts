@@ -3,18 +3,13 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { EksPort } from '../aws/ports.js';
 import { describeError, withRetry, type RetryPolicy } from '../aws/retry.js';
 import { presignEksToken, type EksToken } from './token.js';
-import { httpsTransport, type KubeTransport } from './transport.js';
+import { httpsTransport, type ClusterAccess, type KubeTransport } from './transport.js';
 
 /** Opens the Kubernetes API of an EKS cluster for one tick (the simulated cluster gives its own). */
 export type KubeConnector = (clusterName: string) => Promise<KubeTransport>;
 
 export class KubeConnectError extends Error {
   override readonly name = 'KubeConnectError';
-}
-
-export interface ClusterAccess {
-  endpoint: string;
-  caData: string;
 }
 
 /** Endpoint and CA of a cluster from eks:DescribeCluster. */

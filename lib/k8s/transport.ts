@@ -37,11 +37,15 @@ export class KubeTransportError extends Error {
   override readonly name = 'KubeTransportError';
 }
 
-export interface HttpsTransportOptions {
-  /** The cluster's API server endpoint from DescribeCluster (https://...). */
+/** How to reach a cluster's API server, as eks:DescribeCluster gives it. */
+export interface ClusterAccess {
+  /** The API server's endpoint (https://...). */
   endpoint: string;
-  /** certificateAuthority.data from DescribeCluster: base64 of the PEM bundle. */
+  /** certificateAuthority.data: base64 of the PEM bundle. */
   caData: string;
+}
+
+export interface HttpsTransportOptions extends ClusterAccess {
   /** A bearer token for each request (presigned STS token, re-signed by the caller as it ages). */
   token: () => Promise<string>;
   timeoutMs?: number;
