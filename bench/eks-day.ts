@@ -1,16 +1,10 @@
-import { createDrainHandler } from '../functions/drain.js';
-import { createRedeployHandler } from '../functions/redeploy.js';
-import { createScaleHandler } from '../functions/scale.js';
 import { configSchema, type ControllerConfig } from '../lib/config/schema.js';
 import { MANAGED_TAG } from '../lib/fleet/group-state.js';
-import type { TickResult } from '../lib/scaling/tick.js';
 import { SimCloud } from '../sim/cloud.js';
 import { simHandlerDeps } from '../sim/deps.js';
-import { simEc2Port } from '../sim/ec2.js';
-import { lambdaContext, scheduledEvent } from '../sim/lambda.js';
-import { runSimulation } from '../sim/run.js';
 import { loadTraceTraffic } from '../sim/traffic.js';
 import { FLEET_NAME, scenarioConfig, STANDARD_SCENARIO } from './scenario.js';
+import { simStack } from './stack.js';
 
 /**
  * The standard scenario's traffic on an EKS managed node group instead of an Auto Scaling
@@ -84,36 +78,30 @@ export async function runEksDay(days = 1, seed = 1): Promise<EksDayFigures> {
   const api = cloud.kubernetes.addApiDeployment(CLUSTER, 1);
   const engine = cloud.kubernetes.deployment(CLUSTER, 'deepgram', 'deepgram-engine')!;
   const deps = simHandlerDeps(cloud, config, { seed });
-  const scale = createScaleHandler(() => deps, () => ({}));
-  const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
-  const redeploy = createRedeployHandler(() => ({ ...deps, forceDryRun: false, ec2: simEc2Port(cloud) }));
+  const stack = simStack(cloud, deps);
   let scaleInVictims = 0;
   let redeployRetired = 0;
   let apiMismatchMinutes = 0;
   let engineMismatchMinutes = 0;
-  await drain(scheduledEvent(cloud.now()), lambdaContext('drain'));
-  const { totals } = await runSimulation({
-    cloud,
-    minutes: traffic.minutes,
-    everyMinute: [
-      async (now) => {
-        const tick = (await scale(scheduledEvent(now), lambdaContext('scale'))) as TickResult;
-        scaleInVictims += tick.fleets.find((f) => f.fleet === FLEET_NAME)?.victims?.length ?? 0;
-      },
-      async (now) => void (await drain(scheduledEvent(now), lambdaContext('drain'))),
-      async () => {
-        const result = (await redeploy({ source: 'gpu-fleet-scaler.redeploy-schedule' }, lambdaContext('redeploy'))) as { fleets: Array<{ step?: { kind: string; instanceIds?: string[] } }> };
-        for (const f of result.fleets) if (f.step?.kind === 'retire') redeployRetired += f.step.instanceIds?.length ?? 0;
-      },
-      async () => {
-        const staying = group.instances.filter((i) => /^(Pending|InService)/.test(i.lifecycleState)).length;
-        if (api.replicas !== Math.max(1, Math.ceil(staying / API_RATIO))) apiMismatchMinutes++;
-        const held = group.instances.filter((i) => i.lifecycleState.startsWith('Terminating') && cloud.kubernetes.podsOf(engine).some((p) => p.nodeName === `${i.id}.ec2.internal` && p.deletionMinute === undefined)).length;
-        if (engine.replicas !== staying + held) engineMismatchMinutes++;
-      },
-    ],
-    onLifecycleEvent: async (event) => void (await drain(event, lambdaContext('drain'))),
-  });
+  await stack.drain(cloud.now());
+  const { totals } = await stack.run(traffic.minutes, [
+    async (now) => {
+      const tick = await stack.scale(now);
+      scaleInVictims += tick.fleets.find((f) => f.fleet === FLEET_NAME)?.victims?.length ?? 0;
+    },
+    stack.drain,
+    async () => {
+      // The schedule's event without its time: the handler then decides on its host clock.
+      const result = await stack.redeploy({ source: 'gpu-fleet-scaler.redeploy-schedule' });
+      for (const f of result.fleets) if (f.step?.kind === 'retire') redeployRetired += f.step.instanceIds?.length ?? 0;
+    },
+    async () => {
+      const staying = group.instances.filter((i) => /^(Pending|InService)/.test(i.lifecycleState)).length;
+      if (api.replicas !== Math.max(1, Math.ceil(staying / API_RATIO))) apiMismatchMinutes++;
+      const held = group.instances.filter((i) => i.lifecycleState.startsWith('Terminating') && cloud.kubernetes.podsOf(engine).some((p) => p.nodeName === `${i.id}.ec2.internal` && p.deletionMinute === undefined)).length;
+      if (engine.replicas !== staying + held) engineMismatchMinutes++;
+    },
+  ]);
   const graceMinutes = options.graceMinutes;
   let before = 0;
   let atGrace = 0;

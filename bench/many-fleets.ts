@@ -1,13 +1,10 @@
-import { createDrainHandler } from '../functions/drain.js';
-import { createScaleHandler } from '../functions/scale.js';
 import { configSchema, type ConfigInput } from '../lib/config/schema.js';
 import { createPredictiveProvider } from '../lib/predict/provider.js';
 import { MANAGED_TAG } from '../lib/fleet/group-state.js';
 import { SimCloud } from '../sim/cloud.js';
 import { simHandlerDeps } from '../sim/deps.js';
-import { lambdaContext, scheduledEvent } from '../sim/lambda.js';
-import { runSimulation } from '../sim/run.js';
 import { rates, syntheticTraffic } from '../sim/traffic.js';
+import { simStack } from './stack.js';
 import { BenchTelemetry } from './telemetry.js';
 
 export interface ManyFleetsResult {
@@ -50,31 +47,25 @@ export async function measureManyFleets(fleets: number, minutes: number, start =
   const telemetry = new BenchTelemetry();
   const deps = simHandlerDeps(cloud, config, { telemetry });
   const predictive = createPredictiveProvider({ cloudwatch: deps.ports.cloudwatch, telemetry, loadConfig: deps.loadConfig, retry: deps.retry });
-  const scale = createScaleHandler(() => deps, () => ({ forecast: predictive.forecast }));
-  const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
+  const stack = simStack(cloud, deps, { scaleOptions: () => ({ forecast: predictive.forecast }) });
   const scaleMs: number[] = [];
   const drainMs: number[] = [];
   const calls: number[] = [];
-  await drain(scheduledEvent(cloud.now()), lambdaContext('drain'));
+  await stack.drain(cloud.now());
   cloud.resetCalls();
-  await runSimulation({
-    cloud,
-    minutes,
-    onLifecycleEvent: async (event) => void (await drain(event, lambdaContext('drain'))),
-    everyMinute: [
-      async (now) => {
-        const began = performance.now();
-        const result = await scale(scheduledEvent(now), lambdaContext('scale'));
-        scaleMs.push(performance.now() - began);
-        calls.push(result.awsCalls);
-      },
-      async (now) => {
-        const began = performance.now();
-        await drain(scheduledEvent(now), lambdaContext('drain'));
-        drainMs.push(performance.now() - began);
-      },
-    ],
-  });
+  await stack.run(minutes, [
+    async (now) => {
+      const began = performance.now();
+      const result = await stack.scale(now);
+      scaleMs.push(performance.now() - began);
+      calls.push(result.awsCalls);
+    },
+    async (now) => {
+      const began = performance.now();
+      await stack.drain(now);
+      drainMs.push(performance.now() - began);
+    },
+  ]);
   const stats = (values: number[]) => ({ mean: round(values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)), max: round(Math.max(0, ...values)) });
   return {
     fleets,

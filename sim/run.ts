@@ -6,9 +6,9 @@ export interface RunOptions {
   cloud: SimCloud;
   minutes: number;
   /** Invoked once a minute in order, as EventBridge schedules would (the scale and drain Lambdas). */
-  everyMinute?: Array<(now: Date) => Promise<void>>;
+  everyMinute?: Array<(now: Date) => Promise<unknown>>;
   /** Each lifecycle event EventBridge delivers this minute (duplicates and delays as the faults say). */
-  onLifecycleEvent?: (event: LifecycleEvent) => Promise<void>;
+  onLifecycleEvent?: (event: LifecycleEvent) => Promise<unknown>;
   onMinute?: (record: MinuteRecord) => void;
 }
 

@@ -1,10 +1,8 @@
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
-import { createDrainHandler } from '../../functions/drain.js';
-import { createScaleHandler } from '../../functions/scale.js';
 import type { ReasonCode } from '../../lib/scaling/reasons.js';
-import type { TickResult } from '../../lib/scaling/tick.js';
-import { SimCloud, lambdaContext, loadTraceTraffic, runSimulation, scheduledEvent, simHandlerDeps, type MinuteRecord, type SimulationTotals } from '../../sim/index.js';
+import { SimCloud, loadTraceTraffic, simHandlerDeps, type MinuteRecord, type SimulationTotals } from '../../sim/index.js';
+import { simStack } from '../stack.js';
 
 export interface DemoOptions {
   tracePath?: string;
@@ -68,8 +66,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   });
   const config = validateConfig(demoConfig, 'demo');
   const deps = simHandlerDeps(cloud, config);
-  const scale = createScaleHandler(() => deps, () => ({}));
-  const drain = createDrainHandler(() => ({ ...deps, drainDocumentName: cloud.drainDocumentName }));
+  const stack = simStack(cloud, deps);
 
   const hours: HourSummary[] = [];
   let current: { summary: HourSummary; minutes: number; demand: number; capacity: number; instances: number } | undefined;
@@ -101,7 +98,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     current.summary.overCapacityStreamMinutes += record.overCapacityStreams;
   };
   const tick = async (now: Date) => {
-    const result = (await scale(scheduledEvent(now), lambdaContext('scale'))) as TickResult;
+    const result = await stack.scale(now);
     for (const fleet of result.fleets) {
       const decision = fleet.decision;
       if (!decision || !current) continue;
@@ -109,13 +106,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (decision.desired !== decision.numbers.current) current.summary.changes[decision.reason] = (current.summary.changes[decision.reason] ?? 0) + 1;
     }
   };
-  const { totals, wallMs } = await runSimulation({
-    cloud,
-    minutes: traffic.minutes,
-    everyMinute: [tick, async (now) => void (await drain(scheduledEvent(now), lambdaContext('drain')))],
-    onLifecycleEvent: async (event) => void (await drain(event, lambdaContext('drain'))),
-    onMinute,
-  });
+  const { totals, wallMs } = await stack.run(traffic.minutes, [tick, stack.drain], { onMinute });
   flush();
   return { hours, totals, wallMs };
 }

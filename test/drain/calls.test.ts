@@ -1,8 +1,8 @@
 import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import { createDrainHandler } from '../../functions/drain.js';
+import { simStack } from '../../bench/stack.js';
 import { validateConfig } from '../../lib/config/load.js';
-import { lambdaContext, scheduledEvent, SimCloud, SimTelemetry } from '../../sim/index.js';
+import { SimCloud, SimTelemetry } from '../../sim/index.js';
 
 /** A cloud of `fleets` one-instance groups, and the drain handler over all of them. */
 function fleets(count: number) {
@@ -16,11 +16,10 @@ function fleets(count: number) {
     },
     'test',
   );
-  const base = cloud.handlerDeps(config, { telemetry: new SimTelemetry() });
-  const handler = createDrainHandler(() => ({ ...base, drainDocumentName: cloud.drainDocumentName }));
+  const stack = simStack(cloud, cloud.handlerDeps(config, { telemetry: new SimTelemetry() }));
   const tick = async () => {
     cloud.resetCalls();
-    await handler(scheduledEvent(cloud.now()), lambdaContext('drain'));
+    await stack.drain(cloud.now());
     return Object.fromEntries([...cloud.calls].sort());
   };
   return { cloud, tick, names };

@@ -1,9 +1,9 @@
 import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import { createDrainHandler } from '../../functions/drain.js';
+import { simStack } from '../../bench/stack.js';
 import { validateConfig } from '../../lib/config/load.js';
 import { MANAGED_TAG } from '../../lib/fleet/group-state.js';
-import { SimCloud, lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimTelemetry } from '../../sim/index.js';
+import { SimCloud, scriptedTraffic, SimTelemetry } from '../../sim/index.js';
 
 const START = new Date('2026-03-02T00:00:00Z');
 
@@ -24,9 +24,8 @@ function world(kubernetes: 'reachable' | 'unreachable' | 'none') {
       kubernetes === 'reachable' ? base.kubernetes
       : kubernetes === 'unreachable' ? async () => Promise.reject(new Error('connect ETIMEDOUT 10.0.0.1:443'))
       : undefined,
-    drainDocumentName: cloud.drainDocumentName,
   };
-  return { cloud, group, telemetry, handler: createDrainHandler(() => deps) };
+  return { cloud, group, telemetry, stack: simStack(cloud, deps) };
 }
 
 describe('EKS drain when the cluster cannot be reached', () => {
@@ -36,16 +35,16 @@ describe('EKS drain when the cluster cannot be reached', () => {
   ])('%s: the node is only held, heartbeating, never cordoned or evicted by the controller, never signalled, never released before the grace', async (_name, mode, error) => {
     const w = world(mode);
     const victim = w.group.instances[0]!.id;
-    await runSimulation({
-      cloud: w.cloud,
-      minutes: 15,
-      everyMinute: [
+    await w.stack.run(
+      15,
+      [
         async () => {
           if (w.cloud.minute === 3) await w.cloud.ports.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: true }));
         },
-        async (now) => void (await w.handler(scheduledEvent(now), lambdaContext('drain'))),
+        w.stack.drain,
       ],
-    });
+      { lifecycleEvents: false },
+    );
     // Terminating:Wait from 3; 15 minutes is inside the 20-minute grace and past the 300 s
     // hook timeout: only the heartbeats keep the instance.
     expect(w.cloud.instance(victim)?.lifecycleState).toBe('Terminating:Wait');

@@ -1,9 +1,9 @@
 import { CompleteLifecycleActionCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import { createDrainHandler, type DrainHandlerDeps } from '../../functions/drain.js';
+import { simStack } from '../../bench/stack.js';
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
-import { lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimCloud, SimTelemetry, type LifecycleEvent } from '../../sim/index.js';
+import { scriptedTraffic, SimCloud, SimTelemetry } from '../../sim/index.js';
 
 const START = new Date('2026-11-16T00:00:00Z');
 const NO_CUTS = { 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0, 'pod-grace': 0 };
@@ -25,9 +25,7 @@ function world(options: { streams: number[]; graceSeconds?: number; fleets?: Fle
   cloud.addAutoScalingGroup({ name: 'engines', minSize: 0, maxSize: 10, desiredCapacity: 1, tags: { 'gpu-fleet-scaler:managed': 'true' }, traffic: scriptedTraffic((m) => (m === 1 ? options.streams : [])) });
   const config = validateConfig({ version: 1, fleets: options.fleets ?? [fleet('speech', 'engines', { drain: { gracePeriodSeconds: options.graceSeconds ?? 3600 } })] }, 'test');
   const telemetry = new SimTelemetry();
-  const base = cloud.handlerDeps(config, { telemetry });
-  const deps: DrainHandlerDeps = { ...base, drainDocumentName: cloud.drainDocumentName };
-  const handler = createDrainHandler(() => deps);
+  const stack = simStack(cloud, cloud.handlerDeps(config, { telemetry }));
   const victim = cloud.group('engines').instances[0]?.id as string;
   const terminateAt = options.terminateAt ?? 5;
   let goneAt: number | undefined;
@@ -39,11 +37,11 @@ function world(options: { streams: number[]; graceSeconds?: number; fleets?: Fle
     goneAt: () => goneAt,
     results,
     tick: async (now: Date) => {
-      results.push(await handler(scheduledEvent(now), lambdaContext('drain')));
+      results.push(await stack.drain(now));
     },
-    event: async (event: LifecycleEvent) => {
-      results.push(await handler(event, lambdaContext('drain')));
-    },
+    /** `minutes` of the cloud with `everyMinute`; lifecycle events go to the drain unless `events` is false. */
+    run: (minutes: number, everyMinute: Array<(now: Date) => Promise<unknown>>, events = true) =>
+      stack.run(minutes, everyMinute, { lifecycleEvents: events && (async (event) => results.push(await stack.lifecycle(event))) }),
     terminate: async () => {
       if (cloud.minute === terminateAt) await cloud.ports.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: true }));
     },
@@ -64,7 +62,7 @@ describe('drain tolerates', () => {
     // heartbeat of minute 6 runs out), so only the events can send, and the duplicates
     // must not send twice.
     const scheduleExceptMinutes2To7 = async (now: Date) => (w.cloud.minute === 1 || w.cloud.minute >= 8 ? w.tick(now) : undefined);
-    await runSimulation({ cloud: w.cloud, minutes: 40, everyMinute: [w.terminate, scheduleExceptMinutes2To7, w.watch], onLifecycleEvent: w.event });
+    await w.run(40, [w.terminate, scheduleExceptMinutes2To7, w.watch]);
     // the event queued at minute 5 arrives three times at minute 6
     expect(w.sends()).toBe(1);
     expect(w.goneAt()).toBe(22); // stream 1 + 20 = 21 ends; its zero is read at 22
@@ -74,7 +72,7 @@ describe('drain tolerates', () => {
   it('a late event, overtaken by the drain it announces, changes nothing', async () => {
     const w = world({ streams: [10] });
     w.cloud.faults.lifecycleEvents({ kind: 'delay', minutes: 30, times: 1 });
-    await runSimulation({ cloud: w.cloud, minutes: 45, everyMinute: [w.terminate, w.tick, w.watch], onLifecycleEvent: w.event });
+    await w.run(45, [w.terminate, w.tick, w.watch]);
     // the schedule sent at 5 and released at 12 (stream ends at 11); the event arrives at 35
     expect(w.goneAt()).toBe(12);
     expect(w.sends()).toBe(1);
@@ -87,7 +85,7 @@ describe('drain tolerates', () => {
     const operator = async () => {
       if (w.cloud.minute === 9) await w.cloud.ports.autoscaling.send(new CompleteLifecycleActionCommand({ AutoScalingGroupName: 'engines', LifecycleHookName: 'gpu-fleet-scaler-drain', InstanceId: w.victim, LifecycleActionResult: 'CONTINUE' }));
     };
-    await runSimulation({ cloud: w.cloud, minutes: 20, everyMinute: [w.terminate, w.tick, operator, w.watch], onLifecycleEvent: w.event });
+    await w.run(20, [w.terminate, w.tick, operator, w.watch]);
     expect(w.goneAt()).toBe(9);
     // nothing counted by the controller: it did not release this instance
     expect(w.metric('DrainDurationSeconds')).toEqual([]);
@@ -100,7 +98,7 @@ describe('drain tolerates', () => {
     const twice = async (now: Date) => {
       await Promise.all([w.tick(now), w.tick(now)]);
     };
-    await runSimulation({ cloud: w.cloud, minutes: 30, everyMinute: [w.terminate, twice, w.watch] });
+    await w.run(30, [w.terminate, twice, w.watch], false);
     expect(w.goneAt()).toBe(17); // stream ends at 16, read at 17
     const outcomes = w.decisions().filter((d) => d.action === 'Complete').map((d) => d.outcome);
     expect(outcomes.sort()).toEqual(['AlreadyReleased', 'Released']);
@@ -114,7 +112,7 @@ describe('drain tolerates', () => {
   it('an SSM agent that answers only the second command: resent after the delivery timeout, deadline unchanged', async () => {
     const w = world({ streams: [30] });
     w.cloud.faults.ssmAgent({ instanceId: w.victim, mode: 'no-answer', times: 1 });
-    await runSimulation({ cloud: w.cloud, minutes: 45, everyMinute: [w.terminate, w.tick, w.watch] });
+    await w.run(45, [w.terminate, w.tick, w.watch], false);
     // sent at 5, TimedOut at 10 (300 s), resent at 10, delivered at 11; stream ends at 31, read at 32
     expect(w.sends()).toBe(2);
     expect(w.goneAt()).toBe(32);
@@ -125,7 +123,7 @@ describe('drain tolerates', () => {
   it('an SSM agent that never answers: retried every 5 minutes, forced at the deadline with the cut counted', async () => {
     const w = world({ streams: [90, 90, 90], graceSeconds: 1200 });
     w.cloud.faults.ssmAgent({ instanceId: w.victim, mode: 'no-answer' });
-    await runSimulation({ cloud: w.cloud, minutes: 40, everyMinute: [w.terminate, w.tick, w.watch] });
+    await w.run(40, [w.terminate, w.tick, w.watch], false);
     // commands at 5, 10, 15, 20; deadline 5 + 20 = 25
     expect(w.sends()).toBe(4);
     expect(w.goneAt()).toBe(25);
@@ -136,7 +134,7 @@ describe('drain tolerates', () => {
   it('a missing datapoint after the SIGINT never releases: the drain waits for data', async () => {
     const w = world({ streams: [5] });
     w.cloud.faults.dropMetrics({ instanceId: w.victim, fromMinute: 6, untilMinute: 20 });
-    await runSimulation({ cloud: w.cloud, minutes: 30, everyMinute: [w.terminate, w.tick, w.watch] });
+    await w.run(30, [w.terminate, w.tick, w.watch], false);
     // the stream ends at 6, but nothing is published until minute 20, read at 21
     expect(w.goneAt()).toBe(21);
     const held = w.decisions().filter((d) => d.reason === 'AwaitingPostSigintData').length;
@@ -146,14 +144,14 @@ describe('drain tolerates', () => {
   it('throttled Auto Scaling calls are retried', async () => {
     const w = world({ streams: [10] });
     w.cloud.faults.add({ operation: 'autoscaling:RecordLifecycleActionHeartbeat', error: 'Throttling', times: 3 });
-    await runSimulation({ cloud: w.cloud, minutes: 20, everyMinute: [w.terminate, w.tick, w.watch] });
+    await w.run(20, [w.terminate, w.tick, w.watch], false);
     expect(w.goneAt()).toBe(12);
     expect(w.telemetry.lines.filter((l) => l.level === 'ERROR')).toEqual([]);
   });
 
   it('one broken fleet does not stop the others', async () => {
     const w = world({ streams: [10], fleets: [fleet('broken', 'no-such-group'), fleet('speech', 'engines')] });
-    await runSimulation({ cloud: w.cloud, minutes: 20, everyMinute: [w.terminate, w.tick, w.watch] });
+    await w.run(20, [w.terminate, w.tick, w.watch], false);
     expect(w.goneAt()).toBe(12);
     expect(w.metric('DrainErrors', 'broken').every((n) => n === 1)).toBe(true);
     expect(w.metric('DrainErrors', 'speech').every((n) => n === 0)).toBe(true);
@@ -162,7 +160,7 @@ describe('drain tolerates', () => {
 
   it('a dry-run fleet decides and logs, and writes nothing', async () => {
     const w = world({ streams: [10], fleets: [fleet('speech', 'engines', { dryRun: true })], callLog: true });
-    await runSimulation({ cloud: w.cloud, minutes: 20, everyMinute: [w.tick] });
+    await w.run(20, [w.tick], false);
     const writes = w.cloud.callLog.filter((c) => /PutLifecycleHook|SendCommand|Heartbeat|CompleteLifecycleAction/.test(c.operation));
     expect(writes).toEqual([]);
     expect(w.cloud.calls.get('autoscaling:DescribeLifecycleHooks')).toBeUndefined();

@@ -1,8 +1,8 @@
 import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import { createDrainHandler, type DrainHandlerDeps } from '../../functions/drain.js';
+import { simStack } from '../../bench/stack.js';
 import { validateConfig } from '../../lib/config/load.js';
-import { lambdaContext, runSimulation, scheduledEvent, scriptedTraffic, SimCloud, SimTelemetry, type LifecycleEvent } from '../../sim/index.js';
+import { scriptedTraffic, SimCloud, SimTelemetry } from '../../sim/index.js';
 
 const START = new Date('2026-11-16T00:00:00Z');
 
@@ -35,15 +35,7 @@ function world(options: WorldOptions) {
     'test',
   );
   const telemetry = new SimTelemetry();
-  const base = cloud.handlerDeps(config, { telemetry });
-  const deps: DrainHandlerDeps = { ...base, drainDocumentName: cloud.drainDocumentName };
-  const handler = createDrainHandler(() => deps);
-  const drainTick = async (now: Date) => {
-    await handler(scheduledEvent(now), lambdaContext('drain'));
-  };
-  const drainEvent = async (event: LifecycleEvent) => {
-    await handler(event, lambdaContext('drain'));
-  };
+  const stack = simStack(cloud, cloud.handlerDeps(config, { telemetry }));
   const ids = () => cloud.group('engines').instances.map((i) => i.id);
   const gone = new Map<string, number>();
   const terminateAt = (minute: number, pick: () => string) => async () => {
@@ -54,7 +46,7 @@ function world(options: WorldOptions) {
     if (!gone.has(instanceId) && !cloud.instance(instanceId)) gone.set(instanceId, cloud.minute);
   };
   const metric = (name: string) => telemetry.metricValues(name, { Fleet: 'speech' });
-  return { cloud, telemetry, drainTick, drainEvent, ids, terminateAt, gone, watch, metric, handler };
+  return { cloud, telemetry, stack, ids, terminateAt, gone, watch, metric };
 }
 
 /** The instance holding the most streams: the drain that has the most to lose. */
@@ -69,12 +61,7 @@ describe('drain on the simulated cloud, with the real handler', () => {
     const w = world({ streams: (m) => (m === 1 ? [10, 20, 40] : []) });
     let victim = '';
     const pick = () => (victim = busiest(w.cloud));
-    await runSimulation({
-      cloud: w.cloud,
-      minutes: 60,
-      everyMinute: [w.terminateAt(5, pick), w.drainTick, async () => (victim ? w.watch(victim)() : undefined)],
-      onLifecycleEvent: w.drainEvent,
-    });
+    await w.stack.run(60, [w.terminateAt(5, pick), w.stack.drain, async () => (victim ? w.watch(victim)() : undefined)]);
     // The last stream (1 + 40) ends at minute 41; that minute's zero is visible at 42, and the
     // tick at 42 completes the action, which terminates the instance at once.
     expect(w.gone.get(victim)).toBe(42);
@@ -92,7 +79,7 @@ describe('drain on the simulated cloud, with the real handler', () => {
     // two 120-minute streams on the victim, a 10-minute grace period
     const w = world({ instances: 1, graceSeconds: 600, streams: (m) => (m === 1 ? [120, 120] : []) });
     const victim = w.ids()[0] as string;
-    await runSimulation({ cloud: w.cloud, minutes: 30, everyMinute: [w.terminateAt(5, () => victim), w.drainTick, async () => w.watch(victim)()], onLifecycleEvent: w.drainEvent });
+    await w.stack.run(30, [w.terminateAt(5, () => victim), w.stack.drain, async () => w.watch(victim)()]);
     // sent at minute 5, deadline 5 + 10 = minute 15: released and gone then
     expect(w.gone.get(victim)).toBe(15);
     expect(w.metric('StreamsCutAtGrace')).toEqual([2]);
@@ -107,7 +94,7 @@ describe('drain on the simulated cloud, with the real handler', () => {
   it('keeps a two-hour drain alive with heartbeats (the hook alone would time out after 5 minutes)', async () => {
     const w = world({ instances: 1, graceSeconds: 3 * 3600, streams: (m) => (m === 1 ? [125] : []) });
     const victim = w.ids()[0] as string;
-    await runSimulation({ cloud: w.cloud, minutes: 140, everyMinute: [w.terminateAt(3, () => victim), w.drainTick, async () => w.watch(victim)()], onLifecycleEvent: w.drainEvent });
+    await w.stack.run(140, [w.terminateAt(3, () => victim), w.stack.drain, async () => w.watch(victim)()]);
     // stream ends at 1 + 125 = 126; its zero is visible at 127, released and gone then
     expect(w.gone.get(victim)).toBe(127);
     expect(w.cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0, 'pod-grace': 0 });
@@ -120,11 +107,7 @@ describe('drain on the simulated cloud, with the real handler', () => {
     const w = world({ instances: 1, graceSeconds: 900, streams: (m) => (m === 1 ? [200] : []) });
     const victim = w.ids()[0] as string;
     let alive = true;
-    await runSimulation({
-      cloud: w.cloud,
-      minutes: 30,
-      everyMinute: [w.terminateAt(3, () => victim), async (now) => (alive ? w.drainTick(now) : undefined), async () => w.watch(victim)(), async () => void (alive = w.cloud.minute < 10)],
-    });
+    await w.stack.run(30, [w.terminateAt(3, () => victim), async (now) => (alive ? w.stack.drain(now) : undefined), async () => w.watch(victim)(), async () => void (alive = w.cloud.minute < 10)], { lifecycleEvents: false });
     // the hook's timeout is the grace, 900 s: the controller's last tick is minute 10, so the hook
     // times out at 10 + 15 = 25, after the grace deadline 3 + 15 = 18 it would have kept
     expect(w.gone.get(victim)).toBe(25);
@@ -139,7 +122,7 @@ describe('an Engine that exits once drained, and stops publishing', () => {
     // so here only the metric could tell, and it goes silent instead of reporting zero.
     const w = world({ instances: 1, graceSeconds: 1200, engineExitsWhenDrained: true, streams: (m) => (m === 1 ? [6] : []) });
     const victim = w.ids()[0] as string;
-    await runSimulation({ cloud: w.cloud, minutes: 30, everyMinute: [w.terminateAt(3, () => victim), w.drainTick, async () => w.watch(victim)()] });
+    await w.stack.run(30, [w.terminateAt(3, () => victim), w.stack.drain, async () => w.watch(victim)()], { lifecycleEvents: false });
     // sent at 3, deadline 3 + 20 = 23
     expect(w.gone.get(victim)).toBe(23);
     expect(w.cloud.totals().streamsCutByCause).toEqual({ 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0, 'pod-grace': 0 });
@@ -160,20 +143,20 @@ describe('drain of an EKS managed node group on the simulated cloud', () => {
       'test',
     );
     const telemetry = new SimTelemetry();
-    const handler = createDrainHandler(() => ({ ...cloud.handlerDeps(config, { telemetry }), drainDocumentName: cloud.drainDocumentName }));
+    const stack = simStack(cloud, cloud.handlerDeps(config, { telemetry }));
     const victim = group.instances[0]?.id as string;
     let goneAt: number | undefined;
-    await runSimulation({
-      cloud,
-      minutes: 25,
-      everyMinute: [
+    await stack.run(
+      25,
+      [
         async () => {
           if (cloud.minute === 3) await cloud.ports.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: true }));
         },
-        async (now) => void (await handler(scheduledEvent(now), lambdaContext('drain'))),
+        stack.drain,
         async () => void (goneAt ??= cloud.instance(victim) ? undefined : cloud.minute),
       ],
-    });
+      { lifecycleEvents: false },
+    );
     expect([...group.hooks.keys()]).toEqual(['gpu-fleet-scaler-drain']);
     // The stream ends at 1 + 12 = 13; the evicted pod's preStop ends then, and the pod is
     // gone at the kubelet's next look (14), where the drain's tick finds no pod and releases.

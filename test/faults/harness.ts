@@ -1,13 +1,12 @@
 import { DescribeNodegroupCommand, TagResourceCommand } from '@aws-sdk/client-eks';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { createDrainHandler } from '../../functions/drain.js';
-import { createScaleHandler } from '../../functions/scale.js';
+import { simStack, type SimStack } from '../../bench/stack.js';
 import type { AwsPorts } from '../../lib/aws/ports.js';
 import { validateConfig } from '../../lib/config/load.js';
 import type { ConfigInput } from '../../lib/config/schema.js';
 import type { HandlerDeps } from '../../lib/runtime/deps.js';
 import type { Telemetry } from '../../lib/telemetry.js';
-import { SimCloud, SimTelemetry, lambdaContext, runSimulation, scheduledEvent, syntheticTraffic, type MetricScope } from '../../sim/index.js';
+import { SimCloud, SimTelemetry, syntheticTraffic, type MetricScope } from '../../sim/index.js';
 import type { DecisionRecord, GroupRecord } from './invariants.js';
 
 export const START = new Date('2026-06-01T00:00:00Z');
@@ -282,26 +281,16 @@ export async function runScenario(scenario: Scenario, seed = DEFAULT_SEED): Prom
   const base = cloud.handlerDeps(controllerConfig, { telemetry });
   const record: RunRecord = { scenario: scenario.name, decisions: [], groups: [], cloud, world, endMinute: DAY_MINUTES + TAIL_MINUTES, kills: 0, timeouts: 0, skewed: 0, concurrent: 0, handlerErrors: [], telemetry };
 
-  // A Lambda container: its own handler (and warm state), ports and clock for the invocation it runs.
-  // Two invocations at once run in two containers, as they would in AWS.
-  const containers = new Map<string, { scale: ReturnType<typeof createScaleHandler>; drain: ReturnType<typeof createDrainHandler>; current: Invocation }>();
+  // A Lambda container: its own stack (the handlers and their warm state), and the ports,
+  // clock and telemetry of the invocation it runs. Two invocations at once run in two
+  // containers, as they would in AWS.
+  const containers = new Map<number, { stack: SimStack; current: Invocation }>();
   const container = (index: number) => {
-    const key = String(index);
-    let found = containers.get(key);
+    let found = containers.get(index);
     if (!found) {
       const slot: { current: Invocation } = { current: { ports: cloud.ports, now: () => cloud.now(), telemetry: base.telemetry } };
-      const deps = (): HandlerDeps => ({ ...base, ports: slot.current.ports, now: slot.current.now, telemetry: slot.current.telemetry });
-      found = {
-        scale: createScaleHandler(deps, () => ({})),
-        drain: createDrainHandler(() => ({ ...deps(), drainDocumentName: cloud.drainDocumentName })),
-        get current() {
-          return slot.current;
-        },
-        set current(value) {
-          slot.current = value;
-        },
-      };
-      containers.set(key, found);
+      found = Object.assign(slot, { stack: simStack(cloud, (): HandlerDeps => ({ ...base, ports: slot.current.ports, now: slot.current.now, telemetry: slot.current.telemetry })) });
+      containers.set(index, found);
     }
     return found;
   };
@@ -352,7 +341,7 @@ export async function runScenario(scenario: Scenario, seed = DEFAULT_SEED): Prom
     const watch: ReadWatch = { failed: false, rewritten: false, reads: 0 };
     const minute = cloud.minute;
     const logged: Array<Record<string, unknown>> = [];
-    await invoke('scale', index, (c) => c.scale(scheduledEvent(now), lambdaContext('scale')), watch, logged);
+    await invoke('scale', index, (c) => c.stack.scale(now), watch, logged);
     for (const line of logged) {
       const fleet = String(line.fleet);
       const group = world.groupOf(fleet);
@@ -370,13 +359,12 @@ export async function runScenario(scenario: Scenario, seed = DEFAULT_SEED): Prom
     }
   };
   const drainOnce = async (now: Date, index: number) => {
-    await invoke('drain', index, (c) => c.drain(scheduledEvent(now), lambdaContext('drain')));
+    await invoke('drain', index, (c) => c.stack.drain(now));
   };
 
-  await runSimulation({
-    cloud,
-    minutes: record.endMinute,
-    everyMinute: [
+  await container(0).stack.run(
+    record.endMinute,
+    [
       async (now) => {
         noteServing();
         // The tail only finishes the drains: no new scale-in starts one.
@@ -396,9 +384,7 @@ export async function runScenario(scenario: Scenario, seed = DEFAULT_SEED): Prom
         }
       },
     ],
-    onLifecycleEvent: async (event) => {
-      await invoke('drain', 0, (c) => c.drain(event, lambdaContext('drain')));
-    },
-  });
+    { lifecycleEvents: (event) => invoke('drain', 0, (c) => c.stack.lifecycle(event)) },
+  );
   return record;
 }
