@@ -4,11 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulateCommand } from '../../cli/commands/simulate.js';
 import { main } from '../../cli/main.js';
-
-function io() {
-  const out = { stdout: '', stderr: '' };
-  return { out, io: { stdout: { write: (t: string) => (out.stdout += t) }, stderr: { write: (t: string) => (out.stderr += t) } } };
-}
+import { commandIo } from '../cli/command-io.js';
 
 describe('fleet-scaler simulate', () => {
   it.each([
@@ -21,7 +17,7 @@ describe('fleet-scaler simulate', () => {
     { argv: ['--report', 'out.txt'], error: '--report: must be a file path ending in .html (got "out.txt")' },
     { argv: ['--speed', '2'], error: '--speed: unknown flag' },
   ])('rejects $argv naming the flag, the rule and the value', async ({ argv, error }) => {
-    const { out, io: cio } = io();
+    const { out, io: cio } = commandIo();
     expect(await main(['simulate', ...argv], cio)).toBe(2);
     expect(out.stderr).toContain(error);
   });
@@ -30,7 +26,7 @@ describe('fleet-scaler simulate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'trace-'));
     const trace = join(dir, 'bad.csv');
     (await import('node:fs')).writeFileSync(trace, 'rownames,DateTime,Calls\n1,2003-03-03T07:00:00Z,111\n2,2003-03-03T07:05:00Z,lots\n');
-    const { out, io: cio } = io();
+    const { out, io: cio } = commandIo();
     expect(await simulateCommand(['--trace', trace, '--days', '1'], cio)).toBe(1);
     expect(out.stderr).toContain(`${trace}:3: Calls must be a whole number >= 0, got "lots"`);
   });
@@ -41,7 +37,7 @@ describe('fleet-scaler simulate', () => {
     // one hour of calls from 00:10 on the trace's first day; 40 calls per row x scale 2 = 16 arrivals a minute
     const rows = Array.from({ length: 12 }, (_, i) => `${i + 1},2003-03-03T${String(Math.floor((10 + 5 * i) / 60)).padStart(2, '0')}:${String((10 + 5 * i) % 60).padStart(2, '0')}:00Z,40`);
     (await import('node:fs')).writeFileSync(trace, `rownames,DateTime,Calls\n${rows.join('\n')}\n`);
-    const { out, io: cio } = io();
+    const { out, io: cio } = commandIo();
     const code = await simulateCommand(['--trace', trace, '--scale', '2', '--days', '0.1', '--capacity', '20', '--json', '--series', join(dir, 's.csv'), '--report', join(dir, 'r.html')], cio);
     expect(out.stderr).toBe('');
     expect(code).toBe(0);
@@ -66,13 +62,8 @@ describe('fleet-scaler simulate progress', () => {
     return join(dir, 'trace.csv');
   }
 
-  function ttyIo(isTTY: boolean) {
-    const out = { stdout: '', stderr: '' };
-    return { out, io: { stdout: { write: (t: string) => (out.stdout += t) }, stderr: { isTTY, write: (t: string) => (out.stderr += t) } } };
-  }
-
   it('shows the simulated day on a terminal, then clears its line', async () => {
-    const { out, io: tio } = ttyIo(true);
+    const { out, io: tio } = commandIo(true);
     expect(await simulateCommand(['--trace', trace(), '--days', '0.05', '--capacity', '20'], tio)).toBe(0);
     // 1 of 72 minutes = 1 %, 72 of 72 = 100 %
     expect(out.stderr).toContain('simulating: day 0.0 of 0.1 (1 %)');
@@ -85,7 +76,7 @@ describe('fleet-scaler simulate progress', () => {
     { name: 'not a terminal', isTTY: false, argv: [] as string[] },
     { name: '--json, even on a terminal', isTTY: true, argv: ['--json'] },
   ])('is silent when $name', async ({ isTTY, argv }) => {
-    const { out, io: tio } = ttyIo(isTTY);
+    const { out, io: tio } = commandIo(isTTY);
     expect(await simulateCommand(['--trace', trace(), '--days', '0.05', '--capacity', '20', ...argv], tio)).toBe(0);
     expect(out.stderr).toBe('');
   });

@@ -1,11 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { drainHistoryCommand } from '../../cli/commands/drain-history.js';
 import { FlagError } from '../../cli/flags.js';
+import { commandIo, documentFile } from '../cli/command-io.js';
 import { createAwsPorts } from '../../lib/aws/clients.js';
 import { summarizeDrainHistory, type DrainDay } from '../../lib/drain/history.js';
 
@@ -44,18 +42,6 @@ const document = {
   fleets: [{ name: 'engines', target: { type: 'asg', autoScalingGroupName: 'dg-engines' }, kinds: { stream: { capacity: 100 } }, minInstances: 1, maxInstances: 20, drain: { gracePeriodSeconds: 3600 } }],
 };
 
-function configFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'drain-history-'));
-  const path = join(dir, 'fleets.json');
-  writeFileSync(path, JSON.stringify(document));
-  return path;
-}
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  return { out, io: { stdout: { write: (t: string) => (out.stdout += t) }, stderr: { write: (t: string) => (out.stderr += t) } } };
-}
-
 const port = () => createAwsPorts({ region: 'us-east-1' }).cloudwatch;
 
 describe('drain-history command against CloudWatch (aws-sdk-client-mock)', () => {
@@ -70,8 +56,8 @@ describe('drain-history command against CloudWatch (aws-sdk-client-mock)', () =>
         return { Id: q.Id, Timestamps: values ? [DAY1, DAY2] : [], Values: values ?? [], StatusCode: 'Complete' };
       }),
     }));
-    const { out, io } = capture();
-    const code = await drainHistoryCommand(['--config', configFile(), '--fleet', 'engines', '--from', '2026-03-02T06:00:00Z', '--to', '2026-03-03T18:00:00Z'], io, port());
+    const { out, io } = commandIo();
+    const code = await drainHistoryCommand(['--config', documentFile(document), '--fleet', 'engines', '--from', '2026-03-02T06:00:00Z', '--to', '2026-03-03T18:00:00Z'], io, port());
     expect(code).toBe(0);
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
     const input = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
@@ -97,8 +83,8 @@ describe('drain-history command against CloudWatch (aws-sdk-client-mock)', () =>
     cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
       MetricDataResults: (input.MetricDataQueries ?? []).map((q) => ({ Id: q.Id, Timestamps: answers[q.Id ?? ''] ? [DAY1] : [], Values: answers[q.Id ?? ''] ?? [], StatusCode: 'Complete' })),
     }));
-    const { out, io } = capture();
-    expect(await drainHistoryCommand(['--config', configFile(), '--fleet', 'engines', '--from', '2026-03-02T00:00:00Z', '--to', '2026-03-03T00:00:00Z', '--json'], io, port())).toBe(0);
+    const { out, io } = commandIo();
+    expect(await drainHistoryCommand(['--config', documentFile(document), '--fleet', 'engines', '--from', '2026-03-02T00:00:00Z', '--to', '2026-03-03T00:00:00Z', '--json'], io, port())).toBe(0);
     const json = JSON.parse(out.stdout);
     expect(json).toMatchObject({ fleet: 'engines', gracePeriodSeconds: 3600, releases: 12, emptied: 10, forced: 2, streamsCut: 4 });
     expect(json.shortestSafeGraceMinutes).toBeUndefined();
@@ -107,8 +93,8 @@ describe('drain-history command against CloudWatch (aws-sdk-client-mock)', () =>
 
   it('a failed read exits 1 naming the fleet and the cause, and prints no figures', async () => {
     cloudwatch.on(GetMetricDataCommand).rejects(Object.assign(new Error('User is not authorized to perform cloudwatch:GetMetricData'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
-    const { out, io } = capture();
-    expect(await drainHistoryCommand(['--config', configFile(), '--fleet', 'engines', '--from', '2026-03-02T00:00:00Z', '--to', '2026-03-03T00:00:00Z'], io, port())).toBe(1);
+    const { out, io } = commandIo();
+    expect(await drainHistoryCommand(['--config', documentFile(document), '--fleet', 'engines', '--from', '2026-03-02T00:00:00Z', '--to', '2026-03-03T00:00:00Z'], io, port())).toBe(1);
     expect(out.stderr).toMatch(/drain history of fleet engines .*AccessDenied/);
     expect(out.stdout).toBe('');
   });
@@ -118,9 +104,9 @@ describe('drain-history command against CloudWatch (aws-sdk-client-mock)', () =>
     { name: '--to before --from', argv: ['--fleet', 'engines', '--from', '2026-03-03T00:00:00Z', '--to', '2026-03-02T00:00:00Z'], error: /--to: must be after --from/ },
     { name: 'a span beyond hourly retention', argv: ['--fleet', 'engines', '--from', '2024-01-01T00:00:00Z', '--to', '2026-03-02T00:00:00Z'], error: /--to: at most 455 days after --from/ },
   ])('refuses $name by flag, rule and value, and reads nothing', async ({ argv, error }) => {
-    const { io } = capture();
-    await expect(drainHistoryCommand(['--config', configFile(), ...argv], io, port())).rejects.toThrow(FlagError);
-    await expect(drainHistoryCommand(['--config', configFile(), ...argv], io, port())).rejects.toThrow(error);
+    const { io } = commandIo();
+    await expect(drainHistoryCommand(['--config', documentFile(document), ...argv], io, port())).rejects.toThrow(FlagError);
+    await expect(drainHistoryCommand(['--config', documentFile(document), ...argv], io, port())).rejects.toThrow(error);
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
   });
 });

@@ -34,6 +34,11 @@ function instanceAnswer(i: number, kinds: Partial<Record<'stream' | 'batch' | 't
   ];
 }
 
+/** readInstanceLoad of instance i-1 of engines-a at `now`, 60 s periods, no retry; `options` replace any of them. */
+function read(options: Partial<Parameters<typeof readInstanceLoad>[1]> = {}) {
+  return readInstanceLoad(client, { namespace: 'N', target, instanceIds: ['i-1'], now, periodSeconds: 60, retry: noRetry, ...options });
+}
+
 beforeEach(() => {
   cw.reset();
   listed();
@@ -42,7 +47,7 @@ beforeEach(() => {
 describe('the instance-load query window', () => {
   it('ends at the start of the still-filling period, and outlasts the ListMetrics lag', async () => {
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
-    await readInstanceLoad(client, { namespace: 'N', target, instanceIds: ['i-1'], now, periodSeconds: 60, retry: noRetry });
+    await read();
     const input = cw.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
     // 10:05:30 with 60 s periods: the 10:05 period is filling; ceil(900 / 60) + 1 = 16 complete ones before it.
     expect({ start: input?.StartTime, end: input?.EndTime }).toEqual({ start: t('09:49:00'), end: t('10:05:00') });
@@ -53,7 +58,7 @@ describe('the instance-load query window', () => {
 describe('readInstanceLoad', () => {
   it('queries Maximum of each kind and the SampleCount of the Engine limit on the instance-level dimension sets, after one ListMetrics walk', async () => {
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
-    await readInstanceLoad(client, { namespace: 'Deepgram/Engine', target, instanceIds: ['i-1'], now, periodSeconds: 60, retry: noRetry });
+    await read({ namespace: 'Deepgram/Engine' });
     expect(cw).toHaveReceivedCommandWith(ListMetricsCommand, { Namespace: 'Deepgram/Engine', MetricName: 'engine_active_requests', Dimensions: [{ Name: 'InstanceId' }], RecentlyActive: 'PT3H' });
     const queries = cw.commandCalls(GetMetricDataCommand)[0]?.args[0].input.MetricDataQueries ?? [];
     expect(queries.map((q) => `${q.Id} ${q.MetricStat?.Metric?.MetricName} ${q.MetricStat?.Metric?.Dimensions?.map((d) => `${d.Name}=${d.Value}`).join(',')} ${q.MetricStat?.Stat}`)).toEqual([
@@ -66,7 +71,7 @@ describe('readInstanceLoad', () => {
 
   it('names an EKS fleet by cluster and node group', async () => {
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
-    await readInstanceLoad(client, { namespace: 'N', target: { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu' }, instanceIds: ['i-1'], now, periodSeconds: 60, retry: noRetry });
+    await read({ target: { type: 'eks', clusterName: 'speech', nodegroupName: 'gpu' } });
     const dims = cw.commandCalls(GetMetricDataCommand)[0]?.args[0].input.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions;
     expect(dims?.map((d) => d.Name)).toEqual(['ClusterName', 'NodegroupName', 'InstanceId', 'kind']);
   });
@@ -115,7 +120,7 @@ describe('readInstanceLoad', () => {
   ])('$name', async ({ listing, answer, expected }) => {
     listed(...listing);
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: answer });
-    const loads = await readInstanceLoad(client, { namespace: 'N', target, instanceIds: ['i-1'], now, periodSeconds: 60, retry: noRetry });
+    const loads = await read();
     expect(loads.get('i-1')).toEqual(expected);
   });
 
@@ -130,7 +135,7 @@ describe('readInstanceLoad', () => {
 
   it('takes the listing it is given instead of walking again', async () => {
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: instanceAnswer(0, { stream: [['10:04:00', 3]] }, ['10:04:00']) });
-    const loads = await readInstanceLoad(client, { namespace: 'N', target, instanceIds: ['i-1'], now, periodSeconds: 60, retry: noRetry, presence: new Map([['i-1', new Set(['stream' as const])]]) });
+    const loads = await read({ presence: new Map([['i-1', new Set(['stream' as const])]]) });
     expect(cw).toHaveReceivedCommandTimes(ListMetricsCommand, 0);
     expect(loads.get('i-1')).toEqual({ activeStreams: 3, activeRequests: 3, at: t('10:04:00'), neverRequested: ['batch', 'tts'] });
   });
@@ -141,7 +146,7 @@ describe('readInstanceLoad', () => {
     cw.on(GetMetricDataCommand).resolves({
       MetricDataResults: [...instanceAnswer(0, { batch: [['10:04:00', 0]], tts: [['10:04:00', 0]] }, ['10:04:00']).filter((r) => r.Id !== 'i0_stream'), ...instanceAnswer(1, { stream: [['10:04:00', 3]] }, ['10:04:00'])],
     });
-    const loads = await readInstanceLoad(client, { namespace: 'N', target, instanceIds: ['i-partial', 'i-whole'], now, periodSeconds: 60, retry: noRetry });
+    const loads = await read({ instanceIds: ['i-partial', 'i-whole'] });
     expect(loads.get('i-partial')).toEqual({});
     expect(loads.get('i-whole')).toMatchObject({ activeStreams: 3, activeRequests: 3, at: t('10:04:00') });
   });
@@ -150,7 +155,7 @@ describe('readInstanceLoad', () => {
     cw.on(GetMetricDataCommand)
       .resolvesOnce({ MetricDataResults: [{ Id: 'i0_stream', Timestamps: [t('10:03:00')], Values: [9] }], NextToken: 'page-2' })
       .resolvesOnce({ MetricDataResults: instanceAnswer(0, { stream: [['10:04:00', 4]] }, ['10:04:00', '10:03:00']) });
-    const loads = await readInstanceLoad(client, { namespace: 'N', target, instanceIds: ['i-1'], now, periodSeconds: 60, retry: noRetry });
+    const loads = await read();
     expect(cw.commandCalls(GetMetricDataCommand)[1]?.args[0].input.NextToken).toBe('page-2');
     expect(loads.get('i-1')?.activeStreams).toBe(4);
   });
@@ -158,7 +163,7 @@ describe('readInstanceLoad', () => {
   it('splits into calls of at most 500 queries: 200 instances x (3 kinds + heartbeat) = 800 queries = 2 calls', async () => {
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     const instanceIds = Array.from({ length: 200 }, (_, i) => `i-${i}`);
-    const loads = await readInstanceLoad(client, { namespace: 'N', target, instanceIds, now, periodSeconds: 60, retry: noRetry });
+    const loads = await read({ instanceIds });
     const sizes = cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.MetricDataQueries?.length);
     expect(sizes).toEqual([500, 300]);
     expect(loads.size).toBe(200);
@@ -193,7 +198,7 @@ describe('readInstanceLoad', () => {
   });
 
   it('makes no call for no instances', async () => {
-    const loads = await readInstanceLoad(client, { namespace: 'N', target, instanceIds: [], now, periodSeconds: 60, retry: noRetry });
+    const loads = await read({ instanceIds: [] });
     expect(loads.size).toBe(0);
     expect(cw).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
     expect(cw).toHaveReceivedCommandTimes(ListMetricsCommand, 0);
@@ -203,7 +208,7 @@ describe('readInstanceLoad', () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
     cw.on(GetMetricDataCommand).rejects(throttled);
     const retry = { ...noRetry, attempts: 3 };
-    const outcome = readInstanceLoad(client, { namespace: 'N', target, instanceIds: ['i-1'], now, periodSeconds: 60, retry });
+    const outcome = read({ retry });
     await expect(outcome).rejects.toBeInstanceOf(InstanceLoadError);
     expect(cw).toHaveReceivedCommandTimes(GetMetricDataCommand, 3);
   });

@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsPorts } from '../../lib/aws/clients.js';
@@ -22,8 +22,8 @@ const config: ControllerConfig = validateConfig(
   'test',
 );
 
-/** Answers every query: one-minute queries with `load` per minute, five-minute ones with `history`. */
-function answer(load: number, history: (atMs: number) => number) {
+/** Answers every query over its window: a datapoint each period for which `value` gives one. */
+function answerWith(value: (query: MetricDataQuery, atMs: number, periodMs: number) => number | undefined) {
   return (input: GetMetricDataCommandInput) => {
     const start = (input.StartTime as Date).getTime();
     const end = (input.EndTime as Date).getTime();
@@ -32,14 +32,21 @@ function answer(load: number, history: (atMs: number) => number) {
       const timestamps: Date[] = [];
       const values: number[] = [];
       for (let t = start; t + period <= end; t += period) {
+        const v = value(q, t, period);
+        if (v === undefined) continue;
         timestamps.push(new Date(t));
-        // Sums of one sample per minute: a five-minute Sum is five samples.
-        values.push(period === 60_000 ? load : 5 * history(t));
+        values.push(v);
       }
       return { Id: q.Id, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };
     });
     return { MetricDataResults: results };
   };
+}
+
+/** Answers every query: one-minute queries with `load` per minute, five-minute ones with `history`. */
+function answer(load: number, history: (atMs: number) => number) {
+  // Sums of one sample per minute: a five-minute Sum is five samples.
+  return answerWith((_query, t, period) => (period === 60_000 ? load : 5 * history(t)));
 }
 
 describe('predictive provider', () => {
@@ -123,27 +130,13 @@ describe('predictive provider', () => {
     const phase = (t: number) => (((t - NOW.getTime()) % DAY) + DAY) % DAY;
     const open = (t: number) => phase(t) >= 5 * MIN && phase(t) < 65 * MIN;
     const weekend = (t: number) => (((t - NOW.getTime()) % WEEK) + WEEK) % WEEK >= 5 * DAY;
-    cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
-      const start = (input.StartTime as Date).getTime();
-      const end = (input.EndTime as Date).getTime();
-      const results: MetricDataResult[] = (input.MetricDataQueries ?? []).map((q) => {
-        const period = (q.MetricStat?.Period ?? 60) * 1000;
-        const timestamps: Date[] = [];
-        const values: number[] = [];
-        for (let t = start; t + period <= end; t += period) {
-          const samples = period / 60_000;
-          if (q.Id?.endsWith('_engines')) {
-            timestamps.push(new Date(t));
-            values.push(samples);
-          } else if (open(t) && !weekend(t)) {
-            timestamps.push(new Date(t));
-            values.push(samples * 2000);
-          }
-        }
-        return { Id: q.Id, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };
-      });
-      return { MetricDataResults: results };
-    });
+    cloudwatch.on(GetMetricDataCommand).callsFake(
+      answerWith((q, t, period) => {
+        const samples = period / 60_000;
+        if (q.Id?.endsWith('_engines')) return samples;
+        return open(t) && !weekend(t) ? samples * 2000 : undefined;
+      }),
+    );
     const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry: new MemoryTelemetry(), loadConfig: async () => config }, { minResidualSamples: 100_000 });
     // Monday, quiet for the last hour: the weeks before were quiet at this time too and opened
     // at 2000 five minutes later; 2000 + 2 * sqrt(2000) = 2089.4 -> 21 instances of 100. Read as

@@ -1,11 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { replayCommand } from '../../cli/commands/replay.js';
 import { FlagError } from '../../cli/flags.js';
+import { commandIo, documentFile } from '../cli/command-io.js';
 import { simStack } from '../../bench/stack.js';
 import { createAwsPorts } from '../../lib/aws/clients.js';
 import { validateConfig } from '../../lib/config/load.js';
@@ -37,18 +35,6 @@ const document = {
   ],
 };
 
-function configFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'replay-'));
-  const path = join(dir, 'fleets.json');
-  writeFileSync(path, JSON.stringify(document));
-  return path;
-}
-
-function io() {
-  const out = { stdout: '', stderr: '' };
-  return { out, io: { stdout: { write: (t: string) => (out.stdout += t) }, stderr: { write: (t: string) => (out.stderr += t) } } };
-}
-
 describe('replay command against CloudWatch (aws-sdk-client-mock)', () => {
   beforeEach(() => cloudwatch.reset());
 
@@ -71,10 +57,10 @@ describe('replay command against CloudWatch (aws-sdk-client-mock)', () => {
         }),
       };
     });
-    const { out, io: cio } = io();
+    const { out, io } = commandIo();
     const code = await replayCommand(
-      ['--config', configFile(), '--fleet', 'engines', '--from', '2026-03-02T10:00:00Z', '--to', '2026-03-02T10:10:00Z', '--json'],
-      cio,
+      ['--config', documentFile(document), '--fleet', 'engines', '--from', '2026-03-02T10:00:00Z', '--to', '2026-03-02T10:10:00Z', '--json'],
+      io,
       createAwsPorts({ region: 'us-east-1' }).cloudwatch,
     );
     expect(out.stderr).toBe('');
@@ -94,11 +80,11 @@ describe('replay command against CloudWatch (aws-sdk-client-mock)', () => {
     { name: 'a time that is not ISO 8601', argv: ['--from', 'yesterday', '--to', '2026-03-02T09:00:00Z'], error: /--from: must be an ISO 8601 time .* \(got "yesterday"\)/ },
     { name: 'more days than CloudWatch keeps minutes', argv: ['--from', '2026-03-01T00:00:00Z', '--to', '2026-03-20T00:00:00Z'], error: /--to: at most 15 days after --from/ },
   ])('rejects $name naming the flag, the rule and the value', async ({ argv, error }) => {
-    await expect(replayCommand(['--config', configFile(), '--fleet', 'engines', ...argv], io().io, createAwsPorts({ region: 'us-east-1' }).cloudwatch)).rejects.toThrow(error);
+    await expect(replayCommand(['--config', documentFile(document), '--fleet', 'engines', ...argv], commandIo().io, createAwsPorts({ region: 'us-east-1' }).cloudwatch)).rejects.toThrow(error);
   });
 
   it('rejects an unknown fleet, listing the known ones', async () => {
-    const run = replayCommand(['--config', configFile(), '--fleet', 'nope', '--from', '2026-03-02T10:00:00Z', '--to', '2026-03-02T11:00:00Z'], io().io, createAwsPorts({ region: 'us-east-1' }).cloudwatch);
+    const run = replayCommand(['--config', documentFile(document), '--fleet', 'nope', '--from', '2026-03-02T10:00:00Z', '--to', '2026-03-02T11:00:00Z'], commandIo().io, createAwsPorts({ region: 'us-east-1' }).cloudwatch);
     await expect(run).rejects.toThrow(FlagError);
     await expect(run).rejects.toThrow(/--fleet: must name a fleet of .* \(engines\) \(got "nope"\)/);
   });
@@ -119,10 +105,10 @@ describe('replay command against the simulated cloud', () => {
         if (r.minute >= 30 && r.minute < 150) reported += r.inService + r.draining;
       },
     });
-    const { out, io: cio } = io();
+    const { out, io } = commandIo();
     const code = await replayCommand(
-      ['--config', configFile(), '--fleet', 'engines', '--from', new Date(T0 + 30 * MIN).toISOString(), '--to', new Date(T0 + 150 * MIN).toISOString(), '--json'],
-      cio,
+      ['--config', documentFile(document), '--fleet', 'engines', '--from', new Date(T0 + 30 * MIN).toISOString(), '--to', new Date(T0 + 150 * MIN).toISOString(), '--json'],
+      io,
       cloud.ports.cloudwatch,
     );
     expect(code).toBe(0);
