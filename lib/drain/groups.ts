@@ -52,15 +52,22 @@ export async function resolveDrainGroups(eks: EksPort, fleet: FleetConfig, retry
 
 const TERMINATING_ACTIVITY = /Terminating EC2 instance: (i-[0-9a-f]+)/;
 
+export interface TerminationStarts {
+  starts: Map<string, Date>;
+  /** Termination activities of a wanted instance without StartTime: skipped (unknown), each named by field, rule and value. */
+  undated: string[];
+}
+
 /**
  * When each instance began terminating, from the group's scaling activities (newest
  * first). Only needed for an instance that never got a drain command, so its deadline
  * still has a start.
  */
-export async function terminationStarts(autoscaling: AutoScalingPort, groupName: string, instanceIds: readonly string[], retry?: RetryPolicy): Promise<Map<string, Date>> {
+export async function terminationStarts(autoscaling: AutoScalingPort, groupName: string, instanceIds: readonly string[], retry?: RetryPolicy): Promise<TerminationStarts> {
   const wanted = new Set(instanceIds);
   const starts = new Map<string, Date>();
-  if (wanted.size === 0) return starts;
+  const undated: string[] = [];
+  if (wanted.size === 0) return { starts, undated };
   try {
     const answer = await withRetry(
       'autoscaling:DescribeScalingActivities',
@@ -69,7 +76,11 @@ export async function terminationStarts(autoscaling: AutoScalingPort, groupName:
     );
     for (const activity of answer.Activities ?? []) {
       const instanceId = TERMINATING_ACTIVITY.exec(activity.Description ?? '')?.[1];
-      if (!instanceId || !wanted.has(instanceId) || !activity.StartTime) continue;
+      if (!instanceId || !wanted.has(instanceId)) continue;
+      if (!activity.StartTime) {
+        undated.push(`${groupName} activity ${activity.ActivityId ?? '(no ActivityId)'} for ${instanceId}: StartTime must be present, got ${String(activity.StartTime)}`);
+        continue;
+      }
       const at = new Date(activity.StartTime);
       const seen = starts.get(instanceId);
       if (!seen || at < seen) starts.set(instanceId, at);
@@ -77,5 +88,5 @@ export async function terminationStarts(autoscaling: AutoScalingPort, groupName:
   } catch (cause) {
     throw new DrainGroupError(`reading the scaling activities of ${groupName} failed: ${describeError(cause)}`, { cause });
   }
-  return starts;
+  return { starts, undated };
 }

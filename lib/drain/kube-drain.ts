@@ -103,14 +103,18 @@ export async function drainEksFleet(deps: HandlerDeps, input: EksFleetDrainInput
 
   // The termination activity starts the clock of a node never cordoned by this controller.
   const starts = new Map<string, Date>();
+  const undated: string[] = [];
   for (const groupName of new Set(input.waiting.map((w) => w.group.groupName))) {
     const ids = input.waiting.filter((w) => w.group.groupName === groupName).map((w) => w.instanceId);
     try {
-      for (const [id, at] of await terminationStarts(deps.ports.autoscaling, groupName, ids, deps.retry)) starts.set(id, at);
+      const read = await terminationStarts(deps.ports.autoscaling, groupName, ids, deps.retry);
+      for (const [id, at] of read.starts) starts.set(id, at);
+      undated.push(...read.undated);
     } catch (error) {
       result.errors.push(describeError(error));
     }
   }
+  if (undated.length > 0) deps.telemetry.warn('drain scaling activities incomplete: an activity without StartTime is skipped, its start unknown', { fleet: fleet.name, undated });
 
   const policy = { gracePeriodSeconds: fleet.drain.gracePeriodSeconds };
   const engineHeld = new Set<string>();

@@ -17,7 +17,7 @@ import { drainClockNumbers, graceOver, type DrainClockNumbers } from './drain-cl
 export interface NodeObservation {
   instanceId: string;
   /** The node whose providerID names the instance; undefined when the cluster has none. */
-  node?: { name: string; unschedulable: boolean; drainStartedAt?: Date };
+  node?: { name: string; unschedulable: boolean; drainStartedAt?: Date; drainStartedAtUnreadable?: string };
   /** The node's Engine and API pods (the fleet's labels), terminating ones included. */
   pods: ReadonlyArray<{ namespace: string; name: string; phase?: string; terminating: boolean }>;
   load: InstanceLoad | undefined;
@@ -58,18 +58,21 @@ export interface NodeDrainDecision {
   drainStartDetail?: string;
 }
 
-export type DrainStartProblem = 'FutureAnnotation' | 'AnnotationBeforeTermination';
+export type DrainStartProblem = 'FutureAnnotation' | 'AnnotationBeforeTermination' | 'UnreadableAnnotation';
 
 /**
  * The node's annotation, taken at its word only when the controller could have written it:
  * it stamps the first cordon with the termination's start or its own clock, so never
  * before the termination began nor after now. Dated later (a person's edit, a skewed
  * writer) it would hold the hook past the grace; dated earlier, release streams before it.
- * Either is replaced by the termination activity's start (else `latest`), said, and the
+ * One that is not a date at all is unknown. Each is replaced by the termination activity's start (else `latest`), said, and the
  * annotation is written again with the cordon.
  */
-export function drainStart(annotation: Date | undefined, terminatingSince: Date | undefined, latest: Date): { at: Date; problem?: DrainStartProblem; detail?: string } {
+export function drainStart(annotation: Date | undefined, terminatingSince: Date | undefined, latest: Date, unreadable?: string): { at: Date; problem?: DrainStartProblem; detail?: string } {
   const fallback = terminatingSince ?? latest;
+  if (!annotation && unreadable !== undefined) {
+    return { at: fallback, problem: 'UnreadableAnnotation', detail: `gpu-fleet-scaler/drain-started-at must be an ISO 8601 date, got ${JSON.stringify(unreadable)}` };
+  }
   if (!annotation) return { at: fallback };
   const marginMs = CLOCK_SKEW_MARGIN_SECONDS * 1000;
   if (annotation.getTime() > latest.getTime() + marginMs) {
@@ -100,7 +103,7 @@ export function decideNodeDrain(observation: NodeObservation, policy: { gracePer
   const terminating = live.filter((p) => p.terminating).length;
   // Without either, the start is stamped on the node with `latest`, never behind AWS's
   // clock: a tick behind it (a late event) would otherwise date the drain into the past.
-  const start = drainStart(node?.drainStartedAt, observation.terminatingSince, latest);
+  const start = drainStart(node?.drainStartedAt, observation.terminatingSince, latest, node?.drainStartedAtUnreadable);
   const startMs = start.at.getTime();
   const numbers: NodeDrainDecision['numbers'] = {
     ...drainClockNumbers(startMs, policy.gracePeriodSeconds, nowMs, load),

@@ -261,6 +261,7 @@ async function drainFleet(deps: HandlerDeps, plan: FleetPlan, context: FleetCont
   const { now, loads } = context;
 
   const starts = new Map<string, Date>();
+  const undated: string[] = [];
   if (context.commands) {
     for (const group of plan.groups) {
       // No command yet, or one whose request time SSM left out: the clock needs the termination's start.
@@ -273,12 +274,15 @@ async function drainFleet(deps: HandlerDeps, plan: FleetPlan, context: FleetCont
         .map((w) => w.instanceId);
       if (uncommanded.length === 0) continue;
       try {
-        for (const [id, at] of await terminationStarts(deps.ports.autoscaling, group.groupName, uncommanded, deps.retry)) starts.set(id, at);
+        const read = await terminationStarts(deps.ports.autoscaling, group.groupName, uncommanded, deps.retry);
+        for (const [id, at] of read.starts) starts.set(id, at);
+        undated.push(...read.undated);
       } catch (error) {
         plan.result.errors.push(describeError(error));
       }
     }
   }
+  if (undated.length > 0) deps.telemetry.warn('drain scaling activities incomplete: an activity without StartTime is skipped, its start unknown', { fleet: fleet.name, undated });
 
   const policy = { gracePeriodSeconds: fleet.drain.gracePeriodSeconds, resendAfterSeconds: context.options.resendAfterSeconds ?? DEFAULT_RESEND_AFTER_S };
   // A few instances at a time: each needs up to three calls, and a large scale-in must

@@ -32,6 +32,8 @@ export interface NodeView {
   instanceId?: string;
   unschedulable: boolean;
   drainStartedAt?: Date;
+  /** The drain-started-at annotation as written, when it is not a date: unknown, said by the drain. */
+  drainStartedAtUnreadable?: string;
 }
 
 export interface PodView {
@@ -111,13 +113,16 @@ export async function listNodes(transport: KubeTransport, labelSelector: string)
     const spec = record(item.spec);
     const annotations = record(metadata.annotations);
     const providerId = typeof spec.providerID === 'string' ? spec.providerID : undefined;
-    const started = typeof annotations[DRAIN_STARTED_ANNOTATION] === 'string' ? new Date(annotations[DRAIN_STARTED_ANNOTATION]) : undefined;
+    const written = annotations[DRAIN_STARTED_ANNOTATION];
+    const started = typeof written === 'string' ? new Date(written) : undefined;
+    const readable = started !== undefined && !Number.isNaN(started.getTime());
     return {
       name: String(metadata.name ?? ''),
       providerId,
       instanceId: instanceIdOf(providerId),
       unschedulable: spec.unschedulable === true,
-      ...(started && !Number.isNaN(started.getTime()) ? { drainStartedAt: started } : {}),
+      ...(readable ? { drainStartedAt: started } : {}),
+      ...(written !== undefined && !readable ? { drainStartedAtUnreadable: String(written) } : {}),
     };
   });
 }

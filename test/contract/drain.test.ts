@@ -137,7 +137,7 @@ describeMoto('drain adapters (lib/drain) against moto', (moto) => {
     const fleet = await createAsgFleet(moto.ports, { name: 'engine-a', desired: 2 });
     await moto.ports.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: fleet.instanceIds[0], ShouldDecrementDesiredCapacity: true }));
 
-    const starts = await terminationStarts(moto.ports.autoscaling, 'engine-a', fleet.instanceIds, noRetry);
+    const { starts } = await terminationStarts(moto.ports.autoscaling, 'engine-a', fleet.instanceIds, noRetry);
 
     // The request shape is what this checks: moto answers no activities at all, so the
     // start real Auto Scaling would report ("Terminating EC2 instance: i-...") is absent.

@@ -233,7 +233,18 @@ describe('drain groups', () => {
         { ActivityId: 'a1', AutoScalingGroupName: 'engines', Description: 'Launching a new EC2 instance: i-0bbb2222', StartTime: t('09:00:00'), Cause: 'x', StatusCode: 'Successful' },
       ],
     });
-    const starts = await terminationStarts(asg, 'engines', ['i-0aaa1111', 'i-0bbb2222'], noRetry);
+    const { starts, undated } = await terminationStarts(asg, 'engines', ['i-0aaa1111', 'i-0bbb2222'], noRetry);
     expect([...starts]).toEqual([['i-0aaa1111', t('10:00:00')]]);
+    expect(undated).toEqual([]);
+  });
+
+  // Issue 13: an activity without StartTime was skipped without a word.
+  it('skips a termination activity without StartTime (unknown) and names it', async () => {
+    asg.on(DescribeScalingActivitiesCommand).resolves({
+      Activities: [{ ActivityId: 'a3', AutoScalingGroupName: 'engines', Description: 'Terminating EC2 instance: i-0aaa1111', Cause: 'x', StatusCode: 'MidLifecycleAction' } as never],
+    });
+    const { starts, undated } = await terminationStarts(asg, 'engines', ['i-0aaa1111'], noRetry);
+    expect(starts).toEqual(new Map());
+    expect(undated).toEqual(['engines activity a3 for i-0aaa1111: StartTime must be present, got undefined']);
   });
 });

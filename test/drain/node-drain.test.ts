@@ -88,6 +88,13 @@ describe('decideNodeDrain: an annotation that cannot be true', () => {
       want: { action: 'Heartbeat', reason: 'Cordoning', cordon: true, startedAt: at(30), numbers: { secondsToDeadline: 1800, drainStartProblem: 'AnnotationBeforeTermination' } },
       detail: 'gpu-fleet-scaler/drain-started-at must not be before the termination activity began (2026-12-02T10:00:00.000Z), got 2026-12-02T09:29:00.000Z',
     },
+    {
+      name: 'not a date: unknown, said, the clock runs from the termination and the annotation is written again',
+      // terminating 30 min ago + 60 min grace: 30 min left
+      obs: { ...refused, node: { name: 'n1', unschedulable: true, drainStartedAtUnreadable: 'yesterday' } },
+      want: { action: 'Heartbeat', reason: 'Cordoning', cordon: true, startedAt: at(30), numbers: { secondsToDeadline: 1800, drainStartProblem: 'UnreadableAnnotation' } },
+      detail: 'gpu-fleet-scaler/drain-started-at must be an ISO 8601 date, got "yesterday"',
+    },
   ])('$name', ({ obs, want, detail }) => {
     expect(decideNodeDrain(obs as NodeObservation, policy, NOW)).toMatchObject({ ...want, drainStartDetail: detail });
   });
