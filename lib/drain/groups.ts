@@ -3,6 +3,7 @@ import { DescribeNodegroupCommand } from '@aws-sdk/client-eks';
 import type { AutoScalingPort, EksPort } from '../aws/ports.js';
 import { describeError, withRetry, type RetryPolicy } from '../aws/retry.js';
 import type { FleetConfig, Target } from '../config/schema.js';
+import type { Telemetry } from '../telemetry.js';
 
 /** The state an instance held by a termination lifecycle hook is in. */
 export const TERMINATING_WAIT = 'Terminating:Wait';
@@ -51,6 +52,11 @@ export async function resolveDrainGroups(eks: EksPort, fleet: FleetConfig, retry
 }
 
 const TERMINATING_ACTIVITY = /Terminating EC2 instance: (i-[0-9a-f]+)/;
+
+/** Said once per fleet per tick, by the SSM and the EKS drain alike. */
+export function reportUndatedActivities(telemetry: Telemetry, fleet: string, undated: readonly string[]): void {
+  if (undated.length > 0) telemetry.warn('drain scaling activities incomplete: an activity without StartTime is skipped, its start unknown', { fleet, undated });
+}
 
 export interface TerminationStarts {
   starts: Map<string, Date>;

@@ -7,7 +7,7 @@ import type { KubeTransport } from '../k8s/transport.js';
 import type { HandlerDeps } from '../runtime/deps.js';
 import type { InstanceState } from '../fleet/group-state.js';
 import { followReplicas, type FollowDecision } from './follow-nodes.js';
-import { terminationStarts, type DrainGroup } from './groups.js';
+import { reportUndatedActivities, terminationStarts, type DrainGroup } from './groups.js';
 import { completeAction, recordHeartbeat } from './hook.js';
 import type { InstanceLoad } from '../fleet/instance-load.js';
 import { decideNodeDrain, NODE_DRAIN_REASONS, type NodeDrainDecision } from './node-drain.js';
@@ -114,7 +114,7 @@ export async function drainEksFleet(deps: HandlerDeps, input: EksFleetDrainInput
       result.errors.push(describeError(error));
     }
   }
-  if (undated.length > 0) deps.telemetry.warn('drain scaling activities incomplete: an activity without StartTime is skipped, its start unknown', { fleet: fleet.name, undated });
+  reportUndatedActivities(deps.telemetry, fleet.name, undated);
 
   const policy = { gracePeriodSeconds: fleet.drain.gracePeriodSeconds };
   const engineHeld = new Set<string>();

@@ -7,7 +7,7 @@ import { MANAGED_TAG, describeGroups, readInstances, type InstanceState } from '
 import { MetricUnit } from '../telemetry.js';
 import { DrainCommandError, listDrainCommands, sendDrainCommand } from './commands.js';
 import { decideDrain, DRAIN_REASONS, type DrainCommand, type DrainDecision } from './decide.js';
-import { resolveDrainGroups, terminationStarts, TERMINATING_WAIT, type DrainGroup } from './groups.js';
+import { resolveDrainGroups, reportUndatedActivities, terminationStarts, TERMINATING_WAIT, type DrainGroup } from './groups.js';
 import { DEFAULT_HOOK_NAME } from '../fleet/drain-hook.js';
 import { completeAction, ensureTerminationHook, hookSpecFor, recordHeartbeat, type HookEnsured } from './hook.js';
 import { readInstanceLoads, type InstanceLoad } from '../fleet/instance-load.js';
@@ -282,7 +282,7 @@ async function drainFleet(deps: HandlerDeps, plan: FleetPlan, context: FleetCont
       }
     }
   }
-  if (undated.length > 0) deps.telemetry.warn('drain scaling activities incomplete: an activity without StartTime is skipped, its start unknown', { fleet: fleet.name, undated });
+  reportUndatedActivities(deps.telemetry, fleet.name, undated);
 
   const policy = { gracePeriodSeconds: fleet.drain.gracePeriodSeconds, resendAfterSeconds: context.options.resendAfterSeconds ?? DEFAULT_RESEND_AFTER_S };
   // A few instances at a time: each needs up to three calls, and a large scale-in must

@@ -31,7 +31,3 @@ export function readRollGuard(tags: Record<string, string>, now: Date, latest: D
   }
   return { inProgress: marker?.phase === 'rolling' && now.getTime() < marker.until.getTime() + ROLL_GUARD_GRACE_MS };
 }
-
-export function rollInProgress(tags: Record<string, string>, now: Date, latest: Date = now): boolean {
-  return readRollGuard(tags, now, latest).inProgress;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatMarker, REDEPLOY_TAG } from '../../lib/fleet/roll-marker.js';
-import { readRollGuard, rollInProgress } from '../../lib/fleet/roll-guard.js';
+import { readRollGuard } from '../../lib/fleet/roll-guard.js';
 import { guardDuringRoll } from '../../lib/scaling/roll-guard.js';
 import type { Decision } from '../../lib/scaling/decide.js';
 
@@ -42,7 +42,7 @@ describe('guardDuringRoll', () => {
     { name: 'in the grace after the window', at: '2025-01-15T11:14:59Z', held: true },
     { name: 'a forgotten marker stops holding', at: '2025-01-15T11:15:00Z', held: false },
   ])('rolling marker $name -> held $held', ({ at, held }) => {
-    expect(rollInProgress(rollingTag, new Date(at))).toBe(held);
+    expect(readRollGuard(rollingTag, new Date(at)).inProgress).toBe(held);
   });
 });
 
