@@ -110,7 +110,7 @@ export async function readDrainDays(cloudwatch: CloudWatchPort, fleet: string, f
     }
     return entry;
   };
-  await readMetricData(
+  const incomplete = await readMetricData(
     cloudwatch,
     {
       queries,
@@ -137,6 +137,11 @@ export async function readDrainDays(cloudwatch: CloudWatchPort, fleet: string, f
       });
     },
   );
+  // A day a query lacks would read as no drain, no cut stream: a history that says less than it seems.
+  if (incomplete.length > 0) {
+    const what = incomplete.map((q) => `${q.id} ${q.statusCode}${q.messages.length > 0 ? ` (${q.messages.join('; ')})` : ''}`).join(', ');
+    throw new DrainHistoryError(`GetMetricData did not answer the drain history of fleet ${fleet} whole: ${what}; read it again`);
+  }
   const days = [...byDay]
     .sort(([a], [b]) => a - b)
     .map(([ms, d]) => ({ at: new Date(ms), releases: d.releases, emptied: d.emptied, longestToEmptySeconds: d.longest, streamsCut: d.cut, percentWithin: d.within }));

@@ -189,6 +189,7 @@ export async function runDrainTick(deps: HandlerDeps, config: ControllerConfig, 
         retry: deps.retry,
         // Not fatal: every kind then counts as existing, and a silent one holds the drain.
         onListingError: (error) => deps.telemetry.warn('Engine series unlisted: a kind without datapoints holds the drain this tick', { error }),
+        onIncomplete: (queries) => deps.telemetry.warn('drain instance load incomplete: an instance whose queries CloudWatch did not answer whole is unknown and holds its drain', { queries }),
       });
     } catch (error) {
       // Without loads nothing is released early; the deadline still holds.

@@ -1,5 +1,5 @@
 import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { readMetricData } from '../aws/metric-data.js';
+import { readMetricData, type IncompleteQuery } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { Target } from '../config/schema.js';
@@ -111,7 +111,12 @@ export async function readInstanceLoad(cloudwatch: CloudWatchPort, args: Instanc
  */
 export async function readInstanceLoads(
   cloudwatch: CloudWatchPort,
-  args: Omit<InstanceLoadArgs, 'target' | 'instanceIds'> & { requests: readonly InstanceLoadRequest[]; onListingError?: (message: string) => void },
+  args: Omit<InstanceLoadArgs, 'target' | 'instanceIds'> & {
+    requests: readonly InstanceLoadRequest[];
+    onListingError?: (message: string) => void;
+    /** Called once a read, when CloudWatch answered some queries not whole. */
+    onIncomplete?: (queries: IncompleteQuery[]) => void;
+  },
 ): Promise<Map<string, InstanceLoad>> {
   const loads = new Map<string, InstanceLoad>();
   const { queries, refs } = buildInstanceLoadQueries(args);
@@ -129,8 +134,7 @@ export async function readInstanceLoads(
   // Complete periods only: a Maximum over a half-filled period would understate the load.
   const { start, end } = queryWindow(args.now, args.periodSeconds, lookback);
   const points = new Map<string, Map<number, number>>();
-  const answered = new Set<string>();
-  await readMetricData(
+  const incomplete = await readMetricData(
     cloudwatch,
     {
       queries,
@@ -140,24 +144,23 @@ export async function readInstanceLoads(
       retry: args.retry,
       failure: (cause, count) => new InstanceLoadError(`reading engine_active_requests for ${count} queries failed`, { cause }),
     },
-    (result) => {
-      if (result.Id !== undefined) answered.add(result.Id);
-      collect(points, result);
-    },
+    (result) => collect(points, result),
   );
+  if (incomplete.length > 0) args.onIncomplete?.(incomplete);
+  const incompleteIds = new Set(incomplete.map((q) => q.id));
   const byInstance = new Map<string, Map<RequestKind | 'heartbeat', Map<number, number>>>();
-  const unanswered = new Set<string>();
+  const unknown = new Set<string>();
   for (const [id, ref] of refs) {
     const series = byInstance.get(ref.instanceId) ?? new Map();
     series.set(ref.kind, points.get(id) ?? new Map());
     byInstance.set(ref.instanceId, series);
-    if (!answered.has(id)) unanswered.add(ref.instanceId);
+    if (incompleteIds.has(id)) unknown.add(ref.instanceId);
   }
   const periodMs = args.periodSeconds * 1000;
   for (const [instanceId, series] of byInstance) {
-    // CloudWatch answers every query, with no datapoints if need be; a query left out of
-    // the answer is a partial answer, and the kind it lacks may be the busy one: unknown.
-    if (unanswered.has(instanceId)) {
+    // A query CloudWatch left out of its answer, or answered InternalError, Forbidden or
+    // PartialData once paging ended, may lack the busy kind's datapoints: unknown.
+    if (unknown.has(instanceId)) {
       loads.set(instanceId, {});
       continue;
     }

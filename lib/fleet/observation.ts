@@ -1,6 +1,6 @@
 import type { RequestKind } from './engine-metrics.js';
 import { readInstancePeriod, type InstancePeriodReading } from './kind-readings.js';
-import type { SeriesPresence } from './read-signals.js';
+import type { IncompleteSignal, SeriesPresence } from './read-signals.js';
 
 /** What one complete period of metrics says about a fleet. `undefined` = no data. */
 export interface PeriodObservation {
@@ -33,6 +33,8 @@ export interface InstanceSeries {
   limit: Map<number, number>;
   /** Average of engine_estimated_stream_capacity, when the fleet uses the Engine's estimate. */
   capacity: Map<number, number>;
+  /** Kinds whose query CloudWatch did not answer whole: their series counts as existing. */
+  incompleteKinds: Set<RequestKind>;
 }
 
 /** The raw per-period aggregates read from CloudWatch for one fleet. */
@@ -47,6 +49,8 @@ export interface FleetSeries {
   fleetSamples: Map<number, number>;
   /** Average of the fleet-level capacity estimate. */
   fleetCapacity: Map<number, number>;
+  /** Queries CloudWatch did not answer whole (read-signals.ts). */
+  incomplete: IncompleteSignal[];
 }
 
 export interface FleetMembers {
@@ -59,7 +63,7 @@ export interface FleetMembers {
 }
 
 export function emptyInstanceSeries(): InstanceSeries {
-  return { active: {}, limit: new Map(), capacity: new Map() };
+  return { active: {}, limit: new Map(), capacity: new Map(), incompleteKinds: new Set() };
 }
 
 /**
@@ -158,7 +162,9 @@ function readingAt(raw: InstanceSeries, kinds: readonly RequestKind[], startMs: 
   const evidence: Parameters<typeof readInstancePeriod>[0] = { kinds: {}, heartbeat: raw.limit.has(startMs) || raw.capacity.has(startMs) };
   for (const kind of kinds) {
     const points = raw.active[kind];
-    evidence.kinds[kind] = { value: points?.get(startMs), listed: listed === null || (listed?.has(kind) ?? false), seenInWindow: (points?.size ?? 0) > 0 };
+    // A kind whose query was not answered whole may have datapoints CloudWatch did not return.
+    const exists = listed === null || (listed?.has(kind) ?? false) || raw.incompleteKinds.has(kind);
+    evidence.kinds[kind] = { value: points?.get(startMs), listed: exists, seenInWindow: (points?.size ?? 0) > 0 };
   }
   return readInstancePeriod(evidence, kinds);
 }

@@ -1,5 +1,5 @@
 import { ListMetricsCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { readMetricData } from '../aws/metric-data.js';
+import { readMetricData, type IncompleteQuery } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import { forEachPage } from '../aws/pages.js';
 import { describeError, type RetryPolicy } from '../aws/retry.js';
@@ -54,6 +54,11 @@ export type SignalKey =
   | { signal: 'fleetActive'; kind: RequestKind }
   | { signal: 'samples' }
   | { signal: 'fleetCapacity' };
+
+/** A query of a fleet CloudWatch did not answer whole (lib/aws/metric-data.ts), and what it asked for. */
+export interface IncompleteSignal extends IncompleteQuery {
+  key: SignalKey;
+}
 
 export interface FleetQuery {
   /** GetMetricData query id: unique in the call, ^[a-z][a-zA-Z0-9_]*$. */
@@ -180,14 +185,15 @@ export async function listEngineSeries(cloudwatch: CloudWatchPort, namespace: st
 }
 
 export function emptySeries(): FleetSeries {
-  return { instances: new Map(), rejectedSum: new Map(), backlog: new Map(), fleetActive: {}, fleetSamples: new Map(), fleetCapacity: new Map() };
+  return { instances: new Map(), rejectedSum: new Map(), backlog: new Map(), fleetActive: {}, fleetSamples: new Map(), fleetCapacity: new Map(), incomplete: [] };
 }
 
 /**
  * Reads every fleet's signals in as few GetMetricData calls as the 500-query limit
- * allows, following NextToken. A query CloudWatch answers only partly (StatusCode
- * PartialData even after paging) keeps what it returned: the decision treats the
- * periods it lacks as missing.
+ * allows, following NextToken. A query CloudWatch did not answer whole (any StatusCode
+ * but Complete once paging ended, or no result for its Id) keeps what it returned and is
+ * recorded in its fleet's `incomplete`; an instance's kind among them counts as a series
+ * that exists, so a period it lacks is unknown, never "never requested" (zero).
  */
 export async function readSignals(
   cloudwatch: CloudWatchPort,
@@ -198,7 +204,7 @@ export async function readSignals(
 ): Promise<FleetSeries[]> {
   const series = Array.from({ length: fleetCount }, emptySeries);
   const byId = new Map(queries.map((q) => [q.id, q]));
-  await readMetricData(
+  const incomplete = await readMetricData(
     cloudwatch,
     { queries: queries.map((q) => q.query), start: window.start, end: window.end, scanBy: 'TimestampDescending', retry },
     (result) => {
@@ -207,7 +213,22 @@ export async function readSignals(
       addResult(series[query.fleetIndex] as FleetSeries, query, result);
     },
   );
+  for (const found of incomplete) {
+    const query = byId.get(found.id) as FleetQuery;
+    const fleetSeries = series[query.fleetIndex] as FleetSeries;
+    fleetSeries.incomplete.push({ ...found, key: query.key });
+    if (query.key.signal === 'active') instance(fleetSeries, query.key.instanceId).incompleteKinds.add(query.key.kind);
+  }
   return series;
+}
+
+/** The one warning a tick logs for a fleet whose signals CloudWatch did not answer whole, or undefined when it did. */
+export function incompleteSignalsWarning(fleet: string, series: FleetSeries): { message: string; fields: Record<string, unknown> } | undefined {
+  if (series.incomplete.length === 0) return undefined;
+  return {
+    message: 'metrics incomplete: what the queries lack is unknown, never zero; the fleet does not shrink on it',
+    fields: { fleet, queries: series.incomplete.map(({ id, statusCode, messages }) => ({ id, statusCode, messages })) },
+  };
 }
 
 function addResult(series: FleetSeries, query: FleetQuery, result: MetricDataResult): void {

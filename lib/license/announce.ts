@@ -55,7 +55,12 @@ export class AnnouncementHistoryError extends Error {
   override readonly name = 'AnnouncementHistoryError';
 }
 
-/** The newest LicenseProxyAnnouncedPages per proxy within the lookback; absent when there is none. */
+/**
+ * The newest LicenseProxyAnnouncedPages per proxy within the lookback; absent when there is
+ * none, and when CloudWatch did not answer the proxy's query whole (lib/aws/metric-data.ts):
+ * the newest value may be the one it left out, and an older mask may hold reasons since
+ * cleared, which would keep a returning one unannounced.
+ */
 export async function readAnnouncedMasks(cloudwatch: CloudWatchPort, proxies: readonly string[], now: Date, retry?: RetryPolicy): Promise<Map<string, number>> {
   const queries: MetricDataQuery[] = proxies.map((proxy, index) => ({
     Id: `p${index}`,
@@ -70,7 +75,7 @@ export async function readAnnouncedMasks(cloudwatch: CloudWatchPort, proxies: re
   const endMs = Math.floor(now.getTime() / 60_000) * 60_000 + 60_000;
   const newest = new Map<string, { at: number; value: number }>();
   const read = { queries, start: new Date(endMs - ANNOUNCEMENT_LOOKBACK_SECONDS * 1000), end: new Date(endMs), scanBy: 'TimestampDescending' as const, retry };
-  await readMetricData(cloudwatch, read, (result) => {
+  const incomplete = await readMetricData(cloudwatch, read, (result) => {
     const proxy = proxies[Number(result.Id?.slice(1))];
     if (proxy === undefined) throw new AnnouncementHistoryError(`GetMetricData answered for unknown query id ${JSON.stringify(result.Id)}`);
     (result.Timestamps ?? []).forEach((timestamp, i) => {
@@ -80,5 +85,6 @@ export async function readAnnouncedMasks(cloudwatch: CloudWatchPort, proxies: re
       if (value !== undefined && (!seen || at > seen.at)) newest.set(proxy, { at, value });
     });
   });
+  for (const { id } of incomplete) newest.delete(proxies[Number(id.slice(1))] as string);
   return new Map([...newest].map(([proxy, { value }]) => [proxy, Math.round(value)]));
 }

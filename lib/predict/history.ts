@@ -1,5 +1,5 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { readMetricData } from '../aws/metric-data.js';
+import { readMetricData, type IncompleteQuery } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
@@ -71,7 +71,9 @@ export function loadQueries(config: ControllerConfig, fleet: FleetConfig, idPref
  * Loads come back as mean concurrent requests; the Engines'
  * samples as their count. A load query paired with its Engines query also gets a zero in
  * each period the kind was never requested in (lib/fleet/kind-history.ts), which needs
- * the RECENTLY_ACTIVE_MS before `start`: those are read too, and dropped.
+ * the RECENTLY_ACTIVE_MS before `start`: those are read too, and dropped. A load query
+ * CloudWatch did not answer whole (lib/aws/metric-data.ts) keeps the points it returned and
+ * gets no zeros: the periods it lacks are unknown, and `onIncomplete` hears of it.
  */
 export async function readLoads(
   cloudwatch: CloudWatchPort,
@@ -79,12 +81,13 @@ export async function readLoads(
   start: Date,
   end: Date,
   retry?: RetryPolicy,
+  onIncomplete?: (queries: IncompleteQuery[]) => void,
 ): Promise<Map<string, LoadPoint[]>> {
   const points = new Map<string, LoadPoint[]>(queries.map((q) => [q.id, []]));
   const byId = new Map(queries.map((q) => [q.id, q]));
   const lookBack = queries.some((q) => q.enginesId !== undefined);
   const readFrom = new Date(start.getTime() - (lookBack ? RECENTLY_ACTIVE_MS : 0));
-  await readMetricData(
+  const incomplete = await readMetricData(
     cloudwatch,
     {
       queries: queries.map((q) => q.query),
@@ -105,10 +108,12 @@ export async function readLoads(
       });
     },
   );
+  if (incomplete.length > 0) onIncomplete?.(incomplete);
+  const incompleteIds = new Set(incomplete.map((q) => q.id));
   for (const list of points.values()) list.sort((a, b) => a.atMs - b.atMs);
   for (const query of queries) {
     const engines = query.enginesId === undefined ? undefined : points.get(query.enginesId);
-    if (engines === undefined) continue;
+    if (engines === undefined || incompleteIds.has(query.id)) continue;
     const list = points.get(query.id) as LoadPoint[];
     const zeros = neverRequestedPeriods({ kindPeriods: list.map((p) => p.atMs), reportingPeriods: engines.map((p) => p.atMs), readFromMs: readFrom.getTime() });
     if (zeros.length > 0) points.set(query.id, [...list, ...zeros.map((atMs) => ({ atMs, load: 0 }))].sort((a, b) => a.atMs - b.atMs));

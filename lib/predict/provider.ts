@@ -1,5 +1,6 @@
 import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { CloudWatchPort } from '../aws/ports.js';
+import type { IncompleteQuery } from '../aws/metric-data.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import type { RequestKind } from '../fleet/engine-metrics.js';
 import type { ForecastHeadroom } from '../scaling/decide.js';
@@ -117,6 +118,8 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     });
     const historyStart = Math.min(...due.map((f) => histories.get(f.name)?.untilMs ?? historyEnd - historyDays * DAY_MS));
     try {
+      const incomplete: IncompleteQuery[] = [];
+      const onIncomplete = (queries: IncompleteQuery[]) => incomplete.push(...queries);
       let recentPoints: Map<string, LoadPoint[]>;
       let historyPoints = new Map<string, LoadPoint[]>();
       // Appending an hour of history rides along with the recent read; only a cold
@@ -124,11 +127,14 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
       if (historyQs.length > 0 && historyStart >= recentStart - 2 * ttlMs) {
         // Five-minute buckets count from StartTime: it must fall on a five-minute boundary.
         const start = Math.min(historyStart, Math.floor(recentStart / (HISTORY_PERIOD_SECONDS * 1000)) * HISTORY_PERIOD_SECONDS * 1000);
-        recentPoints = await readLoads(deps.cloudwatch, [...recentQs, ...historyQs], new Date(start), new Date(recentEnd), deps.retry);
+        recentPoints = await readLoads(deps.cloudwatch, [...recentQs, ...historyQs], new Date(start), new Date(recentEnd), deps.retry, onIncomplete);
         historyPoints = recentPoints;
       } else {
-        recentPoints = await readLoads(deps.cloudwatch, recentQs, new Date(recentStart), new Date(recentEnd), deps.retry);
-        if (historyQs.length > 0) historyPoints = await readLoads(deps.cloudwatch, historyQs, new Date(historyStart), new Date(historyEnd), deps.retry);
+        recentPoints = await readLoads(deps.cloudwatch, recentQs, new Date(recentStart), new Date(recentEnd), deps.retry, onIncomplete);
+        if (historyQs.length > 0) historyPoints = await readLoads(deps.cloudwatch, historyQs, new Date(historyStart), new Date(historyEnd), deps.retry, onIncomplete);
+      }
+      if (incomplete.length > 0) {
+        deps.telemetry.warn('forecast: load history incomplete: the periods the queries lack are unknown, never zero', { queries: incomplete });
       }
       const data: TickData = { recent: new Map() };
       config.fleets.forEach((fleet, index) => {

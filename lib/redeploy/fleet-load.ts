@@ -1,7 +1,7 @@
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import type { RetryPolicy } from '../aws/retry.js';
-import { fleetQueries, listEngineSeries, lookbackPeriodsFor, queryWindow, readSignals, type SeriesPresence } from '../fleet/read-signals.js';
+import { fleetQueries, incompleteSignalsWarning, listEngineSeries, lookbackPeriodsFor, queryWindow, readSignals, type SeriesPresence } from '../fleet/read-signals.js';
 import { isComplete, observationsFromSeries, type FleetMembers, type FleetSeries, type PeriodObservation } from '../fleet/observation.js';
 import { periodsCoveringListingLag } from '../fleet/kind-readings.js';
 import { capacityOf, configuredKinds, recommend } from '../fleet/recommend.js';
@@ -42,6 +42,7 @@ export async function readObservations(
   wanting: ReadonlyArray<{ index: number; instances: FleetMembers['instances']; desired: number }>,
   now: Date,
   retry?: RetryPolicy,
+  warn?: (message: string, fields: Record<string, unknown>) => void,
 ): Promise<Map<number, PeriodObservation[]>> {
   const observations = new Map<number, PeriodObservation[]>();
   if (wanting.length === 0) return observations;
@@ -60,6 +61,8 @@ export async function readObservations(
   const samplesPerPeriod = config.periodSeconds / config.scrapeIntervalSeconds;
   for (const { index, instances, desired } of wanting) {
     const fleet = config.fleets[index] as FleetConfig;
+    const warning = incompleteSignalsWarning(fleet.name, series[index] as FleetSeries);
+    if (warning) warn?.(warning.message, warning.fields);
     observations.set(index, observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod, { instances, presence, desired }));
   }
   return observations;

@@ -101,7 +101,7 @@ export async function runRedeployTick(given: RedeployDeps, options: RedeployTick
   let observations = new Map<number, PeriodObservation[]>();
   let loadFailure = false;
   try {
-    observations = await readObservations(ports.cloudwatch, config, wanting.flatMap((c) => (c.group ? [{ index: c.index, instances: c.group.instances, desired: c.group.desired }] : [])), now, retry);
+    observations = await readObservations(ports.cloudwatch, config, wanting.flatMap((c) => (c.group ? [{ index: c.index, instances: c.group.instances, desired: c.group.desired }] : [])), now, retry, (message, fields) => telemetry.warn(message, fields));
   } catch (error) {
     // Unknown load: nothing starts and nothing shrinks; running rolls are still watched.
     loadFailure = true;

@@ -22,7 +22,7 @@ import {
   type GroupState,
   type NodegroupState,
 } from '../fleet/group-state.js';
-import { emptySeries, fleetQueries, listEngineSeries, lookbackPeriodsFor, queryWindow, readSignals, type SeriesPresence } from '../fleet/read-signals.js';
+import { emptySeries, fleetQueries, incompleteSignalsWarning, listEngineSeries, lookbackPeriodsFor, queryWindow, readSignals, type SeriesPresence } from '../fleet/read-signals.js';
 import { observationsFromSeries, type FleetSeries } from '../fleet/observation.js';
 import { periodsCoveringListingLag } from '../fleet/kind-readings.js';
 import { configuredKinds, plannedCapacities } from '../fleet/recommend.js';
@@ -192,6 +192,10 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
   let series: FleetSeries[];
   try {
     series = await readSignals(ports.cloudwatch, queries, window, config.fleets.length, retry);
+    config.fleets.forEach((fleet, index) => {
+      const warning = incompleteSignalsWarning(fleet.name, series[index] as FleetSeries);
+      if (warning) telemetry.warn(warning.message, warning.fields);
+    });
   } catch (error) {
     // Without metrics every fleet holds (MissingData); bounds are still enforced.
     telemetry.error('metrics unreadable: every fleet holds this tick', { error: describeError(error) });

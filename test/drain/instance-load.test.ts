@@ -29,8 +29,8 @@ function listed(...series: Array<[string, string]>) {
 /** Every query of instance index `i` answered: kinds with the given points, the heartbeat at `heartbeat`. */
 function instanceAnswer(i: number, kinds: Partial<Record<'stream' | 'batch' | 'tts', Array<[string, number]>>>, heartbeat: string[]): MetricDataResult[] {
   return [
-    ...(['stream', 'batch', 'tts'] as const).map((kind) => ({ Id: `i${i}_${kind}`, Timestamps: (kinds[kind] ?? []).map(([at]) => t(at)), Values: (kinds[kind] ?? []).map(([, v]) => v) })),
-    { Id: `i${i}_heartbeat`, Timestamps: heartbeat.map(t), Values: heartbeat.map(() => 1) },
+    ...(['stream', 'batch', 'tts'] as const).map((kind) => ({ Id: `i${i}_${kind}`, Timestamps: (kinds[kind] ?? []).map(([at]) => t(at)), Values: (kinds[kind] ?? []).map(([, v]) => v), StatusCode: 'Complete' as const })),
+    { Id: `i${i}_heartbeat`, Timestamps: heartbeat.map(t), Values: heartbeat.map(() => 1), StatusCode: 'Complete' as const },
   ];
 }
 
@@ -153,7 +153,7 @@ describe('readInstanceLoad', () => {
 
   it('follows NextToken and merges one query datapoints across pages', async () => {
     cw.on(GetMetricDataCommand)
-      .resolvesOnce({ MetricDataResults: [{ Id: 'i0_stream', Timestamps: [t('10:03:00')], Values: [9] }], NextToken: 'page-2' })
+      .resolvesOnce({ MetricDataResults: [{ Id: 'i0_stream', Timestamps: [t('10:03:00')], Values: [9], StatusCode: 'PartialData' }], NextToken: 'page-2' })
       .resolvesOnce({ MetricDataResults: instanceAnswer(0, { stream: [['10:04:00', 4]] }, ['10:04:00', '10:03:00']) });
     const loads = await read();
     expect(cw.commandCalls(GetMetricDataCommand)[1]?.args[0].input.NextToken).toBe('page-2');
