@@ -17,6 +17,7 @@ import { runDrainTick } from '../../lib/drain/reconcile.js';
 import type { HandlerDeps } from '../../lib/runtime/deps.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
 import { asgFleet, fleetDocument } from '../fleet-document.js';
+import { INCOMPLETE_ANSWERS, incompletePage, namedMessages } from '../incomplete-answers.js';
 
 const t = (hhmmss: string) => new Date(`2026-11-20T${hhmmss}Z`);
 const NOW = t('10:20:00');
@@ -153,5 +154,27 @@ describe('the drain tick on an incomplete SSM answer (issue 13)', () => {
     expect(result.fleets[0]?.instances[0]).toMatchObject({ reason: 'StreamsActive', numbers: { commands: 1 } });
     expect(result.fleets[0]?.instances[0]?.numbers).not.toHaveProperty('incompleteCommands');
     expect(telemetry.lines.filter((l) => l.message.startsWith('drain command history incomplete'))).toEqual([]);
+  });
+});
+
+describe('the drain tick on an incomplete GetMetricData answer', () => {
+  // ListMetrics lists no series of the instance (the stream series younger than the listing
+  // lag) and its limit reports: a stream query that failed read as never requested, zero.
+  it.each(INCOMPLETE_ANSWERS)('a stream query answered $name leaves the load unknown: the drain holds, said once', async (how) => {
+    ssm.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [invocation()] });
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: { EndTime: Date; NextToken?: string; MetricDataQueries: Array<{ Id: string }> }) => {
+      const idle = input.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [new Date(input.EndTime.getTime() - 120_000)], Values: [q.Id.endsWith('_heartbeat') ? 1 : 0], StatusCode: 'Complete' as const }));
+      return incompletePage(idle, 'i0_stream', how, input.NextToken);
+    });
+    const telemetry = new MemoryTelemetry();
+
+    const result = await runDrainTick(deps(telemetry), controllerConfig(), { documentName: 'gfs-drain', ensureHooks: false });
+
+    // Read as zero, batch 0 + tts 0 + stream 0 = an empty instance, released 1200 s into a 3600 s grace.
+    expect(autoscaling).toHaveReceivedCommandTimes(CompleteLifecycleActionCommand, 0);
+    expect(autoscaling).toHaveReceivedCommandTimes(RecordLifecycleActionHeartbeatCommand, 1);
+    expect(result.fleets[0]?.instances[0]).toMatchObject({ action: 'Heartbeat', reason: 'AwaitingPostSigintData', outcome: 'Held' });
+    const warnings = telemetry.lines.filter((l) => l.message.startsWith('drain instance load incomplete'));
+    expect(warnings.map((w) => [w.level, w.fields])).toEqual([['WARN', { queries: [{ id: 'i0_stream', statusCode: how.statusCode, messages: namedMessages(how.messages) }] }]]);
   });
 });

@@ -16,6 +16,7 @@ import type { ConfigInput } from '../../lib/config/schema.js';
 import type { HandlerDeps } from '../../lib/runtime/deps.js';
 import { runScaleTick } from '../../lib/scaling/tick.js';
 import { MemoryTelemetry } from '../../lib/telemetry.js';
+import { INCOMPLETE_ANSWERS, incompletePage, namedMessages } from '../incomplete-answers.js';
 
 const NOW = new Date('2026-03-02T12:00:30Z');
 const NEWEST = new Date('2026-03-02T11:59:00Z');
@@ -358,6 +359,43 @@ describe('scale tick against the AWS SDK', () => {
     expect(result.fleets[0]?.decision).toMatchObject({ desired: 4, reason: 'MissingData' });
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 3);
     expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
+  });
+
+  // A kind whose query failed, with the instance's limit reporting and ListMetrics not
+  // listing the kind (a series younger than the listing lag), read as never requested: zero.
+  it.each([
+    ...INCOMPLETE_ANSWERS,
+    { name: 'left out of the answer', statusCode: undefined, messages: [], pages: 1 },
+  ])('a stream query answered $name is unknown, not zero: the fleet holds, with one warning naming it', async (how) => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 3, 3)] });
+    const whole = metricAnswer(0, 90, 3);
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: { NextToken?: string }) =>
+      how.statusCode === undefined ? { MetricDataResults: whole.filter((r) => r.Id !== 'f0_i0_stream') } : incompletePage(whole, 'f0_i0_stream', how, input.NextToken),
+    );
+    autoscaling.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
+    const telemetry = new MemoryTelemetry();
+
+    const result = await runScaleTick(deps(config(), telemetry));
+
+    // Read as zero, instance 0 would make 0 + 30 + 30 = 60 streams, ceil(60 / 50) = 2 of 3:
+    // a scale-in. Unknown, two of three serving instances report whole: held.
+    expect(result.fleets[0]?.decision).toMatchObject({ desired: 3, reason: 'PartialData' });
+    expect(autoscaling).toHaveReceivedCommandTimes(TerminateInstanceInAutoScalingGroupCommand, 0);
+    expect(autoscaling).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 0);
+    const warnings = telemetry.lines.filter((l) => l.message.startsWith('metrics incomplete'));
+    expect(warnings.map((w) => [w.level, w.fields])).toEqual([
+      ['WARN', { fleet: 'engine-a', queries: [{ id: 'f0_i0_stream', statusCode: how.statusCode ?? 'Unanswered', messages: namedMessages(how.messages) }] }],
+    ]);
+  });
+
+  it('a whole answer logs no incomplete-metrics warning', async () => {
+    autoscaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group('dg-engine-a', 3, 3)] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: metricAnswer(0, 150, 3) });
+    const telemetry = new MemoryTelemetry();
+
+    await runScaleTick(deps(config(), telemetry));
+
+    expect(telemetry.lines.filter((l) => l.message.startsWith('metrics incomplete'))).toEqual([]);
   });
 
   it('refuses to change a group not tagged as managed, and says why', async () => {

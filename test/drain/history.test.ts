@@ -6,6 +6,7 @@ import { FlagError } from '../../cli/flags.js';
 import { commandIo, documentFile } from '../cli/command-io.js';
 import { createAwsPorts } from '../../lib/aws/clients.js';
 import { summarizeDrainHistory, type DrainDay } from '../../lib/drain/history.js';
+import { INCOMPLETE_ANSWERS, incompletePage } from '../incomplete-answers.js';
 
 const cloudwatch = mockClient(CloudWatchClient);
 const DAY1 = new Date('2026-03-02T00:00:00Z');
@@ -96,6 +97,23 @@ describe('drain-history command against CloudWatch (aws-sdk-client-mock)', () =>
     const { out, io } = commandIo();
     expect(await drainHistoryCommand(['--config', documentFile(document), '--fleet', 'engines', '--from', '2026-03-02T00:00:00Z', '--to', '2026-03-03T00:00:00Z'], io, port())).toBe(1);
     expect(out.stderr).toMatch(/drain history of fleet engines .*AccessDenied/);
+    expect(out.stdout).toBe('');
+  });
+
+  // Read as it came, the day without its cut streams would say "no stream cut" and size a grace that cuts.
+  it.each(INCOMPLETE_ANSWERS)('a query answered $name exits 1 naming it, and prints no figures', async (how) => {
+    const answers: Record<string, number[]> = { releases: [12], emptied: [10], longest: [3400] };
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) =>
+      incompletePage(
+        (input.MetricDataQueries ?? []).map((q) => ({ Id: q.Id, Timestamps: answers[q.Id ?? ''] ? [DAY1] : [], Values: answers[q.Id ?? ''] ?? [], StatusCode: 'Complete' })),
+        'cut',
+        how,
+        input.NextToken,
+      ),
+    );
+    const { out, io } = commandIo();
+    expect(await drainHistoryCommand(['--config', documentFile(document), '--fleet', 'engines', '--from', '2026-03-02T00:00:00Z', '--to', '2026-03-03T00:00:00Z'], io, port())).toBe(1);
+    expect(out.stderr).toMatch(new RegExp(`drain history of fleet engines whole: cut ${how.statusCode}`));
     expect(out.stdout).toBe('');
   });
 

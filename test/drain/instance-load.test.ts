@@ -3,6 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InstanceLoadError, readInstanceLoad, readInstanceLoads } from '../../lib/fleet/instance-load.js';
 import { queryWindow } from '../../lib/fleet/read-signals.js';
+import type { IncompleteQuery } from '../../lib/aws/metric-data.js';
+import { INCOMPLETE_ANSWERS, incompletePage, namedMessages } from '../incomplete-answers.js';
 
 const cw = mockClient(CloudWatchClient);
 const noRetry = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => {}, random: () => 0 };
@@ -149,6 +151,19 @@ describe('readInstanceLoad', () => {
     const loads = await read({ instanceIds: ['i-partial', 'i-whole'] });
     expect(loads.get('i-partial')).toEqual({});
     expect(loads.get('i-whole')).toMatchObject({ activeStreams: 3, activeRequests: 3, at: t('10:04:00') });
+  });
+
+  // Unlisted, with a heartbeat, a failed stream query read as never requested: zero streams.
+  it.each(INCOMPLETE_ANSWERS)('a stream query answered $name leaves its instance unknown, never zero, and is heard of', async (how) => {
+    const whole = [...instanceAnswer(0, {}, ['10:04:00']), ...instanceAnswer(1, { stream: [['10:04:00', 3]] }, ['10:04:00'])];
+    cw.on(GetMetricDataCommand).callsFake((input: { NextToken?: string }) => incompletePage(whole, 'i0_stream', how, input.NextToken));
+    const heard: IncompleteQuery[][] = [];
+
+    const loads = await readInstanceLoads(client, { namespace: 'N', requests: [{ target, instanceIds: ['i-failed', 'i-whole'] }], now, periodSeconds: 60, retry: noRetry, onIncomplete: (q) => heard.push(q) });
+
+    expect(loads.get('i-failed')).toEqual({});
+    expect(loads.get('i-whole')).toMatchObject({ activeStreams: 3, activeRequests: 3, at: t('10:04:00') });
+    expect(heard).toEqual([[{ id: 'i0_stream', statusCode: how.statusCode, messages: namedMessages(how.messages) }]]);
   });
 
   it('follows NextToken and merges one query datapoints across pages', async () => {

@@ -142,6 +142,14 @@ describe('a fleet observation from its instances, one period', () => {
     })[0]!;
     expect({ load: observation.load, reportingInstances: observation.reportingInstances }).toEqual({ load: { stream: 40, batch: 0 }, reportingInstances: 0 });
   });
+
+  it('a kind whose query CloudWatch did not answer whole is unknown, never zero, though unlisted', () => {
+    const raw = series([{ id: 'a', kinds: { stream: 40 }, limit: 0 }]);
+    raw.instances.get('a')!.incompleteKinds.add('batch');
+    const observation = observationsFromSeries(raw, ['stream', 'batch'], [AT], 1, { instances: [{ instanceId: 'a', lifecycleState: 'InService' }], presence: new Map(), desired: 1 })[0]!;
+    // Taken as never requested, batch would be 0 and the instance a whole reporter (1).
+    expect({ neverRequested: observation.neverRequested, reportingInstances: observation.reportingInstances }).toEqual({ neverRequested: undefined, reportingInstances: 0 });
+  });
 });
 
 describe('the Engines own limit and the planning capacity (engine_max_active_requests, 0 = no limit)', () => {
