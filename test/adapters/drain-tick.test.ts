@@ -157,6 +157,33 @@ describe('the drain tick on an incomplete SSM answer (issue 13)', () => {
   });
 });
 
+describe('the drain tick on an incomplete scaling activity (issue 13, gap 2)', () => {
+  it('a termination activity without StartTime is said once, by group, activity, instance, field and rule', async () => {
+    ssm.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [] });
+    autoscaling.on(DescribeScalingActivitiesCommand).resolves({
+      Activities: [{ ActivityId: 'a9', AutoScalingGroupName: 'dg-engines', Description: `Terminating EC2 instance: ${INSTANCE}`, Cause: 'x', StatusCode: 'MidLifecycleAction' } as never],
+    });
+    const telemetry = new MemoryTelemetry();
+
+    await runDrainTick(deps(telemetry), controllerConfig(), { documentName: 'gfs-drain', ensureHooks: false });
+
+    const warnings = telemetry.lines.filter((l) => l.message.startsWith('drain scaling activities incomplete'));
+    expect(warnings.map((w) => [w.level, w.fields])).toEqual([
+      ['WARN', { fleet: 'engines', undated: [`dg-engines activity a9 for ${INSTANCE}: StartTime must be present, got undefined`] }],
+    ]);
+  });
+
+  it('a dated termination activity is not reported', async () => {
+    ssm.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [] });
+    const telemetry = new MemoryTelemetry();
+
+    await runDrainTick(deps(telemetry), controllerConfig(), { documentName: 'gfs-drain', ensureHooks: false });
+
+    expect(autoscaling).toHaveReceivedCommandTimes(DescribeScalingActivitiesCommand, 1);
+    expect(telemetry.lines.filter((l) => l.message.startsWith('drain scaling activities incomplete'))).toEqual([]);
+  });
+});
+
 describe('the drain tick on an incomplete GetMetricData answer', () => {
   // ListMetrics lists no series of the instance (the stream series younger than the listing
   // lag) and its limit reports: a stream query that failed read as never requested, zero.
