@@ -12,7 +12,7 @@ export interface IncompleteAnswer {
 /** The named cases the readers of GetMetricData are tested on (lib/aws/metric-data.ts). */
 export const INCOMPLETE_ANSWERS: IncompleteAnswer[] = [
   { name: 'InternalError', statusCode: 'InternalError', messages: [{ Code: 'InternalError', Value: 'An internal error occurred' }], pages: 1 },
-  { name: 'Forbidden', statusCode: 'Forbidden', messages: [{ Code: 'Forbidden', Value: 'The source account no longer shares its metrics' }], pages: 1 },
+  { name: 'Forbidden', statusCode: 'Forbidden', messages: [{ Code: 'Forbidden', Value: 'Not authorized to read this metric' }], pages: 1 },
   { name: 'PartialData after the last page', statusCode: 'PartialData', messages: [], pages: 2 },
 ];
 
