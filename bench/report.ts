@@ -34,7 +34,9 @@ export function renderReport(result: BenchResult, summary: BenchSummary): string
     ['Scale actions', String(summary.scaleActions)],
     ['Reversals (within 15 min)', String(summary.reversals)],
     ['Streams cut at grace', String(summary.streamsCutAtGrace)],
+    ['Over-capacity, first day / after it', `${summary.overCapacityPercentFirstDay} % / ${summary.overCapacityPercentAfterFirstDay} %`],
     ['Draining GPU-hours', `${summary.drainingGpuHours} over ${summary.drains} drains (mean ${summary.meanDrainMinutes ?? '-'} min)`],
+    ['Above the oracle (% of it)', `booting ${summary.aboveOracle.bootingPercent}, draining ${summary.aboveOracle.drainingPercent}, serving above the need ${summary.aboveOracle.servingAboveNeedPercent}`],
     ['Handler errors', String(summary.handlerErrors)],
   ];
   const title = `gpu-fleet-scaler benchmark: ${o.policy}, ${o.days} day(s)`;

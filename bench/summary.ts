@@ -17,6 +17,20 @@ export interface BenchSummary {
   streamsCut: number;
   rejectedStreams: number;
   drainingGpuHours: number;
+  /** Billed from launch until serving. */
+  bootingGpuHours: number;
+  /**
+   * Where the GPU-hours above the oracle go, in percent of the oracle: booting, draining,
+   * and serving above the per-minute need (headroom, scale-in lag, whole instances).
+   */
+  aboveOracle: { bootingPercent: number; drainingPercent: number; servingAboveNeedPercent: number };
+  /**
+   * Over-capacity of the first simulated day (the fleet has no history yet: its first
+   * opening cannot be foreseen) and of the days after it, each in percent of that span's
+   * stream-minutes.
+   */
+  overCapacityPercentFirstDay: number;
+  overCapacityPercentAfterFirstDay: number;
   drains: number;
   meanDrainMinutes?: number;
   handlerErrors: number;
@@ -43,6 +57,14 @@ export function summarize(result: BenchResult): BenchSummary {
     streamsCut: t.streamsCut,
     rejectedStreams: t.rejected,
     drainingGpuHours: round(t.drainingInstanceMinutes / 60, 2),
+    bootingGpuHours: round(t.bootingInstanceMinutes / 60, 2),
+    aboveOracle: {
+      bootingPercent: percentOf(t.bootingInstanceMinutes / 60, t.oracleGpuHours),
+      drainingPercent: percentOf(t.drainingInstanceMinutes / 60, t.oracleGpuHours),
+      servingAboveNeedPercent: percentOf(t.servingInstanceMinutes / 60 - t.oracleGpuHours, t.oracleGpuHours),
+    },
+    overCapacityPercentFirstDay: percentOf(t.overCapacityStreamMinutesByDay[0] ?? 0, t.streamMinutesByDay[0] ?? 0, 4),
+    overCapacityPercentAfterFirstDay: percentOf(sum(t.overCapacityStreamMinutesByDay.slice(1)), sum(t.streamMinutesByDay.slice(1)), 4),
     drains,
     meanDrainMinutes: drains > 0 ? round(result.drainSeconds.reduce((a, b) => a + b, 0) / drains / 60, 1) : undefined,
     handlerErrors: result.handlerErrors,
@@ -58,9 +80,20 @@ export function renderSummary(s: BenchSummary): string {
     `over capacity        ${s.overCapacityStreamMinutes} of ${s.streamMinutes} stream-minutes: ${s.overCapacityPercent} %`,
     `scale actions        ${s.scaleActions}, reversals ${s.reversals}`,
     `streams cut at grace ${s.streamsCutAtGrace} (all cuts ${s.streamsCut}); rejected ${s.rejectedStreams}`,
+    `over capacity, day 1 ${s.overCapacityPercentFirstDay} % (no history yet); after it ${s.overCapacityPercentAfterFirstDay} %`,
     `draining             ${s.drainingGpuHours} GPU-hours over ${s.drains} drains (mean ${s.meanDrainMinutes ?? '-'} min)`,
+    `above the oracle     booting ${s.aboveOracle.bootingPercent} %, draining ${s.aboveOracle.drainingPercent} %, serving above the need ${s.aboveOracle.servingAboveNeedPercent} % (of the oracle)`,
     `handler errors       ${s.handlerErrors}; scale tick ${s.scaleTickMs} ms; simulation ${(s.wallMs / 1000).toFixed(1)} s`,
   ].join('\n');
+}
+
+/** 100 x part / whole, rounded; 0 when the whole is 0 (nothing to be a share of). */
+function percentOf(part: number, whole: number, digits = 2): number {
+  return whole > 0 ? round((100 * part) / whole, digits) : 0;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 function round(value: number, digits: number): number {

@@ -290,16 +290,7 @@ export class SimCloud {
       this.stepGroup(group, m, record);
       oracle += oracleInstances(group.offeredActive, group.capacity, group.minSize);
     }
-    const f = this.figures;
-    f.minutes++;
-    f.billedInstanceMinutes += record.billed;
-    f.oracleInstanceMinutes += oracle;
-    f.overCapacityStreamMinutes += record.overCapacityStreams;
-    f.streamMinutes += record.demand;
-    f.servedStreamMinutes += record.activeStreams;
-    f.arrivals += record.arrivals;
-    f.rejected += record.rejected;
-    f.drainingInstanceMinutes += record.draining;
+    this.figures.recordMinute(record, oracle);
     return record;
   }
 

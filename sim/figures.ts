@@ -46,6 +46,14 @@ export interface SimulationTotals {
   reversals: number;
   /** Instance-minutes billed while draining (Terminating:Wait or SIGINTed). */
   drainingInstanceMinutes: number;
+  /** Instance-minutes billed from launch until the instance serves. */
+  bootingInstanceMinutes: number;
+  /** Instance-minutes of instances serving and taking new streams. */
+  servingInstanceMinutes: number;
+  /** Over-capacity stream-minutes of each simulated day, the first day (no history yet) first. */
+  overCapacityStreamMinutesByDay: number[];
+  /** Offered stream-minutes of each simulated day. */
+  streamMinutesByDay: number[];
 }
 
 export const REVERSAL_WINDOW_MINUTES = 15;
@@ -61,11 +69,37 @@ export class SimFigures {
   arrivals = 0;
   rejected = 0;
   drainingInstanceMinutes = 0;
+  bootingInstanceMinutes = 0;
+  servingInstanceMinutes = 0;
+  readonly overCapacityByDay: number[] = [];
+  readonly streamMinutesByDay: number[] = [];
   cutSinceRecord = 0;
   readonly cutByCause: Record<CutCause, number> = { 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0, 'pod-grace': 0 };
   scaleActions = 0;
   reversals = 0;
   private readonly lastMove = new Map<string, { up: number; down: number; lastMinute: number; lastDirection: 1 | -1 | 0 }>();
+
+  /** Adds one simulated minute's record (`minute` counts from 1 at the simulation's start). */
+  recordMinute(record: MinuteRecord, oracleInstances: number): void {
+    this.minutes++;
+    this.billedInstanceMinutes += record.billed;
+    this.oracleInstanceMinutes += oracleInstances;
+    this.overCapacityStreamMinutes += record.overCapacityStreams;
+    this.streamMinutes += record.demand;
+    this.servedStreamMinutes += record.activeStreams;
+    this.arrivals += record.arrivals;
+    this.rejected += record.rejected;
+    this.drainingInstanceMinutes += record.draining;
+    this.bootingInstanceMinutes += record.booting;
+    this.servingInstanceMinutes += record.inService;
+    const day = Math.floor((record.minute - 1) / 1440);
+    while (this.overCapacityByDay.length <= day) {
+      this.overCapacityByDay.push(0);
+      this.streamMinutesByDay.push(0);
+    }
+    this.overCapacityByDay[day] = (this.overCapacityByDay[day] as number) + record.overCapacityStreams;
+    this.streamMinutesByDay[day] = (this.streamMinutesByDay[day] as number) + record.demand;
+  }
 
   recordCut(streams: number, cause: CutCause): void {
     if (streams <= 0) return;
@@ -113,6 +147,10 @@ export class SimFigures {
       scaleActions: this.scaleActions,
       reversals: this.reversals,
       drainingInstanceMinutes: this.drainingInstanceMinutes,
+      bootingInstanceMinutes: this.bootingInstanceMinutes,
+      servingInstanceMinutes: this.servingInstanceMinutes,
+      overCapacityStreamMinutesByDay: [...this.overCapacityByDay],
+      streamMinutesByDay: [...this.streamMinutesByDay],
     };
   }
 }

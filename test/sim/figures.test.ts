@@ -46,3 +46,21 @@ describe('scale actions and reversals', () => {
     expect([cloud.totals().scaleActions, cloud.totals().reversals]).toEqual([2, 1]);
   });
 });
+
+describe('where the GPU-hours go', () => {
+  it('splits billed instance-minutes into booting, serving and draining, and over-capacity by day', async () => {
+    // One serving instance from the start (capacity 2); a second, launched at minute 0,
+    // serves from minute 3: booting in the records of minutes 1 and 2 = 2 instance-minutes.
+    // Three 1-minute streams arrive in minute 1441 (the second day).
+    const cloud = cloudWithGroup({ desiredCapacity: 1, capacity: 2, bootMinutes: 3, traffic: scriptedTraffic((m) => (m === 1441 ? [1, 1, 1] : [])) });
+    await cloud.ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'gpu', DesiredCapacity: 2 }));
+    for (let m = 0; m < 1441; m++) cloud.step();
+    const t = cloud.totals();
+    expect(t.bootingInstanceMinutes).toBe(2);
+    // 2 instances billed for 1441 minutes = 2882, of which 2 booting and none draining: 2880 serving.
+    expect([t.gpuHours * 60, t.servingInstanceMinutes, t.drainingInstanceMinutes]).toEqual([2882, 2880, 0]);
+    // Minute 1441 is the first of day 2: its 3 streams land on two instances of 2 (least loaded: 2 + 1), none over.
+    expect(t.overCapacityStreamMinutesByDay).toEqual([0, 0]);
+    expect(t.streamMinutesByDay).toEqual([0, 3]);
+  });
+});
