@@ -90,6 +90,57 @@ describe('GetMetricData over the Engine metrics', () => {
     expect(second.NextToken).toBeUndefined();
   });
 
+  it.each<[string, 'TimestampAscending' | 'TimestampDescending', Array<Array<[string, number[]]>>]>([
+    // minutes 1..5 visible: capacity 150 each, 200-status completions 0 each; 4 points a page
+    [
+      'newest first',
+      'TimestampDescending',
+      [
+        [['c', [5, 4, 3, 2]]],
+        [
+          ['c', [1]],
+          ['d', [5, 4, 3]],
+        ],
+        [['d', [2, 1]]],
+      ],
+    ],
+    [
+      'oldest first',
+      'TimestampAscending',
+      [
+        [['c', [1, 2, 3, 4]]],
+        [
+          ['c', [5]],
+          ['d', [1, 2, 3]],
+        ],
+        [['d', [4, 5]]],
+      ],
+    ],
+  ])('pages two queries %s: a page ends inside a query and the next resumes after its last point', async (_name, scanBy, pages) => {
+    const cloud = cloudWithGroup();
+    stepTo(cloud, 6);
+    const metric = (MetricName: string, Dimensions: Array<{ Name: string; Value: string }>) => ({ Metric: { Namespace: 'Deepgram/Engine', MetricName, Dimensions }, Period: 60, Stat: 'Sum' });
+    const base = {
+      StartTime: cloud.clock.dateOf(0),
+      EndTime: cloud.clock.dateOf(6),
+      MaxDatapoints: 4,
+      ScanBy: scanBy,
+      MetricDataQueries: [
+        { Id: 'c', MetricStat: metric('engine_estimated_stream_capacity', [{ Name: 'AutoScalingGroupName', Value: 'gpu' }]) },
+        // dimensions given out of order find the same series
+        { Id: 'd', MetricStat: metric('engine_requests_total', [{ Name: 'response_status', Value: '200' }, { Name: 'AutoScalingGroupName', Value: 'gpu' }]) },
+      ],
+    };
+    const seen: Array<Array<[string, number[]]>> = [];
+    let token: string | undefined;
+    do {
+      const out = await cloud.ports.cloudwatch.send(new GetMetricDataCommand({ ...base, NextToken: token }));
+      seen.push((out.MetricDataResults ?? []).map((r) => [r.Id ?? '', (r.Timestamps ?? []).map((t) => cloud.clock.minuteOf(t))]));
+      token = out.NextToken;
+    } while (token !== undefined && seen.length < 5);
+    expect(seen).toEqual(pages);
+  });
+
   interface BadRequest {
     count: number;
     end?: number;
