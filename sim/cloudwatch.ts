@@ -36,8 +36,6 @@ function toMs(value: unknown, field: string): number {
  * visible from minute m + 1; old datapoints follow CloudWatch's retention by period.
  */
 export class SimCloudWatch {
-  private readonly stats: MinuteStats = { sum: 0, count: 0, min: 0, max: 0 };
-
   constructor(
     private readonly store: MetricStore,
     private readonly nowMs: () => number,
@@ -98,40 +96,22 @@ export class SimCloudWatch {
     const results: MetricDataResult[] = [];
     let budget = maxDatapoints;
     let nextToken: string | undefined;
-    const minutes: number[] = [];
-    const values: number[] = [];
-    // One Date per period start for the whole answer, shared by its queries: a tick asks for
-    // the same few periods of every instance, and nothing reads a timestamp but its time.
-    const dates = new Map<number, Date>();
     for (let qi = startQuery; qi < queries.length; qi++) {
       const q = queries[qi]!;
       if (q.ReturnData === false) continue;
-      minutes.length = 0;
-      values.length = 0;
-      this.points(q.MetricStat!, fromMinute, toMinute, visibleBefore, minutes, values);
+      const points = this.points(q.MetricStat!, fromMinute, toMinute, visibleBefore);
+      if (scanBy === 'TimestampDescending') points.reverse();
       const skip = qi === startQuery ? startPoint : 0;
-      const available = Math.max(0, minutes.length - skip);
+      const available = points.length - skip;
       const take = Math.min(available, budget);
-      // Points are collected oldest first; a descending scan reads them from the end.
-      const descending = scanBy === 'TimestampDescending';
-      // Filled by push, not preallocated: a preallocated array stays holey, which slows every reader of the answer.
-      const timestamps: Date[] = [];
-      const pageValues: number[] = [];
-      for (let k = 0; k < take; k++) {
-        const at = descending ? minutes.length - 1 - skip - k : skip + k;
-        const minute = minutes[at] as number;
-        let date = dates.get(minute);
-        if (date === undefined) dates.set(minute, (date = new Date(minute * 60_000)));
-        timestamps.push(date);
-        pageValues.push(values[at] as number);
-      }
+      const page = points.slice(skip, skip + take);
       budget -= take;
       const partial = take < available;
       results.push({
         Id: q.Id,
         Label: q.Label ?? q.MetricStat!.Metric!.MetricName,
-        Timestamps: timestamps,
-        Values: pageValues,
+        Timestamps: page.map((p) => new Date(p.minute * 60_000)),
+        Values: page.map((p) => p.value),
         StatusCode: partial ? 'PartialData' : 'Complete',
       });
       if (partial) {
@@ -142,22 +122,16 @@ export class SimCloudWatch {
     return { $metadata: metadata(), MetricDataResults: results, Messages: [], ...(nextToken ? { NextToken: nextToken } : {}) };
   }
 
-  /** Datapoints in ascending time, into `minutes` and `values`: one per period with data, stamped at the period's start. */
-  private points(
-    stat: NonNullable<GetMetricDataCommandInput['MetricDataQueries']>[number]['MetricStat'] & object,
-    fromMinute: number,
-    toMinute: number,
-    visibleBefore: number,
-    minutes: number[],
-    values: number[],
-  ): void {
+  /** Datapoints in ascending time: one per period with data, stamped at the period's start. */
+  private points(stat: NonNullable<GetMetricDataCommandInput['MetricDataQueries']>[number]['MetricStat'] & object, fromMinute: number, toMinute: number, visibleBefore: number) {
     const metric = stat.Metric!;
     const series = this.store.find(metric.Namespace!, metric.MetricName!, metric.Dimensions ?? []);
-    if (!series) return;
-    if (stat.Unit !== undefined && (series.unit ?? 'None') !== stat.Unit) return;
+    const out: Array<{ minute: number; value: number }> = [];
+    if (!series) return out;
+    if (stat.Unit !== undefined && (series.unit ?? 'None') !== stat.Unit) return out;
     const periodMinutes = stat.Period! / 60;
     const last = Math.min(toMinute, visibleBefore);
-    const stats = this.stats;
+    const stats: MinuteStats = { sum: 0, count: 0, min: 0, max: 0 };
     for (let bucket = fromMinute; bucket < last; bucket += periodMinutes) {
       if (bucket + periodMinutes <= series.firstMinute) continue;
       if (bucket > series.lastMinute) break;
@@ -165,9 +139,9 @@ export class SimCloudWatch {
       stats.sum = 0;
       stats.count = 0;
       if (!series.accumulate(bucket, Math.min(bucket + periodMinutes, last), stats)) continue;
-      minutes.push(bucket);
-      values.push(statValue(stat.Stat!, stats));
+      out.push({ minute: bucket, value: statValue(stat.Stat!, stats) });
     }
+    return out;
   }
 
   putMetricData(input: PutMetricDataCommandInput): { $metadata: ReturnType<typeof metadata> } {

@@ -128,12 +128,42 @@ export class Series {
   }
 }
 
-export function seriesKey(namespace: string, metricName: string, dimensions: ReadonlyArray<{ Name?: string; Value?: string }>): string {
-  const dims = dimensions
-    .map((d) => `${d.Name ?? ''}=${d.Value ?? ''}`)
-    .sort()
-    .join(',');
-  return `${namespace}\u0000${metricName}\u0000${dims}`;
+type Dimension = { Name?: string; Value?: string };
+
+/**
+ * The series of one metric by dimension set: a path of (Name, Value) steps in name order.
+ * Every query of every tick looks its series up here, so the walk reuses the query's own
+ * strings (whose hashes V8 keeps) instead of building a key string per query.
+ */
+class DimensionNode {
+  series: Series | undefined;
+  private children: Map<string, Map<string, DimensionNode>> | undefined;
+
+  child(name: string, value: string): DimensionNode | undefined {
+    return this.children?.get(name)?.get(value);
+  }
+
+  childFor(name: string, value: string): DimensionNode {
+    let byValue = (this.children ??= new Map()).get(name);
+    if (!byValue) this.children.set(name, (byValue = new Map()));
+    let node = byValue.get(value);
+    if (!node) byValue.set(value, (node = new DimensionNode()));
+    return node;
+  }
+}
+
+/** Name order, then value order for a repeated name (which no stored set has, so such a query finds nothing). */
+function before(a: Dimension, b: Dimension): boolean {
+  const an = a.Name ?? '';
+  const bn = b.Name ?? '';
+  return an < bn || (an === bn && (a.Value ?? '') < (b.Value ?? ''));
+}
+
+function inOrder(dimensions: ReadonlyArray<Dimension>): ReadonlyArray<Dimension> {
+  for (let i = 1; i < dimensions.length; i++) {
+    if (!before(dimensions[i - 1] as Dimension, dimensions[i] as Dimension)) return [...dimensions].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  }
+  return dimensions;
 }
 
 /**
@@ -165,7 +195,10 @@ class RecentListing {
 }
 
 export class MetricStore {
-  private readonly series = new Map<string, Series>();
+  /** Creation order: the order all() and a listing return series in. */
+  private readonly series: Series[] = [];
+  /** Namespace, then metric name, then the dimension path. */
+  private readonly roots = new Map<string, Map<string, DimensionNode>>();
   private readonly recent = new Map<string, RecentListing>();
 
   /** The series for an exact dimension set, created on first use; hold on to it for hot paths. */
@@ -173,11 +206,15 @@ export class MetricStore {
     const dims = Object.entries(dimensions)
       .map(([Name, Value]) => ({ Name, Value }))
       .sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
-    const key = seriesKey(namespace, metricName, dims);
-    let series = this.series.get(key);
+    let byName = this.roots.get(namespace);
+    if (!byName) this.roots.set(namespace, (byName = new Map()));
+    let node = byName.get(metricName);
+    if (!node) byName.set(metricName, (node = new DimensionNode()));
+    for (const d of dims) node = node.childFor(d.Name, d.Value);
+    let series = node.series;
     if (!series) {
-      series = new Series(this.series.size, namespace, metricName, dims, unit);
-      this.series.set(key, series);
+      series = node.series = new Series(this.series.length, namespace, metricName, dims, unit);
+      this.series.push(series);
       const metricKey = `${namespace}\u0000${metricName}`;
       let listing = this.recent.get(metricKey);
       if (!listing) this.recent.set(metricKey, (listing = new RecentListing()));
@@ -186,8 +223,11 @@ export class MetricStore {
     return series;
   }
 
-  find(namespace: string, metricName: string, dimensions: ReadonlyArray<{ Name?: string; Value?: string }>): Series | undefined {
-    return this.series.get(seriesKey(namespace, metricName, dimensions));
+  /** The series with exactly these dimensions, in any order. */
+  find(namespace: string, metricName: string, dimensions: ReadonlyArray<Dimension>): Series | undefined {
+    let node = this.roots.get(namespace)?.get(metricName);
+    for (const d of inOrder(dimensions)) node = node?.child(d.Name ?? '', d.Value ?? '');
+    return node?.series;
   }
 
   all(): IterableIterator<Series> {

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { MetricStore } from '../../sim/metric-store.js';
+
+describe('MetricStore.find', () => {
+  const store = new MetricStore();
+  const fleet = store.seriesFor('Deepgram/Engine', 'engine_active_requests', { AutoScalingGroupName: 'gpu', kind: 'stream' });
+  const instance = store.seriesFor('Deepgram/Engine', 'engine_active_requests', { InstanceId: 'i-1', AutoScalingGroupName: 'gpu', kind: 'stream' });
+  const bare = store.seriesFor('Deepgram/Engine', 'engine_active_requests', {});
+
+  it.each<[string, string, Array<{ Name?: string; Value?: string }>, unknown]>([
+    ['the exact set, in name order', 'engine_active_requests', [{ Name: 'AutoScalingGroupName', Value: 'gpu' }, { Name: 'kind', Value: 'stream' }], fleet],
+    ['the exact set, in any order', 'engine_active_requests', [{ Name: 'kind', Value: 'stream' }, { Name: 'InstanceId', Value: 'i-1' }, { Name: 'AutoScalingGroupName', Value: 'gpu' }], instance],
+    ['no dimensions: the series published without any', 'engine_active_requests', [], bare],
+    ['a subset of a published set', 'engine_active_requests', [{ Name: 'kind', Value: 'stream' }], undefined],
+    ['a superset of a published set', 'engine_active_requests', [{ Name: 'AutoScalingGroupName', Value: 'gpu' }, { Name: 'kind', Value: 'stream' }, { Name: 'zone', Value: 'a' }], undefined],
+    ['another value', 'engine_active_requests', [{ Name: 'AutoScalingGroupName', Value: 'gpu' }, { Name: 'kind', Value: 'batch' }], undefined],
+    ['a repeated name', 'engine_active_requests', [{ Name: 'AutoScalingGroupName', Value: 'gpu' }, { Name: 'kind', Value: 'stream' }, { Name: 'kind', Value: 'batch' }], undefined],
+    ['a name without a value (only ListMetrics filters on that)', 'engine_active_requests', [{ Name: 'AutoScalingGroupName', Value: 'gpu' }, { Name: 'kind' }], undefined],
+    ['another metric with the same dimensions', 'engine_max_active_requests', [{ Name: 'AutoScalingGroupName', Value: 'gpu' }, { Name: 'kind', Value: 'stream' }], undefined],
+  ])('finds for %s', (_name, metric, dimensions, expected) => {
+    expect(store.find('Deepgram/Engine', metric, dimensions)).toBe(expected);
+  });
+
+  it('creates a series once per dimension set, whatever the order it is given in, and lists in creation order', () => {
+    expect(store.seriesFor('Deepgram/Engine', 'engine_active_requests', { kind: 'stream', AutoScalingGroupName: 'gpu' })).toBe(fleet);
+    expect([...store.all()]).toEqual([fleet, instance, bare]);
+    expect(instance.dimensions.map((d) => d.Name)).toEqual(['AutoScalingGroupName', 'InstanceId', 'kind']);
+  });
+});
