@@ -77,6 +77,32 @@ export function headroomFromResiduals(residuals: readonly Residual[], settings: 
   return { fraction, source: 'EmpiricalResiduals', samples: loaded.length, expectedOverCapacityShare: served > 0 ? shortfall(fraction) / served : 0 };
 }
 
+/** The kinds of forecast a headroom is measured for, each from its own past errors. */
+export const FORECAST_KINDS = ['WeeklyPattern', 'DailyPattern', 'TrendOnly'] as const;
+export type ForecastKind = (typeof FORECAST_KINDS)[number];
+
+/**
+ * The headroom of each kind of forecast from that kind's own past errors; a kind with fewer
+ * than `minSamples` of its own (new to the fleet: the first day a daily or weekly pattern
+ * matches) from the errors of every kind together until its own are enough; none at all
+ * when even those are too few (the caller keeps the assumed headroom).
+ *
+ * The errors of the kinds differ by several times (a trend carried over a boot time misses
+ * a surge a matched pattern foresees), and the pooled errors are mostly of the kind the
+ * fleet has had longest: the sooner a kind stands on its own errors, the less a new pattern
+ * pays for the old trend's misses. `minSamples` is that trade: fewer, and a kind's estimate
+ * rests on fewer of its own tails.
+ */
+export function headroomByKind<R extends Residual & { reason: ForecastKind }>(held: readonly R[], settings: HeadroomSettings): Partial<Record<ForecastKind, HeadroomEstimate>> {
+  const out: Partial<Record<ForecastKind, HeadroomEstimate>> = {};
+  const pooled = headroomFromResiduals(held, settings);
+  for (const kind of FORECAST_KINDS) {
+    const estimate = headroomFromResiduals(held.filter((r) => r.reason === kind), settings) ?? pooled;
+    if (estimate) out[kind] = estimate;
+  }
+  return out;
+}
+
 /**
  * The smallest h in [0, upper] with shortfall(h) <= budget, to 1e-4, for a shortfall that
  * never rises with h and is within budget at `upper`. Bisection: the rounding to whole

@@ -8,7 +8,7 @@ import type { ForecastAnswer, ForecastInput, ForecastProvider } from '../scaling
 import { configuredKinds } from '../fleet/recommend.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 import { loadQueries, readLoads, type LoadQuery } from './history.js';
-import { headroomFromResiduals, heldThroughWindow, type HeadroomEstimate } from './headroom.js';
+import { headroomByKind, heldThroughWindow, type HeadroomEstimate } from './headroom.js';
 import { DEFAULT_LAGS, QUIET_FRACTION, historyNear, stabilizedForecast, type ForecastSettings, type LoadForecast, type LoadPoint, type PatternReason } from './model.js';
 import { forecastResiduals, type SourcedResidual } from './residuals.js';
 
@@ -31,8 +31,9 @@ export interface PredictiveOptions {
   residualDays?: number;
   /**
    * Fewest past forecasts of a kind, with load, before their errors are trusted (default
-   * 144: half a day of five-minute periods); below it that kind is sized from the errors
-   * of every kind, and below it in all the assumed Poisson headroom stands.
+   * 48: four hours of five-minute periods with load); below it that kind is sized from the
+   * errors of every kind, and below it in all the assumed Poisson headroom stands
+   * (headroom.ts headroomByKind).
    */
   minResidualSamples?: number;
 }
@@ -91,7 +92,7 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
   const ttlMs = (options.cacheTtlSeconds ?? 3600) * 1000;
   const recentMinutes = options.recentMinutes ?? 60;
   const residualMs = (options.residualDays ?? 7) * DAY_MS;
-  const minResidualSamples = options.minResidualSamples ?? 144;
+  const minResidualSamples = options.minResidualSamples ?? 48;
   const histories = new Map<string, FleetHistory>();
   const latest = new Map<string, LoadForecast>();
   let tick: { nowMs: number; data: Promise<TickData | undefined> } | undefined;
@@ -241,16 +242,8 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     }
     const share = fleet.serviceLevel.maxOverCapacityShare;
     if (cache.estimates?.capacity !== capacity || cache.estimates.share !== share) {
-      const byReason: Partial<Record<PatternReason, HeadroomEstimate>> = {};
       const held = heldThroughWindow(cache.list, stabilizationMinutes(fleet));
-      const settings = { maxOverCapacityShare: share, capacity, minSamples: minResidualSamples, quietBelow: capacity * QUIET_FRACTION };
-      // A kind of forecast new to the fleet (the first week a weekly pattern matches) is
-      // sized from the errors of every kind until its own are enough.
-      const pooled = headroomFromResiduals(held, settings);
-      for (const reason of ['WeeklyPattern', 'DailyPattern', 'TrendOnly'] as const) {
-        const estimate = headroomFromResiduals(held.filter((r) => r.reason === reason), settings) ?? pooled;
-        if (estimate) byReason[reason] = estimate;
-      }
+      const byReason = headroomByKind(held, { maxOverCapacityShare: share, capacity, minSamples: minResidualSamples, quietBelow: capacity * QUIET_FRACTION });
       cache.estimates = { capacity, share, byReason };
     }
     return cache.estimates.byReason;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { headroomFromResiduals, heldThroughWindow, smallestWithin, type Residual } from '../../lib/predict/headroom.js';
+import { headroomByKind, headroomFromResiduals, heldThroughWindow, smallestWithin, type ForecastKind, type Residual } from '../../lib/predict/headroom.js';
 import { forecastLoad, type LoadPoint } from '../../lib/predict/model.js';
 import { forecastResiduals } from '../../lib/predict/residuals.js';
 
@@ -91,6 +91,32 @@ describe('headroomFromResiduals', () => {
 
   it('refuses a service level outside (0, 1) by name', () => {
     expect(() => headroomFromResiduals([], { ...settings, maxOverCapacityShare: 0 })).toThrow(/maxOverCapacityShare must be in \(0, 1\), got 0/);
+  });
+});
+
+describe('headroomByKind', () => {
+  const settings = { maxOverCapacityShare: 0.0005, capacity: 100, minSamples: 48, quietBelow: 5 };
+  // A trend that fell 30 % short every time, and a pattern that was never short.
+  const trend = (n: number) => Array.from({ length: n }, (_, i) => ({ atMs: T0 + i * 5 * MIN, forecast: 1000, actual: 1300, reason: 'TrendOnly' as ForecastKind }));
+  const pattern = (n: number) => Array.from({ length: n }, (_, i) => ({ atMs: T0 + (1000 + i) * 5 * MIN, forecast: 1000, actual: 1000, reason: 'DailyPattern' as ForecastKind }));
+
+  it.each([
+    // 48 of its own, never short: no headroom. The trend's misses need 1300 served in whole
+    // instances of 100: ceil((1000 + 1000 h) / 100) >= 13, so h just above 20 %.
+    { name: 'a kind with enough errors of its own stands on them', given: [...trend(200), ...pattern(48)], daily: 0, trendFraction: 0.2 },
+    // 47 of its own: sized from all 247 together, where the trend's 200 misses of 300 each are far
+    // over a budget of 0.05 % of 200 x 1300 + 47 x 1000 = 153.5: the trend's 20 % again
+    { name: 'a kind with too few errors of its own is sized from every kind\'s', given: [...trend(200), ...pattern(47)], daily: 0.2, trendFraction: 0.2 },
+  ])('$name', ({ given, daily, trendFraction }) => {
+    const byKind = headroomByKind(given, settings);
+    expect(byKind.DailyPattern?.fraction).toBeCloseTo(daily, 3);
+    expect(byKind.TrendOnly?.fraction).toBeCloseTo(trendFraction, 3);
+    // No weekly forecast yet: the pooled errors size it, as for any kind new to the fleet.
+    expect(byKind.WeeklyPattern?.fraction).toBeCloseTo(0.2, 3);
+  });
+
+  it('no kind has an estimate while all kinds together have too few errors', () => {
+    expect(headroomByKind([...trend(20), ...pattern(20)], settings)).toEqual({});
   });
 });
 
