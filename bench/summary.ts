@@ -31,6 +31,8 @@ export interface BenchSummary {
    */
   overCapacityPercentFirstDay: number;
   overCapacityPercentAfterFirstDay: number;
+  /** Each whole or partial week of the run (days 1-7, 8-14, ...): a fleet's first week has no weekly pattern yet. */
+  weeks: Array<{ days: string; gpuHoursOverOracle: number; overCapacityPercent: number }>;
   drains: number;
   meanDrainMinutes?: number;
   handlerErrors: number;
@@ -65,6 +67,7 @@ export function summarize(result: BenchResult): BenchSummary {
     },
     overCapacityPercentFirstDay: percentOf(t.overCapacityStreamMinutesByDay[0] ?? 0, t.streamMinutesByDay[0] ?? 0, 4),
     overCapacityPercentAfterFirstDay: percentOf(sum(t.overCapacityStreamMinutesByDay.slice(1)), sum(t.streamMinutesByDay.slice(1)), 4),
+    weeks: weeksOf(t),
     drains,
     meanDrainMinutes: drains > 0 ? round(result.drainSeconds.reduce((a, b) => a + b, 0) / drains / 60, 1) : undefined,
     handlerErrors: result.handlerErrors,
@@ -82,9 +85,24 @@ export function renderSummary(s: BenchSummary): string {
     `streams cut at grace ${s.streamsCutAtGrace} (all cuts ${s.streamsCut}); rejected ${s.rejectedStreams}`,
     `over capacity, day 1 ${s.overCapacityPercentFirstDay} % (no history yet); after it ${s.overCapacityPercentAfterFirstDay} %`,
     `draining             ${s.drainingGpuHours} GPU-hours over ${s.drains} drains (mean ${s.meanDrainMinutes ?? '-'} min)`,
+    `by week              ${s.weeks.map((w) => `days ${w.days}: ${w.gpuHoursOverOracle} x, ${w.overCapacityPercent} %`).join('; ')}`,
     `above the oracle     booting ${s.aboveOracle.bootingPercent} %, draining ${s.aboveOracle.drainingPercent} %, serving above the need ${s.aboveOracle.servingAboveNeedPercent} % (of the oracle)`,
     `handler errors       ${s.handlerErrors}; scale tick ${s.scaleTickMs} ms; simulation ${(s.wallMs / 1000).toFixed(1)} s`,
   ].join('\n');
+}
+
+function weeksOf(t: BenchResult['totals']): BenchSummary['weeks'] {
+  const out: BenchSummary['weeks'] = [];
+  for (let first = 0; first < t.billedInstanceMinutesByDay.length; first += 7) {
+    const span = (days: readonly number[]) => sum(days.slice(first, first + 7));
+    const oracle = span(t.oracleInstanceMinutesByDay);
+    out.push({
+      days: `${first + 1}-${Math.min(first + 7, t.billedInstanceMinutesByDay.length)}`,
+      gpuHoursOverOracle: oracle > 0 ? round(span(t.billedInstanceMinutesByDay) / oracle, 4) : Number.NaN,
+      overCapacityPercent: percentOf(span(t.overCapacityStreamMinutesByDay), span(t.streamMinutesByDay), 4),
+    });
+  }
+  return out;
 }
 
 /** 100 x part / whole, rounded; 0 when the whole is 0 (nothing to be a share of). */

@@ -54,6 +54,9 @@ export interface SimulationTotals {
   overCapacityStreamMinutesByDay: number[];
   /** Offered stream-minutes of each simulated day. */
   streamMinutesByDay: number[];
+  /** Billed and oracle instance-minutes of each simulated day. */
+  billedInstanceMinutesByDay: number[];
+  oracleInstanceMinutesByDay: number[];
 }
 
 export const REVERSAL_WINDOW_MINUTES = 15;
@@ -73,6 +76,8 @@ export class SimFigures {
   servingInstanceMinutes = 0;
   readonly overCapacityByDay: number[] = [];
   readonly streamMinutesByDay: number[] = [];
+  readonly billedByDay: number[] = [];
+  readonly oracleByDay: number[] = [];
   cutSinceRecord = 0;
   readonly cutByCause: Record<CutCause, number> = { 'lifecycle-complete': 0, 'hook-timeout': 0, 'no-hook': 0, 'pod-grace': 0 };
   scaleActions = 0;
@@ -94,11 +99,12 @@ export class SimFigures {
     this.servingInstanceMinutes += record.inService;
     const day = Math.floor((record.minute - 1) / 1440);
     while (this.overCapacityByDay.length <= day) {
-      this.overCapacityByDay.push(0);
-      this.streamMinutesByDay.push(0);
+      for (const days of [this.overCapacityByDay, this.streamMinutesByDay, this.billedByDay, this.oracleByDay]) days.push(0);
     }
-    this.overCapacityByDay[day] = (this.overCapacityByDay[day] as number) + record.overCapacityStreams;
-    this.streamMinutesByDay[day] = (this.streamMinutesByDay[day] as number) + record.demand;
+    addAt(this.overCapacityByDay, day, record.overCapacityStreams);
+    addAt(this.streamMinutesByDay, day, record.demand);
+    addAt(this.billedByDay, day, record.billed);
+    addAt(this.oracleByDay, day, oracleInstances);
   }
 
   recordCut(streams: number, cause: CutCause): void {
@@ -151,8 +157,14 @@ export class SimFigures {
       servingInstanceMinutes: this.servingInstanceMinutes,
       overCapacityStreamMinutesByDay: [...this.overCapacityByDay],
       streamMinutesByDay: [...this.streamMinutesByDay],
+      billedInstanceMinutesByDay: [...this.billedByDay],
+      oracleInstanceMinutesByDay: [...this.oracleByDay],
     };
   }
+}
+
+function addAt(values: number[], index: number, amount: number): void {
+  values[index] = (values[index] as number) + amount;
 }
 
 /** The fewest instances that serve `demand` streams at `capacity` each, never below `min`. */

@@ -62,5 +62,8 @@ describe('where the GPU-hours go', () => {
     // Minute 1441 is the first of day 2: its 3 streams land on two instances of 2 (least loaded: 2 + 1), none over.
     expect(t.overCapacityStreamMinutesByDay).toEqual([0, 0]);
     expect(t.streamMinutesByDay).toEqual([0, 3]);
+    // Day 1: 2 instances x 1440 minutes, no demand and MinSize 0; day 2: one minute of 2 instances, ceil(3 / 2) = 2 needed.
+    expect(t.billedInstanceMinutesByDay).toEqual([2880, 2]);
+    expect(t.oracleInstanceMinutesByDay).toEqual([0, 2]);
   });
 });

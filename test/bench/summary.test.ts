@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchResult } from '../../bench/run.js';
+import { STANDARD_SCENARIO } from '../../bench/scenario.js';
+import { summarize } from '../../bench/summary.js';
+import { SimFigures, type MinuteRecord } from '../../sim/figures.js';
+import { RunRecorder } from '../../bench/recorder.js';
+
+function record(minute: number, fields: Partial<MinuteRecord>): MinuteRecord {
+  return { minute, demand: 0, activeStreams: 0, servingCapacity: 0, inService: 0, booting: 0, draining: 0, billed: 0, desired: 0, overCapacityStreams: 0, arrivals: 0, streamsCut: 0, rejected: 0, ...fields };
+}
+
+/** Eight days of a fleet that serves 10 instances' need with 12 (one booting, one draining) every minute. */
+function eightDays(firstDayOver: number, laterOver: number): BenchResult {
+  const figures = new SimFigures();
+  for (let m = 1; m <= 8 * 1440; m++) {
+    const over = m === 1 ? firstDayOver : m === 2000 ? laterOver : 0;
+    figures.recordMinute(record(m, { demand: 100, billed: 12, inService: 10, booting: 1, draining: 1, overCapacityStreams: over }), 10);
+  }
+  return {
+    options: { ...STANDARD_SCENARIO, days: 8 },
+    start: new Date('2003-03-03T00:00:00Z'),
+    totals: figures.totals(),
+    recorder: new RunRecorder(0),
+    handlers: [],
+    handlerErrors: 0,
+    problems: [],
+    scaleTickMs: 0,
+    ticks: 0,
+    drainSeconds: [],
+    wallMs: 0,
+  };
+}
+
+describe('the summary says where the GPU-hours above the oracle go', () => {
+  it('splits them into booting, draining and serving above the need, in percent of the oracle', () => {
+    // Each minute: 1 booting, 1 draining, 10 serving against a need of 10: 10 %, 10 %, 0 %.
+    expect(summarize(eightDays(0, 0)).aboveOracle).toEqual({ bootingPercent: 10, drainingPercent: 10, servingAboveNeedPercent: 0 });
+  });
+
+  it('tells the first day (no history yet) from the days after it, and week from week', () => {
+    // Day 1: 144 over of 1440 x 100 stream-minutes = 0.1 %; days 2-8: 70 over of 7 x 144,000 = 0.0069 %.
+    const s = summarize(eightDays(144, 70));
+    expect([s.overCapacityPercentFirstDay, s.overCapacityPercentAfterFirstDay]).toEqual([0.1, 0.0069]);
+    // Days 1-7 hold all of the first day's and the later minute's (minute 2000 is day 2): 214 of 1,008,000.
+    expect(s.weeks).toEqual([
+      { days: '1-7', gpuHoursOverOracle: 1.2, overCapacityPercent: 0.0212 },
+      { days: '8-8', gpuHoursOverOracle: 1.2, overCapacityPercent: 0 },
+    ]);
+  });
+});
