@@ -9,7 +9,7 @@ import { configuredKinds } from '../fleet/recommend.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 import { loadQueries, readLoads, type LoadQuery } from './history.js';
 import { headroomByKind, heldThroughWindow, type HeadroomEstimate } from './headroom.js';
-import { DEFAULT_LAGS, QUIET_FRACTION, historyNear, stabilizedForecast, type ForecastSettings, type LoadForecast, type LoadPoint, type PatternReason } from './model.js';
+import { DEFAULT_LAGS, QUIET_FRACTION, forecastLoad, historyNear, stabilizedForecast, type ForecastSettings, type LoadForecast, type LoadPoint, type PatternReason } from './model.js';
 import { forecastResiduals, type SourcedResidual } from './residuals.js';
 
 const MINUTE_MS = 60_000;
@@ -176,17 +176,24 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     const leadMinutes = leadMinutesFor(fleet, config.periodSeconds);
     let best: LoadForecast | undefined;
     let bestHeadroom: ForecastHeadroom | undefined;
+    let scaleInHold: number | undefined;
     for (const kind of configuredKinds(fleet)) {
       const capacity = input.capacityPerInstance?.[kind] ?? configuredCapacity(fleet, kind);
       const headroom = history ? measuredHeadroom(fleet, kind, history, leadMinutes, capacity) : {};
-      const result = stabilizedForecast({
+      const inputs = {
         now: input.now,
         recent: data.recent.get(fleet.name)?.[kind] ?? [],
-        // Periods of a lag's match windows (back to the oldest stabilised forecast) and horizon, a period's margin each side.
-        history: historyNear(history?.loads[kind] ?? [], input.now.getTime(), options.model?.lagDays ?? DEFAULT_LAGS, recentMinutes + window + 10, leadMinutesFor(fleet, config.periodSeconds) + 15),
+        // Periods of a lag's match windows (back to the oldest stabilised forecast) and of the
+        // scale-in hold's horizon (the lead and the window after it), a period's margin each side.
+        history: historyNear(history?.loads[kind] ?? [], input.now.getTime(), options.model?.lagDays ?? DEFAULT_LAGS, recentMinutes + window + 10, leadMinutes + window + 15),
         historyPeriodMinutes: HISTORY_PERIOD_SECONDS / 60,
         settings: { ...options.model, leadMinutes, capacity, headroomFraction: fractionsOf(headroom) },
-      }, window);
+      };
+      const result = stabilizedForecast(inputs, window);
+      // A scale-in must stand through its own window once capacity could be back: an instance
+      // needed again within it would have paid a drain and a boot for nothing.
+      const hold = forecastLoad({ ...inputs, settings: { ...inputs.settings, leadMinutes: leadMinutes + window } });
+      if (hold.instances !== undefined && hold.reason !== 'InsufficientData') scaleInHold = Math.max(scaleInHold ?? 0, hold.instances);
       if (best === undefined || (result.instances ?? -1) > (best.instances ?? -1)) {
         best = { ...result, explanation: `${kind}: ${result.explanation}` };
         const measured = result.reason === 'InsufficientData' ? undefined : headroom[result.reason];
@@ -208,7 +215,7 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
     }
     return best.instances === undefined || best.reason === 'InsufficientData'
       ? { source: 'NoForecast' }
-      : { instances: best.instances, source: best.reason, ...(bestHeadroom ? { headroom: bestHeadroom } : {}) };
+      : { instances: best.instances, source: best.reason, ...(scaleInHold !== undefined ? { scaleInHold } : {}), ...(bestHeadroom ? { headroom: bestHeadroom } : {}) };
   }
 
   /**

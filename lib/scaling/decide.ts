@@ -35,6 +35,11 @@ export interface DecisionInput {
   /** Instances a forecast says the fleet will need within its boot time (predictive scaling). */
   forecastInstances?: number;
   /**
+   * Instances the forecast says the fleet will need through the scale-in window after its
+   * boot time: only ever holds a scale-in, never drives a scale-up.
+   */
+  forecastScaleInHold?: number;
+  /**
    * Where the forecast came from, when predictive scaling is on: a past-weeks or past-days
    * pattern, the recent trend alone (no history matched), or none at all (history too
    * short, or unreadable: the decision is reactive). Undefined: predictive scaling is off.
@@ -68,6 +73,7 @@ export interface DecisionNumbers {
   scaleUpRecommendation?: number;
   scaleDownRecommendation?: number;
   forecastInstances?: number;
+  forecastScaleInHold?: number;
   forecastSource?: ForecastSource;
   forecastHeadroom?: ForecastHeadroom;
   /** The scale-down target before the forecast held it up. */
@@ -119,7 +125,9 @@ export interface Decision {
  * 3. stabilise: scale up to the lowest recommendation of the scale-up window, down to
  *    the highest of the scale-down window, which must be complete to allow a scale-in;
  * 4. a forecast can only raise the scale-up target (ScaleUpPredicted) and hold off a
- *    scale-in, wholly (ScaleDownHeldByForecast) or in part (ScaleDownToForecast);
+ *    scale-in, wholly (ScaleDownHeldByForecast) or in part (ScaleDownToForecast): to what
+ *    the fleet needs within its boot time, or through the scale-in window after it
+ *    (forecastScaleInHold), whichever is more;
  * 5. cooldowns from the fleet's last scaling activity, per direction;
  * 6. step limits: the larger of maxInstancesPerStep and maxPercentPerStep of current;
  * 7. clamp to [min, max] of the fleet and of the group.
@@ -149,6 +157,7 @@ export function decide(input: DecisionInput): Decision {
     bootingInstances: snapshot.bootingInstances,
     drainingInstances: snapshot.drainingInstances,
     forecastInstances: input.forecastInstances,
+    ...(input.forecastScaleInHold !== undefined ? { forecastScaleInHold: input.forecastScaleInHold } : {}),
     forecastSource: input.forecastSource,
     ...(input.forecastHeadroom !== undefined ? { forecastHeadroom: input.forecastHeadroom } : {}),
     ...(snapshot.lastScalingProblem ? { lastScalingProblem: snapshot.lastScalingProblem } : {}),
@@ -209,9 +218,10 @@ export function decide(input: DecisionInput): Decision {
       upRec = input.forecastInstances;
       predicted = true;
     }
-    if (input.forecastInstances > downRec && downRec < current) {
+    const hold = Math.max(input.forecastInstances, input.forecastScaleInHold ?? 0);
+    if (hold > downRec && downRec < current) {
       numbers.reactiveScaleDownRecommendation = downRec;
-      downRec = input.forecastInstances;
+      downRec = hold;
       heldByForecast = true;
     }
   }

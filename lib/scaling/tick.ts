@@ -45,6 +45,11 @@ export interface ForecastAnswer {
   /** Instances the fleet will need within its boot time; undefined = no forecast, reactive. */
   instances?: number;
   source: ForecastSource;
+  /**
+   * Instances the fleet will need from the end of its lead time through its scale-in window:
+   * a scale-in below it would be undone within its own window.
+   */
+  scaleInHold?: number;
   /** The headroom the forecast carries and where it came from. */
   headroom?: ForecastHeadroom;
 }
@@ -240,6 +245,7 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
         },
         observations,
         forecastInstances: forecast?.instances,
+        forecastScaleInHold: forecast?.scaleInHold,
         forecastSource: forecast?.source,
         forecastHeadroom: forecast?.headroom,
       }), roll);

@@ -104,6 +104,18 @@ describe('predictive provider', () => {
     expect(telemetry.lines.find((l) => l.message === 'forecast')?.fields).toMatchObject({ fleet: 'a', instances: 20, reason: 'WeeklyPattern' });
   });
 
+  it('holds a scale-in for a rise due within the scale-in window after the lead time, and never scales up for it', async () => {
+    const WEEK = 7 * 86_400_000;
+    // every past week: 900, then 2000 from 20 minutes after this time of week for an hour
+    const phase = (t: number) => (((t - NOW.getTime()) % WEEK) + WEEK) % WEEK;
+    cloudwatch.on(GetMetricDataCommand).callsFake(answer(900, (t) => (phase(t) >= 20 * MIN && phase(t) < 80 * MIN ? 2000 : 900)));
+    const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry: new MemoryTelemetry(), loadConfig: async () => config });
+    const forecast = await provider.forecast({ fleet: config.fleets[0]!, now: NOW, current: 20 });
+    // Lead 8 + 2 = 10 min, horizon 15: the rise at 20 min is beyond it (900 / 100 = 9). The
+    // scale-in window of 15 min after the lead reaches 10 + 15 + 5 = 30 min: 2000 / 100 = 20.
+    expect(forecast).toMatchObject({ instances: 9, scaleInHold: 20, source: 'WeeklyPattern' });
+  });
+
   it.each([
     // Issue 13, fault 6: the forecast planned with the fleet's mean capacity estimate, which one
     // Engine reporting 1e9 inflates, so the fleet looked oversized to it.
@@ -150,8 +162,8 @@ describe('predictive provider', () => {
     const phase = (t: number) => (((t - NOW.getTime()) % WEEK) + WEEK) % WEEK;
     cloudwatch.on(GetMetricDataCommand).callsFake(answer(900, (t) => (phase(t) >= 5 * MIN && phase(t) < 65 * MIN ? 2000 : 900)));
     const provider = createPredictiveProvider({ cloudwatch: createAwsPorts({ region: 'us-east-1' }).cloudwatch, telemetry: new MemoryTelemetry(), loadConfig: async () => config }, { minResidualSamples: 100_000 });
-    // 2000 + 2 * sqrt(2000) = 2089.4 -> 21 instances of 100
-    expect(await provider.forecast({ fleet: config.fleets[0]!, now: NOW, current: 10 })).toEqual({ instances: 21, source: 'WeeklyPattern', headroom: { requests: 89.443, source: 'PoissonAssumed' } });
+    // 2000 + 2 * sqrt(2000) = 2089.4 -> 21 instances of 100, within the boot time and the scale-in window after it alike
+    expect(await provider.forecast({ fleet: config.fleets[0]!, now: NOW, current: 10 })).toEqual({ instances: 21, scaleInHold: 21, source: 'WeeklyPattern', headroom: { requests: 89.443, source: 'PoissonAssumed' } });
   });
 
   it('sizes the headroom from the errors its forecasts made on the fleet\'s past', async () => {

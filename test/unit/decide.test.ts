@@ -142,6 +142,8 @@ const cases: Case[] = [
   },
   { name: 'a forecast holds off a scale-in', input: { observations: streams([50]), forecastInstances: 4, forecastSource: 'WeeklyPattern' }, desired: 4, reason: 'ScaleDownHeldByForecast' }, // reactive ceil(50/50) = 1, forecast 4 = current
   { name: 'a forecast above the count holds off a scale-in too', input: { observations: streams([50]), forecastInstances: 3 }, desired: 3, reason: 'ScaleDownToForecast' }, // reactive 1, forecast 3 < current 4
+  { name: 'a rise due within the scale-in window after the boot time holds off a scale-in', input: { observations: streams([50]), forecastInstances: 2, forecastScaleInHold: 3 }, desired: 3, reason: 'ScaleDownToForecast' }, // reactive 1, within the boot time 2, through the window after it 3 < current 4
+  { name: 'the scale-in hold never drives a scale-up', input: { observations: streams([200]), forecastInstances: 4, forecastScaleInHold: 9 }, desired: 4, reason: 'WithinTolerance' }, // ceil(200/50) = 4 = current; the hold only holds
   { name: 'a forecast below the reactive need changes nothing', input: { observations: streams([100]), forecastInstances: 1 }, desired: 2, reason: 'ScaleDown' }, // reactive ceil(100/50) = 2 > forecast 1
   { name: 'a forecast below the load now never lowers a scale-up', input: { observations: streams([300]), forecastInstances: 2 }, desired: 6, reason: 'ScaleUp' }, // ceil(300/50) = 6
   { name: 'a forecast that agrees with the load changes nothing', input: { observations: streams([200]), forecastInstances: 4 }, desired: 4, reason: 'WithinTolerance' },
