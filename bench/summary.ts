@@ -49,10 +49,10 @@ export function summarize(result: BenchResult): BenchSummary {
     handlers: result.handlers,
     gpuHours: round(t.gpuHours, 2),
     oracleGpuHours: round(t.oracleGpuHours, 2),
-    gpuHoursOverOracle: round(t.oracleGpuHours > 0 ? t.gpuHours / t.oracleGpuHours : Number.NaN, 4),
+    gpuHoursOverOracle: overOracle(t.gpuHours, t.oracleGpuHours),
     overCapacityStreamMinutes: t.overCapacityStreamMinutes,
     streamMinutes: t.streamMinutes,
-    overCapacityPercent: round(t.streamMinutes > 0 ? (100 * t.overCapacityStreamMinutes) / t.streamMinutes : 0, 4),
+    overCapacityPercent: percentOf(t.overCapacityStreamMinutes, t.streamMinutes, 4),
     scaleActions: t.scaleActions,
     reversals: t.reversals,
     streamsCutAtGrace: t.streamsCutAtGrace,
@@ -95,14 +95,18 @@ function weeksOf(t: BenchResult['totals']): BenchSummary['weeks'] {
   const out: BenchSummary['weeks'] = [];
   for (let first = 0; first < t.billedInstanceMinutesByDay.length; first += 7) {
     const span = (days: readonly number[]) => sum(days.slice(first, first + 7));
-    const oracle = span(t.oracleInstanceMinutesByDay);
     out.push({
       days: `${first + 1}-${Math.min(first + 7, t.billedInstanceMinutesByDay.length)}`,
-      gpuHoursOverOracle: oracle > 0 ? round(span(t.billedInstanceMinutesByDay) / oracle, 4) : Number.NaN,
+      gpuHoursOverOracle: overOracle(span(t.billedInstanceMinutesByDay), span(t.oracleInstanceMinutesByDay)),
       overCapacityPercent: percentOf(span(t.overCapacityStreamMinutesByDay), span(t.streamMinutesByDay), 4),
     });
   }
   return out;
+}
+
+/** Billed over the oracle, to 4 places; NaN without an oracle (nothing to compare with). */
+function overOracle(billed: number, oracle: number): number {
+  return oracle > 0 ? round(billed / oracle, 4) : Number.NaN;
 }
 
 /** 100 x part / whole, rounded; 0 when the whole is 0 (nothing to be a share of). */
