@@ -15,8 +15,10 @@ import { forecastResiduals, type SourcedResidual } from './residuals.js';
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** CloudWatch keeps one-minute data for 15 days; five-minute data for 63. */
-const HISTORY_PERIOD_SECONDS = 300;
+export const HISTORY_PERIOD_SECONDS = 300;
 const MAX_STABILIZED_MINUTES = 30;
+const DEFAULT_HISTORY_DAYS = 29;
+const DEFAULT_RECENT_MINUTES = 60;
 
 export interface PredictiveOptions {
   /** Days of history kept per fleet (default 29: four weeks and the day before). */
@@ -74,6 +76,20 @@ export interface PredictiveProvider {
   readonly latest: Map<string, LoadForecast>;
 }
 
+/**
+ * The spans a tick at `now` reads: one-minute load over [recentStartMs, recentEndMs), and
+ * on a cold start five-minute history over [historyStartMs, historyEndMs) (readLoads reads
+ * RECENTLY_ACTIVE_MS more before each). What a replay must hold to answer the provider.
+ */
+export function forecastReadSpan(config: ControllerConfig, now: Date, options: PredictiveOptions = {}): { recentStartMs: number; recentEndMs: number; historyStartMs: number; historyEndMs: number } {
+  const nowMs = now.getTime();
+  const recentEndMs = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
+  // Each stabilised past forecast needs its own match window of recent data.
+  const recentStartMs = recentEndMs - ((options.recentMinutes ?? DEFAULT_RECENT_MINUTES) + Math.max(0, ...config.fleets.map(stabilizationMinutes))) * MINUTE_MS;
+  const historyEndMs = Math.floor(nowMs / (HISTORY_PERIOD_SECONDS * 1000)) * HISTORY_PERIOD_SECONDS * 1000;
+  return { recentStartMs, recentEndMs, historyStartMs: historyEndMs - (options.historyDays ?? DEFAULT_HISTORY_DAYS) * DAY_MS, historyEndMs };
+}
+
 /** Minutes between a decision and new capacity serving: warm-up, the period the newest data lags, and a tick. */
 export function leadMinutesFor(fleet: FleetConfig, periodSeconds: number): number {
   return Math.ceil(fleet.warmupSeconds / 60) + 2 * Math.ceil(periodSeconds / 60);
@@ -88,9 +104,9 @@ export function leadMinutesFor(fleet: FleetConfig, periodSeconds: number): numbe
  * reactive, and the decision's own rules keep missing data from shrinking it.
  */
 export function createPredictiveProvider(deps: ForecastDeps, options: PredictiveOptions = {}): PredictiveProvider {
-  const historyDays = options.historyDays ?? 29;
+  const historyDays = options.historyDays ?? DEFAULT_HISTORY_DAYS;
   const ttlMs = (options.cacheTtlSeconds ?? 3600) * 1000;
-  const recentMinutes = options.recentMinutes ?? 60;
+  const recentMinutes = options.recentMinutes ?? DEFAULT_RECENT_MINUTES;
   const residualMs = (options.residualDays ?? 7) * DAY_MS;
   const minResidualSamples = options.minResidualSamples ?? 48;
   const histories = new Map<string, FleetHistory>();
@@ -100,10 +116,7 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
   async function readTick(now: Date): Promise<TickData | undefined> {
     const config = await deps.loadConfig(now);
     const nowMs = now.getTime();
-    const recentEnd = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
-    // Each stabilised past forecast needs its own match window of recent data.
-    const recentStart = recentEnd - (recentMinutes + Math.max(0, ...config.fleets.map(stabilizationMinutes))) * MINUTE_MS;
-    const historyEnd = Math.floor(nowMs / (HISTORY_PERIOD_SECONDS * 1000)) * HISTORY_PERIOD_SECONDS * 1000;
+    const { recentStartMs: recentStart, recentEndMs: recentEnd, historyStartMs: coldHistoryStart, historyEndMs: historyEnd } = forecastReadSpan(config, now, options);
     const recentQs: LoadQuery[] = [];
     const historyQs: LoadQuery[] = [];
     const due: FleetConfig[] = [];
@@ -117,7 +130,7 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
         historyQs.push(...loadQueries(config, fleet, `h${index}`, HISTORY_PERIOD_SECONDS));
       }
     });
-    const historyStart = Math.min(...due.map((f) => histories.get(f.name)?.untilMs ?? historyEnd - historyDays * DAY_MS));
+    const historyStart = Math.min(...due.map((f) => histories.get(f.name)?.untilMs ?? coldHistoryStart));
     try {
       const incomplete: IncompleteQuery[] = [];
       const onIncomplete = (queries: IncompleteQuery[]) => incomplete.push(...queries);

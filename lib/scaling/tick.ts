@@ -7,7 +7,7 @@ import { countCalls } from '../aws/call-count.js';
 import type { HandlerDeps } from '../runtime/deps.js';
 import { MetricUnit } from '../telemetry.js';
 import { applyApiDesired, applyDesired, writeLastScaling } from '../fleet/actuate.js';
-import { decide, type Decision, type ForecastHeadroom, type ForecastSource } from './decide.js';
+import { decide, type Decision, type DecisionInput, type ForecastHeadroom, type ForecastSource } from './decide.js';
 import {
   FleetStateError,
   LAST_SCALING_TAG,
@@ -23,7 +23,7 @@ import {
   type NodegroupState,
 } from '../fleet/group-state.js';
 import { emptySeries, fleetQueries, incompleteSignalsWarning, listEngineSeries, lookbackPeriodsFor, queryWindow, readSignals, type SeriesPresence } from '../fleet/read-signals.js';
-import { observationsFromSeries, type FleetSeries } from '../fleet/observation.js';
+import { observationsFromSeries, type FleetSeries, type PeriodObservation } from '../fleet/observation.js';
 import { periodsCoveringListingLag } from '../fleet/kind-readings.js';
 import { configuredKinds, plannedCapacities } from '../fleet/recommend.js';
 import type { RequestKind } from '../fleet/engine-metrics.js';
@@ -56,6 +56,20 @@ export interface ForecastAnswer {
 
 /** Predictive scaling plugs in here; undefined = no forecast this tick (decisions say NoForecast). */
 export type ForecastProvider = (input: ForecastInput) => Promise<ForecastAnswer | undefined>;
+
+/** What a decision hears of the forecast: the fields of DecisionInput it fills. */
+export type ForecastFields = Pick<DecisionInput, 'forecastInstances' | 'forecastScaleInHold' | 'forecastSource' | 'forecastHeadroom'>;
+
+/**
+ * Asks the provider for a fleet's forecast and hands its answer to the decision: the one
+ * path of the scale tick and of the replay. No provider, or a fleet kept reactive: nothing
+ * (predictive scaling off); a provider with no answer this tick: NoForecast.
+ */
+export async function forecastForDecision(provider: ForecastProvider | undefined, fleet: FleetConfig, now: Date, current: number, observations: readonly PeriodObservation[]): Promise<ForecastFields> {
+  if (!provider || fleet.predictive === false) return {};
+  const answer = (await provider({ fleet, now, current, capacityPerInstance: plannedCapacities(fleet, observations) })) ?? { source: 'NoForecast' as const };
+  return { forecastInstances: answer.instances, forecastScaleInHold: answer.scaleInHold, forecastSource: answer.source, forecastHeadroom: answer.headroom };
+}
 
 export interface TickOptions {
   /** Stack-wide override: decide and log, change nothing (a safe first deploy). */
@@ -227,7 +241,7 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
       const last = readLastScaling(group.tags[LAST_SCALING_TAG], now);
       const roll = readRollGuard(group.tags, now, deps.stampNow?.() ?? now);
       const observations = observationsFromSeries(series[index] as FleetSeries, configuredKinds(fleet), periodStarts, samplesPerPeriod, { instances: group.instances, presence, desired: group.desired });
-      const forecast = options.forecast && fleet.predictive !== false ? ((await options.forecast({ fleet, now, current: group.desired, capacityPerInstance: plannedCapacities(fleet, observations) })) ?? { source: 'NoForecast' as const }) : undefined;
+      const forecast = await forecastForDecision(options.forecast, fleet, now, group.desired, observations);
       const decision = guardDuringRoll(decide({
         fleet,
         settings: { periodSeconds: config.periodSeconds, staleAfterSeconds: config.staleAfterSeconds },
@@ -244,10 +258,7 @@ export async function runScaleTick(given: HandlerDeps, options: TickOptions = {}
           busy: group.busy,
         },
         observations,
-        forecastInstances: forecast?.instances,
-        forecastScaleInHold: forecast?.scaleInHold,
-        forecastSource: forecast?.source,
-        forecastHeadroom: forecast?.headroom,
+        ...forecast,
       }), roll);
       outcome.decision = decision;
       const managed = group.tags[MANAGED_TAG] === 'true';
