@@ -2,15 +2,11 @@ import { z } from 'zod';
 import { createAwsPorts } from '../../lib/aws/clients.js';
 import type { CloudWatchPort } from '../../lib/aws/ports.js';
 import { defaultRetryPolicy, describeError } from '../../lib/aws/retry.js';
-import type { RequestKind } from '../../lib/fleet/engine-metrics.js';
-import { loadQueries, readLoads } from '../../lib/predict/history.js';
-import type { LoadPoint } from '../../lib/predict/model.js';
 import { replayForecast } from '../../lib/replay/forecast.js';
-import { readFleetHistory } from '../../lib/replay/read-history.js';
-import { replayPolicy, ReplayError, type ReplayResult } from '../../lib/replay/replay.js';
+import { readFleetHistory, readForecastHistory } from '../../lib/replay/read-history.js';
+import { replayPolicy, ReplayError, type ReplayDecision, type ReplayResult } from '../../lib/replay/replay.js';
 import { lookbackPeriodsFor } from '../../lib/fleet/read-signals.js';
 import { REASONS } from '../../lib/scaling/reasons.js';
-import { configuredKinds } from '../../lib/fleet/recommend.js';
 import { type CommandIo, type CommandSpec, configFlag, endpointSchema, FlagError, fleetFlag, isoTimeSchema, parseFlags, regionSchema, timeSpan } from '../flags.js';
 
 export const replayFlags = {
@@ -31,8 +27,6 @@ export const replaySpec: CommandSpec = {
   examples: ['fleet-scaler replay --config fleets.yaml --fleet engines --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z'],
 };
 
-const DAY_MS = 86_400_000;
-const HISTORY_PERIOD_SECONDS = 300;
 /** CloudWatch keeps one-minute datapoints for 15 days. */
 const MAX_SPAN_DAYS = 15;
 
@@ -55,15 +49,16 @@ export async function replayCommand(argv: string[], io: CommandIo, cloudwatch?: 
     const recorded = await readFleetHistory(port, config, fleet, new Date(from.getTime() - lookbackPeriods * periodMs), to, defaultRetryPolicy);
     let forecast;
     if (flags.predictive) {
-      const queries = loadQueries(config, fleet, 'h0', HISTORY_PERIOD_SECONDS);
-      const historyMs = HISTORY_PERIOD_SECONDS * 1000;
-      const start = Math.floor((from.getTime() - 29 * DAY_MS) / historyMs) * historyMs;
-      const points = await readLoads(port, queries, new Date(start), to, defaultRetryPolicy);
-      const history: Partial<Record<RequestKind, LoadPoint[]>> = {};
-      for (const kind of configuredKinds(fleet)) history[kind] = points.get(`h0_${kind}`) ?? [];
-      forecast = replayForecast(fleet, config.periodSeconds, history, HISTORY_PERIOD_SECONDS / 60);
+      // Each distinct problem once: the provider would say it every tick it lasts.
+      const said = new Set<string>();
+      const problem = (message: string) => {
+        if (!said.has(message)) io.stderr.write(`fleet-scaler replay: forecast: ${message}\n`);
+        said.add(message);
+      };
+      const recorded = await readForecastHistory(port, config, fleet, from, to, defaultRetryPolicy, (queries) => problem(`load history incomplete (${queries.map((q) => `${q.id}: ${q.statusCode}`).join(', ')}): the periods it lacks are unknown, never zero`));
+      forecast = replayForecast(config, fleet, recorded, {}, problem);
     }
-    result = replayPolicy({
+    result = await replayPolicy({
       fleet,
       settings: { periodSeconds: config.periodSeconds, staleAfterSeconds: config.staleAfterSeconds },
       from,
@@ -90,10 +85,21 @@ export function renderReplay(fleet: string, predictive: boolean, r: ReplayResult
     `  current policy     ${pad(r.replayed.instanceHours, 14)}  ${pad(r.replayed.minutesShort, 13)}  ${pad(r.replayed.requestMinutesShort, 21)}  ${pad(r.replayed.scaleActions, 13)}`,
     `  what the fleet did ${pad(r.actual.instanceHours, 14)}  ${pad(r.actual.minutesShort, 13)}  ${pad(r.actual.requestMinutesShort, 21)}`,
   ];
+  if (predictive) lines.push(`  ticks at which the forecast held off a scale-in: ${r.replayed.heldByForecast}`);
   if (r.decisions.length > 0) lines.push('', 'changes the current policy would have made:');
-  for (const d of r.decisions.slice(0, 200)) lines.push(`  ${d.at.toISOString()} ${d.from} -> ${d.to} ${d.reason}: ${REASONS[d.reason as keyof typeof REASONS] ?? ''}`);
+  for (const d of r.decisions.slice(0, 200)) lines.push(`  ${d.at.toISOString()} ${d.from} -> ${d.to} ${d.reason}: ${REASONS[d.reason as keyof typeof REASONS] ?? ''}${forecastNote(d)}`);
   if (r.decisions.length > 200) lines.push(`  ... and ${r.decisions.length - 200} more (--json lists them all)`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The forecast behind a predictive decision and where its headroom came from. */
+function forecastNote(d: ReplayDecision): string {
+  const f = d.forecast;
+  if (!f) return '';
+  const hold = f.scaleInHold !== undefined ? `, scale-in hold ${f.scaleInHold}` : '';
+  const h = f.headroom;
+  const headroom = !h ? '' : h.source === 'EmpiricalResiduals' ? `, headroom ${h.requests} measured (${h.fraction ?? '?'} of the peak, ${h.samples ?? '?'} past forecasts)` : `, headroom ${h.requests} assumed (Poisson)`;
+  return ` [forecast ${f.source}${f.instances !== undefined ? ` ${f.instances}` : ''}${hold}${headroom}]`;
 }
 
 function pad(value: number, width: number): string {

@@ -1,37 +1,37 @@
-import type { FleetConfig } from '../config/schema.js';
-import type { RequestKind } from '../fleet/engine-metrics.js';
-import { forecastLoad, type LoadPoint } from '../predict/model.js';
-import { leadMinutesFor } from '../predict/provider.js';
-import type { PeriodObservation } from '../fleet/observation.js';
-import { capacityOf, configuredKinds } from '../fleet/recommend.js';
+import type { ControllerConfig, FleetConfig } from '../config/schema.js';
+import { createPredictiveProvider, type PredictiveOptions } from '../predict/provider.js';
+import type { ForecastProvider } from '../scaling/tick.js';
+import type { MetricPoint, Telemetry } from '../telemetry.js';
+import { recordedCloudWatch, type RecordedSeries } from './recorded-cloudwatch.js';
 
 /**
- * The predictive policy for a replay: at each tick, the forecast model over the
- * five-minute history recorded before that tick and the one-minute loads the tick saw,
- * exactly as the live provider computes it.
+ * The predictive policy for a replay: the live forecast provider itself
+ * (createPredictiveProvider: the stabilised forecast, the headroom measured from the
+ * fleet's past forecast errors, the scale-in hold), reading the recorded history through
+ * a CloudWatch that at each tick answers only the periods over by then. One provider for
+ * the whole replay, as one warm Lambda would keep its history and residuals between ticks.
+ * The other fleets of the document keep their scale-down windows (they size the recent
+ * read, as live) but are not forecast. `onProblem` hears what the provider would log as a
+ * warning or an error (a tick it could not read stays reactive, as live).
  */
 export function replayForecast(
+  config: ControllerConfig,
   fleet: FleetConfig,
-  periodSeconds: number,
-  history: Partial<Record<RequestKind, LoadPoint[]>>,
-  historyPeriodMinutes: number,
-): (now: Date, seen: readonly PeriodObservation[]) => number | undefined {
-  const periodMs = historyPeriodMinutes * 60_000;
-  return (now, seen) => {
-    let best: number | undefined;
-    for (const kind of configuredKinds(fleet)) {
-      const recent: LoadPoint[] = [];
-      for (const o of seen) {
-        const load = o.load[kind];
-        if (load !== undefined) recent.push({ atMs: o.at.getTime(), load });
-      }
-      const latest = seen.at(-1);
-      const capacity = latest ? capacityOf(fleet, kind, latest) : capacityOf(fleet, kind, { at: now, load: {} });
-      // Only periods complete before the tick: the live provider could not have seen later ones.
-      const past = (history[kind] ?? []).filter((p) => p.atMs + periodMs <= now.getTime());
-      const result = forecastLoad({ now, recent, history: past, historyPeriodMinutes, settings: { leadMinutes: leadMinutesFor(fleet, periodSeconds), capacity } });
-      if (result.instances !== undefined) best = Math.max(best ?? 0, result.instances);
-    }
-    return best;
+  recorded: readonly RecordedSeries[],
+  options: PredictiveOptions = {},
+  onProblem?: (message: string, fields?: Record<string, unknown>) => void,
+): ForecastProvider {
+  let publishedBy = -Infinity;
+  const onlyThisFleet: ControllerConfig = { ...config, fleets: config.fleets.map((f) => (f.name === fleet.name ? f : { ...f, predictive: false })) };
+  const telemetry: Telemetry = {
+    info: () => undefined,
+    warn: (message, fields) => onProblem?.(message, fields),
+    error: (message, fields) => onProblem?.(message, fields),
+    metric: (_point: MetricPoint) => undefined,
+  };
+  const provider = createPredictiveProvider({ cloudwatch: recordedCloudWatch(recorded, () => publishedBy), telemetry, loadConfig: async () => onlyThisFleet }, options);
+  return (input) => {
+    publishedBy = input.now.getTime();
+    return provider.forecast(input);
   };
 }

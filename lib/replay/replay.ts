@@ -1,5 +1,6 @@
 import type { FleetConfig } from '../config/schema.js';
-import { decide, type DecisionSettings } from '../scaling/decide.js';
+import { decide, type DecisionSettings, type ForecastHeadroom, type ForecastSource } from '../scaling/decide.js';
+import { forecastForDecision, type ForecastProvider } from '../scaling/tick.js';
 import { isComplete, type PeriodObservation } from '../fleet/observation.js';
 import { capacityOf, configuredKinds } from '../fleet/recommend.js';
 
@@ -15,8 +16,20 @@ export interface ReplayInput {
   lookbackPeriods: number;
   /** Instances the fleet was recorded with per period start (ms): serving ones, as the Engines reported. */
   recordedInstances: ReadonlyMap<number, number>;
-  /** Instances a forecast asks for at a tick, given the observations before it (predictive replay). */
-  forecast?: (now: Date, seen: readonly PeriodObservation[]) => number | undefined;
+  /**
+   * Predictive replay: the forecast provider, asked at each tick as the live scale tick
+   * asks it (lib/scaling/tick.ts forecastForDecision), its answer decided on the same way.
+   */
+  forecast?: ForecastProvider;
+}
+
+/** The forecast a decision was made with (predictive replay). */
+export interface ReplayForecast {
+  source?: ForecastSource;
+  instances?: number;
+  scaleInHold?: number;
+  /** The headroom the forecast carried: measured from past forecast errors (EmpiricalResiduals) or assumed (PoissonAssumed). */
+  headroom?: ForecastHeadroom;
 }
 
 export interface ReplayDecision {
@@ -25,6 +38,7 @@ export interface ReplayDecision {
   to: number;
   reason: string;
   load?: number;
+  forecast?: ReplayForecast;
 }
 
 export interface FleetTally {
@@ -37,7 +51,8 @@ export interface FleetTally {
 
 export interface ReplayResult {
   periods: number;
-  replayed: FleetTally & { scaleActions: number };
+  /** heldByForecast: ticks at which the forecast held off a whole scale-in (ScaleDownHeldByForecast). */
+  replayed: FleetTally & { scaleActions: number; heldByForecast: number };
   actual: FleetTally;
   decisions: ReplayDecision[];
 }
@@ -47,13 +62,14 @@ export class ReplayError extends Error {
 }
 
 /**
- * The current policy over a fleet's recorded history. Pure. Each tick sees the periods a
+ * The current policy over a fleet's recorded history. Pure but for the forecast provider,
+ * which reads only the recorded history (forecast.ts). Each tick sees the periods a
  * live tick would have seen (the complete ones before it) and the replayed fleet's own
  * state: new instances serve after the fleet's warm-up, removed ones stop serving at
  * once. The load is taken as given: it is what callers sent, whatever the fleet's size
  * (true while no request was turned away). Recorded counts give the "actual" column.
  */
-export function replayPolicy(input: ReplayInput): ReplayResult {
+export async function replayPolicy(input: ReplayInput): Promise<ReplayResult> {
   const { fleet, settings } = input;
   const periodMs = settings.periodSeconds * 1000;
   const fromMs = input.from.getTime();
@@ -66,7 +82,7 @@ export function replayPolicy(input: ReplayInput): ReplayResult {
   let serving = current;
   const boots: Array<{ atMs: number; count: number }> = [];
   let lastScaling: { at: Date; direction: 'up' | 'down' } | undefined;
-  const replayed = { instanceHours: 0, minutesShort: 0, requestMinutesShort: 0, scaleActions: 0 };
+  const replayed = { instanceHours: 0, minutesShort: 0, requestMinutesShort: 0, scaleActions: 0, heldByForecast: 0 };
   const actual = { instanceHours: 0, minutesShort: 0, requestMinutesShort: 0 };
   const decisions: ReplayDecision[] = [];
   let periods = 0;
@@ -95,10 +111,14 @@ export function replayPolicy(input: ReplayInput): ReplayResult {
       now,
       snapshot: { current, groupMin: 0, groupMax: fleet.maxInstances, servingInstances: serving, bootingInstances: booting, drainingInstances: 0, lastScaling },
       observations: seen,
-      forecastInstances: input.forecast?.(now, seen),
+      ...(await forecastForDecision(input.forecast, fleet, now, current, seen)),
     });
+    if (decision.reason === 'ScaleDownHeldByForecast') replayed.heldByForecast++;
     if (decision.desired !== current) {
-      decisions.push({ at: now, from: current, to: decision.desired, reason: decision.reason, load: decision.numbers.load[kinds[0] ?? 'stream'] });
+      const n = decision.numbers;
+      const forecast: ReplayForecast | undefined =
+        n.forecastSource === undefined ? undefined : { source: n.forecastSource, instances: n.forecastInstances, scaleInHold: n.forecastScaleInHold, ...(n.forecastHeadroom ? { headroom: n.forecastHeadroom } : {}) };
+      decisions.push({ at: now, from: current, to: decision.desired, reason: decision.reason, load: n.load[kinds[0] ?? 'stream'], ...(forecast ? { forecast } : {}) });
       replayed.scaleActions++;
       if (decision.desired > current) boots.push({ atMs: t + fleet.warmupSeconds * 1000, count: decision.desired - current });
       else {

@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { replayCommand } from '../../cli/commands/replay.js';
@@ -35,28 +35,34 @@ const document = {
   ],
 };
 
+/** Answers each query with a datapoint per complete period of [StartTime, EndTime): `perMinute` of its minute, times the minutes of a period (one sample a minute). */
+function answerPerPeriod(perMinute: (query: MetricDataQuery, atMs: number) => number | undefined) {
+  return (input: GetMetricDataCommandInput) => {
+    const start = (input.StartTime as Date).getTime();
+    const end = (input.EndTime as Date).getTime();
+    return {
+      MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
+        const periodMs = (q.MetricStat?.Period ?? 60) * 1000;
+        const ts: Date[] = [];
+        const vs: number[] = [];
+        for (let t = start; t + periodMs <= end; t += periodMs) {
+          const value = perMinute(q, t);
+          if (value === undefined) continue;
+          ts.push(new Date(t));
+          vs.push((value * periodMs) / MIN);
+        }
+        return { Id: q.Id, Timestamps: ts, Values: vs, StatusCode: 'Complete' };
+      }),
+    };
+  };
+}
+
 describe('replay command against CloudWatch (aws-sdk-client-mock)', () => {
   beforeEach(() => cloudwatch.reset());
 
   it('reads the fleet history with the scale loop queries and compares the policy with the recorded fleet', async () => {
     // 300 streams per minute from 10:00 on, 100 before; 2 Engines reported throughout.
-    cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
-      const start = (input.StartTime as Date).getTime();
-      const end = (input.EndTime as Date).getTime();
-      return {
-        MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
-          const ts: Date[] = [];
-          const vs: number[] = [];
-          for (let t = start; t < end; t += MIN) {
-            if (q.Id === 'f0_active_stream') vs.push(t < T0 ? 100 : 300);
-            else if (q.Id === 'f0_samples') vs.push(2);
-            else continue;
-            ts.push(new Date(t));
-          }
-          return { Id: q.Id, Timestamps: ts, Values: vs, StatusCode: 'Complete' };
-        }),
-      };
-    });
+    cloudwatch.on(GetMetricDataCommand).callsFake(answerPerPeriod((q, t) => (q.Id === 'f0_active_stream' ? (t < T0 ? 100 : 300) : q.Id === 'f0_samples' ? 2 : undefined)));
     const { out, io } = commandIo();
     const code = await replayCommand(
       ['--config', documentFile(document), '--fleet', 'engines', '--from', '2026-03-02T10:00:00Z', '--to', '2026-03-02T10:10:00Z', '--json'],
@@ -70,9 +76,38 @@ describe('replay command against CloudWatch (aws-sdk-client-mock)', () => {
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
     expect(cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, { StartTime: new Date(T0 - 9 * MIN), EndTime: new Date(T0 + 10 * MIN) });
     // as in the pure case: 2 -> 6 at 10:01, serving from 10:03; short 3 minutes by 100
-    expect(result.replayed).toEqual({ instanceHours: 0.93, minutesShort: 3, requestMinutesShort: 300, scaleActions: 1 });
+    expect(result.replayed).toEqual({ instanceHours: 0.93, minutesShort: 3, requestMinutesShort: 300, scaleActions: 1, heldByForecast: 0 });
     expect(result.actual).toEqual({ instanceHours: 0.33, minutesShort: 10, requestMinutesShort: 1000 });
     expect(result.decisions[0]).toMatchObject({ from: 2, to: 6, reason: 'ScaleUp' });
+  });
+
+  it('--predictive runs the live forecast provider on the recorded load and names each decision\'s headroom source', async () => {
+    // 100 streams a minute for weeks, on 8 Engines: the provider's queries (the one-minute and
+    // five-minute load, the Engines' samples) and the scale loop's alike.
+    cloudwatch.on(GetMetricDataCommand).callsFake(
+      answerPerPeriod((q) => {
+        const metric = q.MetricStat?.Metric?.MetricName;
+        if (q.Id === 'f0_samples' || metric === 'engine_max_active_requests') return 8;
+        return q.Id === 'f0_active_stream' || metric === 'engine_active_requests' ? 100 : undefined;
+      }),
+    );
+    const argv = ['--config', documentFile(document), '--fleet', 'engines', '--from', '2026-03-02T10:00:00Z', '--to', '2026-03-02T10:10:00Z', '--predictive'];
+    const text = commandIo();
+    expect(await replayCommand(argv, text.io, createAwsPorts({ region: 'us-east-1' }).cloudwatch)).toBe(0);
+    const json = commandIo();
+    expect(await replayCommand([...argv, '--json'], json.io, createAwsPorts({ region: 'us-east-1' }).cloudwatch)).toBe(0);
+    expect(text.out.stderr).toBe('');
+    // the fleet history, the provider's one-minute load from 10:00 - (60 + 5) min - 3 h, and its
+    // five-minute history from 10:00 - 29 days - 3 h: three reads per run
+    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 6);
+    expect(cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, { StartTime: new Date(T0 - 245 * MIN), EndTime: new Date(T0 + 10 * MIN) });
+    expect(cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, { StartTime: new Date(T0 - 29 * 1440 * MIN - 180 * MIN), EndTime: new Date(T0 + 10 * MIN) });
+    // 8 instances for 100 streams: ceil(100 / (100 x 0.5)) = 2; the weeks of flat load forecast
+    // ceil(100 / 100) = 1, and a week of past forecasts that never missed measures no headroom
+    const result = JSON.parse(json.out.stdout);
+    expect(result.decisions[0]).toMatchObject({ from: 8, to: 2, reason: 'ScaleDown', forecast: { source: 'WeeklyPattern', instances: 1, scaleInHold: 1, headroom: { source: 'EmpiricalResiduals', requests: 0, fraction: 0 } } });
+    expect(text.out.stdout).toContain('ticks at which the forecast held off a scale-in: 0');
+    expect(text.out.stdout).toMatch(/2026-03-02T10:00:00.000Z 8 -> 2 ScaleDown: .*\[forecast WeeklyPattern 1, scale-in hold 1, headroom 0 measured \(0 of the peak, \d+ past forecasts\)\]/);
   });
 
   it.each([
