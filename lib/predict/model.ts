@@ -193,21 +193,119 @@ export function forecastLoad(inputs: ForecastInputs, history: HistoryIndex = ind
  * The highest forecast made over the last `windowMinutes` ticks (each from the data that
  * tick had): a forecast is stabilised like the scale-down recommendations, so a rise
  * predicted a few minutes ago still holds off a scale-in that would have to be undone
- * within the window. Pure: the past forecasts are recomputed, nothing is remembered.
+ * within the window. Pure: the past forecasts are recomputed, nothing is remembered,
+ * unless a `memo` is given (see ForecastMemo), which changes nothing but the work done.
  */
-export function stabilizedForecast(inputs: ForecastInputs, windowMinutes: number): LoadForecast {
+export function stabilizedForecast(inputs: ForecastInputs, windowMinutes: number, memo?: ForecastMemo): LoadForecast {
   const nowMs = inputs.now.getTime();
   // Every past tick saw the same history: it is indexed once, not once per minute of the window.
   const history = indexHistory(inputs.history, inputs.historyPeriodMinutes);
   let best = forecastLoad(inputs, history);
+  const sorted = memo === undefined ? undefined : sortedRecent(inputs.recent);
   for (let k = 1; k <= windowMinutes; k++) {
     const thenMs = nowMs - k * MINUTE_MS;
-    const past = forecastLoad({ ...inputs, now: new Date(thenMs), recent: inputs.recent.filter((p) => p.atMs < thenMs - MINUTE_MS) }, history);
+    const past =
+      memo === undefined || sorted === undefined
+        ? forecastLoad({ ...inputs, now: new Date(thenMs), recent: inputs.recent.filter((p) => p.atMs < thenMs - MINUTE_MS) }, history)
+        : pastForecast(memo, inputs, thenMs, sorted, history);
     if ((past.instances ?? -1) > (best.instances ?? -1)) {
       best = { ...past, explanation: `${past.explanation} (forecast ${k} min ago, held through the ${windowMinutes}-min scale-in window)` };
     }
   }
+  if (memo !== undefined) {
+    for (const atMs of memo.past.keys()) if (atMs >= nowMs || atMs < nowMs - windowMinutes * MINUTE_MS) memo.past.delete(atMs);
+  }
   return best;
+}
+
+/**
+ * The past forecasts of one fleet's kind, kept from tick to tick: a stabilised forecast
+ * recomputes up to half an hour of them each tick, and from one tick to the next all but
+ * the newest saw the same data. forecastLoad is a pure function of `now`, the settings,
+ * the recent points of its match window (in order) and the history periods it looks up;
+ * a kept forecast is reused only when all of these are the same as they would be now
+ * (late data, a history refresh or new headroom each make it be recomputed), so the
+ * answer is the one recomputing everything gives.
+ */
+export interface ForecastMemo {
+  readonly past: Map<number, PastForecast>;
+}
+
+interface PastForecast {
+  settings: ForecastSettings;
+  /** The match window's recent points, (atMs, load) in the order forecastLoad read them. */
+  recent: number[];
+  /** The history lookups made, in order, and what each returned. */
+  readAtMs: number[];
+  readValues: Array<number | undefined>;
+  forecast: LoadForecast;
+}
+
+export function createForecastMemo(): ForecastMemo {
+  return { past: new Map() };
+}
+
+/** The recent points a forecast can use (finite), ordered by time as forecastLoad orders them (a stable sort). */
+function sortedRecent(recent: readonly LoadPoint[]): LoadPoint[] {
+  return recent.filter((p) => Number.isFinite(p.atMs) && Number.isFinite(p.load)).sort((a, b) => a.atMs - b.atMs);
+}
+
+function pastForecast(memo: ForecastMemo, inputs: ForecastInputs, thenMs: number, sorted: readonly LoadPoint[], history: HistoryIndex): LoadForecast {
+  // The points forecastLoad keeps for a tick at thenMs, which had none from its own last minute on.
+  const fromMs = thenMs - (inputs.settings.matchMinutes ?? 60) * MINUTE_MS;
+  const toMs = thenMs - MINUTE_MS;
+  const lo = firstAtOrAfter(sorted, fromMs);
+  const hi = firstAtOrAfter(sorted, toMs);
+  const kept = memo.past.get(thenMs);
+  if (kept !== undefined && sameSettings(kept.settings, inputs.settings) && sameRecent(kept.recent, sorted, lo, hi) && sameReads(kept, history)) return kept.forecast;
+  const readAtMs: number[] = [];
+  const readValues: Array<number | undefined> = [];
+  const recording: HistoryIndex = {
+    at(ms) {
+      const value = history.at(ms);
+      readAtMs.push(ms);
+      readValues.push(value);
+      return value;
+    },
+  };
+  const window = sorted.slice(lo, hi);
+  const forecast = forecastLoad({ ...inputs, now: new Date(thenMs), recent: window }, recording);
+  const recent: number[] = [];
+  for (const p of window) recent.push(p.atMs, p.load);
+  // A copy: a caller may change its settings object between ticks.
+  const s = inputs.settings;
+  const settings = { ...s, ...(s.headroomFraction ? { headroomFraction: { ...s.headroomFraction } } : {}), ...(s.lagDays ? { lagDays: [...s.lagDays] } : {}) };
+  memo.past.set(thenMs, { settings, recent, readAtMs, readValues, forecast });
+  return forecast;
+}
+
+function sameRecent(kept: readonly number[], sorted: readonly LoadPoint[], lo: number, hi: number): boolean {
+  if (kept.length !== 2 * (hi - lo)) return false;
+  for (let i = lo, j = 0; i < hi; i++, j += 2) {
+    const p = sorted[i] as LoadPoint;
+    if (!Object.is(kept[j], p.atMs) || !Object.is(kept[j + 1], p.load)) return false;
+  }
+  return true;
+}
+
+function sameReads(kept: PastForecast, history: HistoryIndex): boolean {
+  for (let i = 0; i < kept.readAtMs.length; i++) if (!Object.is(history.at(kept.readAtMs[i] as number), kept.readValues[i])) return false;
+  return true;
+}
+
+/** Every setting forecastLoad reads; the type check below fails when one is added and not listed here. */
+const SCALAR_SETTINGS = ['leadMinutes', 'capacity', 'matchMinutes', 'trendMinutes', 'matchTolerance', 'noiseSigmas', 'minRecentPoints'] as const;
+const PATTERN_REASONS: readonly PatternReason[] = ['TrendOnly', 'WeeklyPattern', 'DailyPattern'];
+type UnlistedSetting = Exclude<keyof ForecastSettings, (typeof SCALAR_SETTINGS)[number] | 'headroomFraction' | 'lagDays'>;
+const everySettingListed: [UnlistedSetting] extends [never] ? true : never = true;
+void everySettingListed;
+
+function sameSettings(a: ForecastSettings, b: ForecastSettings): boolean {
+  for (const key of SCALAR_SETTINGS) if (!Object.is(a[key], b[key])) return false;
+  for (const reason of PATTERN_REASONS) if (!Object.is(a.headroomFraction?.[reason], b.headroomFraction?.[reason])) return false;
+  if (a.lagDays === undefined || b.lagDays === undefined) return a.lagDays === b.lagDays;
+  if (a.lagDays.length !== b.lagDays.length) return false;
+  return a.lagDays.every((lag, i) => Object.is(lag, b.lagDays?.[i]));
 }
 
 interface LagContext {
@@ -305,16 +403,21 @@ export function historyNear(sorted: readonly LoadPoint[], nowMs: number, lagDays
   for (const lag of [...lagDays].sort((a, b) => b - a)) {
     const from = nowMs - lag * DAY_MS - beforeMinutes * MINUTE_MS;
     const to = nowMs - lag * DAY_MS + afterMinutes * MINUTE_MS;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((sorted[mid] as LoadPoint).atMs < from) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < sorted.length && (sorted[i] as LoadPoint).atMs <= to; i++) out.push(sorted[i] as LoadPoint);
+    for (let i = firstAtOrAfter(sorted, from); i < sorted.length && (sorted[i] as LoadPoint).atMs <= to; i++) out.push(sorted[i] as LoadPoint);
   }
   return out;
+}
+
+/** The index of the first point of a time-sorted list at or after `ms` (its length if none). */
+function firstAtOrAfter(sorted: readonly LoadPoint[], ms: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as LoadPoint).atMs < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

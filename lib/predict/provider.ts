@@ -9,7 +9,7 @@ import { configuredKinds } from '../fleet/recommend.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 import { loadQueries, readLoads, type LoadQuery } from './history.js';
 import { headroomByKind, heldThroughWindow, type HeadroomEstimate } from './headroom.js';
-import { DEFAULT_LAGS, QUIET_FRACTION, forecastLoad, historyNear, stabilizedForecast, type ForecastSettings, type LoadForecast, type LoadPoint, type PatternReason } from './model.js';
+import { DEFAULT_LAGS, QUIET_FRACTION, createForecastMemo, forecastLoad, historyNear, stabilizedForecast, type ForecastMemo, type ForecastSettings, type LoadForecast, type LoadPoint, type PatternReason } from './model.js';
 import { forecastResiduals, type SourcedResidual } from './residuals.js';
 
 const MINUTE_MS = 60_000;
@@ -111,6 +111,8 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
   const minResidualSamples = options.minResidualSamples ?? 48;
   const histories = new Map<string, FleetHistory>();
   const latest = new Map<string, LoadForecast>();
+  // Per fleet and kind: the stabilised forecast's past forecasts, reused while their inputs stand.
+  const memos = new Map<string, Partial<Record<RequestKind, ForecastMemo>>>();
   let tick: { nowMs: number; data: Promise<TickData | undefined> } | undefined;
 
   async function readTick(now: Date): Promise<TickData | undefined> {
@@ -202,7 +204,9 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
         historyPeriodMinutes: HISTORY_PERIOD_SECONDS / 60,
         settings: { ...options.model, leadMinutes, capacity, headroomFraction: fractionsOf(headroom) },
       };
-      const result = stabilizedForecast(inputs, window);
+      let memo = memos.get(fleet.name);
+      if (!memo) memos.set(fleet.name, (memo = {}));
+      const result = stabilizedForecast(inputs, window, (memo[kind] ??= createForecastMemo()));
       // A scale-in must stand through its own window once capacity could be back: an instance
       // needed again within it would have paid a drain and a boot for nothing.
       const hold = forecastLoad({ ...inputs, settings: { ...inputs.settings, leadMinutes: leadMinutes + window } });
