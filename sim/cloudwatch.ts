@@ -94,6 +94,9 @@ export class SimCloudWatch {
     const toMinute = Math.ceil(endMs / 60_000);
     const visibleBefore = nowMinute;
     const results: MetricDataResult[] = [];
+    // One Date per minute of the answer, shared by its queries' datapoints (which readers
+    // only read): most queries of a tick ask for the same periods.
+    const dates: Date[] = [];
     let budget = maxDatapoints;
     let nextToken: string | undefined;
     for (let qi = startQuery; qi < queries.length; qi++) {
@@ -110,7 +113,7 @@ export class SimCloudWatch {
       results.push({
         Id: q.Id,
         Label: q.Label ?? q.MetricStat!.Metric!.MetricName,
-        Timestamps: page.map((p) => new Date(p.minute * 60_000)),
+        Timestamps: page.map((p) => (dates[p.minute - fromMinute] ??= new Date(p.minute * 60_000))),
         Values: page.map((p) => p.value),
         StatusCode: partial ? 'PartialData' : 'Complete',
       });

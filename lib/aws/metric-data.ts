@@ -57,8 +57,10 @@ export async function readMetricData(cloudwatch: CloudWatchPort, read: MetricDat
       (page) => {
         for (const result of page.MetricDataResults ?? []) {
           if (result.Id !== undefined) {
-            const messages = [...(status.get(result.Id)?.messages ?? []), ...(result.Messages ?? []).map((m) => `${m.Code ?? '?'}: ${m.Value ?? ''}`)];
-            status.set(result.Id, { statusCode: result.StatusCode ?? NO_STATUS, messages: [...new Set(messages)] });
+            const earlier = status.get(result.Id)?.messages ?? [];
+            // Most results carry no message: the earlier list, already without repeats, stands.
+            const messages = (result.Messages ?? []).length === 0 ? earlier : [...new Set([...earlier, ...(result.Messages ?? []).map((m) => `${m.Code ?? '?'}: ${m.Value ?? ''}`)])];
+            status.set(result.Id, { statusCode: result.StatusCode ?? NO_STATUS, messages });
           }
           onResult(result);
         }
@@ -73,4 +75,20 @@ export async function readMetricData(cloudwatch: CloudWatchPort, read: MetricDat
     }
   }
   return incomplete;
+}
+
+/**
+ * Each datapoint of a result with a finite value, as (period start in ms, value). The SDK
+ * answers Dates; a timestamp that arrives as a string or a number is read as Date reads it.
+ */
+export function forEachDatapoint(result: MetricDataResult, visit: (atMs: number, value: number) => void): void {
+  const timestamps = result.Timestamps ?? [];
+  const values = result.Values ?? [];
+  for (let i = 0; i < timestamps.length; i++) {
+    const value = values[i];
+    if (value === undefined || !Number.isFinite(value)) continue;
+    const timestamp: Date | string | number | undefined = timestamps[i];
+    if (timestamp === undefined) continue;
+    visit(timestamp instanceof Date ? timestamp.getTime() : new Date(timestamp).getTime(), value);
+  }
 }

@@ -1,5 +1,5 @@
 import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { readMetricData, type IncompleteQuery } from '../aws/metric-data.js';
+import { forEachDatapoint, readMetricData, type IncompleteQuery } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { Target } from '../config/schema.js';
@@ -199,13 +199,9 @@ function newestWholeLoad(
 
 function collect(points: Map<string, Map<number, number>>, result: MetricDataResult): void {
   if (!result.Id) return;
-  const timestamps = result.Timestamps ?? [];
-  const values = result.Values ?? [];
   let map = points.get(result.Id);
   if (!map) points.set(result.Id, (map = new Map()));
+  const into = map;
   // Pages may split one query's datapoints, and order is not guaranteed across pages.
-  timestamps.forEach((timestamp, index) => {
-    const value = values[index];
-    if (value !== undefined && Number.isFinite(value)) map.set(new Date(timestamp).getTime(), value);
-  });
+  forEachDatapoint(result, (atMs, value) => into.set(atMs, value));
 }

@@ -1,5 +1,5 @@
 import { ListMetricsCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { readMetricData, type IncompleteQuery } from '../aws/metric-data.js';
+import { forEachDatapoint, readMetricData, type IncompleteQuery } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import { forEachPage } from '../aws/pages.js';
 import { describeError, type RetryPolicy } from '../aws/retry.js';
@@ -233,12 +233,7 @@ export function incompleteSignalsWarning(fleet: string, series: FleetSeries): { 
 
 function addResult(series: FleetSeries, query: FleetQuery, result: MetricDataResult): void {
   const target = targetMap(series, query);
-  const timestamps = result.Timestamps ?? [];
-  const values = result.Values ?? [];
-  timestamps.forEach((timestamp, i) => {
-    const value = values[i];
-    if (value !== undefined && Number.isFinite(value)) target.set(new Date(timestamp).getTime(), value);
-  });
+  forEachDatapoint(result, (atMs, value) => target.set(atMs, value));
 }
 
 function instance(series: FleetSeries, instanceId: string): InstanceSeries {

@@ -1,5 +1,5 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { readMetricData, type IncompleteQuery } from '../aws/metric-data.js';
+import { forEachDatapoint, readMetricData, type IncompleteQuery } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
@@ -101,11 +101,7 @@ export async function readLoads(
       const query = result.Id === undefined ? undefined : byId.get(result.Id);
       if (query === undefined) throw new LoadHistoryError(`GetMetricData answered an unknown query id ${JSON.stringify(result.Id)}`);
       const list = points.get(query.id) as LoadPoint[];
-      const values = result.Values ?? [];
-      (result.Timestamps ?? []).forEach((timestamp, i) => {
-        const value = values[i];
-        if (value !== undefined && Number.isFinite(value)) list.push({ atMs: new Date(timestamp).getTime(), load: value / query.samplesPerPeriod });
-      });
+      forEachDatapoint(result, (atMs, value) => list.push({ atMs, load: value / query.samplesPerPeriod }));
     },
   );
   if (incomplete.length > 0) onIncomplete?.(incomplete);
