@@ -18,7 +18,9 @@ export class RecordedCloudWatchError extends Error {
  * A read-only CloudWatch that answers GetMetricData from series read before, for the
  * replay's forecast: the live provider runs against it unchanged. A period is answered
  * only once it is over by `publishedBy()` (the replay's tick) and by the request's
- * EndTime, so no answer holds anything a live tick could not yet have read. A request for
+ * EndTime, so no answer holds anything a live tick could not yet have read. CloudWatch
+ * would also answer the period under way with its data so far; the provider keeps only
+ * whole periods of history, and the recorded totals cannot be cut. A request for
  * a statistic or a span that was not read is an error, never an empty answer: the
  * provider would read it as data missing and forecast from less than the live one did.
  */
