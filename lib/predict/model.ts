@@ -7,7 +7,7 @@
  *    noise), carried forward by the lead time. A rise counts only when it stands out of
  *    the line's own uncertainty by `noiseSigmas` standard errors; otherwise the trend
  *    says "the current level".
- * 2. Seasonal: for each lag (whole weeks first, then whole days) the history at the same
+ * 2. Seasonal: for each lag (whole weeks first, then each day of the last week) the history at the same
  *    time of week or day. A lag is used only if it matches: scaled to the recent window's
  *    level, it must track the recent loads (averaged into the history's periods) within
  *    Poisson noise plus `matchTolerance` of the load. Matching weekly lags win over daily ones (a Saturday is not a Friday);
@@ -58,7 +58,7 @@ export interface ForecastSettings {
    * `noiseSigmas` of Poisson noise plus the matched lags' recent misfit.
    */
   headroomFraction?: Partial<Record<PatternReason, number>>;
-  /** Lags tried, in days; multiples of 7 are weekly (default 7, 14, 21, 28, then 1). */
+  /** Lags tried, in days; multiples of 7 are weekly (default 7, 14, 21, 28, then 1 to 6). */
   lagDays?: readonly number[];
   /** Fewest recent one-minute points needed to forecast at all (default 5). */
   minRecentPoints?: number;
@@ -116,7 +116,13 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** Below this fraction of one instance's capacity a load is "quiet" (a closed centre): too small to compare levels by. */
 export const QUIET_FRACTION = 0.05;
-export const DEFAULT_LAGS = [7, 14, 21, 28, 1] as const;
+/**
+ * The same weekday of the last four weeks, then every day of the last week. A new fleet
+ * has days before it has weeks: one past day alone carries that day's noise and its
+ * opening's timing whole, while the matching days of a week average it out; days that do
+ * not match (a closed weekend) are left out by the match.
+ */
+export const DEFAULT_LAGS = [7, 14, 21, 28, 1, 2, 3, 4, 5, 6] as const;
 
 export function forecastLoad(inputs: ForecastInputs, history: HistoryIndex = indexHistory(inputs.history, inputs.historyPeriodMinutes)): LoadForecast {
   const s = inputs.settings;

@@ -66,6 +66,33 @@ const cases: Case[] = [
     instances: 16,
     peak: 1500,
   },
+  // a new fleet's first week: yesterday (1500 ahead) and three days ago (1900 ahead) both match at
+  // scale 1 and are averaged: (1500 + 1900) / 2 = 1700; 1700 + 2 * sqrt(1700) = 1782.5 -> 18
+  {
+    name: 'without past weeks, every matching day of the last week is averaged',
+    given: inputs({ recent: flat900, history: [...history(1, (m) => (m >= 5 ? 1500 : 900)), ...history(3, (m) => (m >= 5 ? 1900 : 900))] }),
+    reason: 'DailyPattern',
+    instances: 18,
+    peak: 1700,
+  },
+  // two days ago the centre stayed closed (no level near today's 900): that day does not match,
+  // yesterday alone stands: 1500 + 2 * sqrt(1500) = 1577.5 -> 16
+  {
+    name: 'a day of the last week that does not match is left out',
+    given: inputs({ recent: flat900, history: [...history(1, (m) => (m >= 5 ? 1500 : 900)), ...history(2, () => 0)] }),
+    reason: 'DailyPattern',
+    instances: 16,
+    peak: 1500,
+  },
+  // quiet before the first week's fourth opening: yesterday opened at 1200, four days ago at 1800;
+  // with no level to scale by the highest stands: 1800 + 2 * sqrt(1800) = 1884.9 -> 19
+  {
+    name: 'before an opening in the first week, the highest past day stands',
+    given: inputs({ recent: recent(60, () => 0), history: [...history(1, (m) => (m >= 5 ? 1200 : 0)), ...history(4, (m) => (m >= 5 ? 1800 : 0))] }),
+    reason: 'DailyPattern',
+    instances: 19,
+    peak: 1800,
+  },
   // a closed centre: both quiet before, the history opens 5 min from now (scale 1): 1200 + 2 * sqrt(1200) = 1269.3 -> 13
   {
     name: 'an opening is predicted from a quiet history',
