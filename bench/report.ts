@@ -35,6 +35,7 @@ export function renderReport(result: BenchResult, summary: BenchSummary): string
     ['Reversals (within 15 min)', String(summary.reversals)],
     ['Streams cut at grace', String(summary.streamsCutAtGrace)],
     ['Over-capacity, first day / after it', `${summary.overCapacityPercentFirstDay} % / ${summary.overCapacityPercentAfterFirstDay} %`],
+    ['Over-capacity beyond the cold-start floor', `${summary.overCapacityPercentBeyondColdStart} % (floor: ${summary.coldStartFloorStreamMinutes} stream-minutes of the first opening no controller could avoid)`],
     ['Draining GPU-hours', `${summary.drainingGpuHours} over ${summary.drains} drains (mean ${summary.meanDrainMinutes ?? '-'} min)`],
     ['Above the oracle (% of it)', `booting ${summary.aboveOracle.bootingPercent}, draining ${summary.aboveOracle.drainingPercent}, serving above the need ${summary.aboveOracle.servingAboveNeedPercent}`],
     ['Handler errors', String(summary.handlerErrors)],

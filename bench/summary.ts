@@ -1,3 +1,4 @@
+import { coldStartFloor } from './cold-start.js';
 import type { BenchResult } from './run.js';
 
 /** The figures SCENARIO.md asks for, plus what explains them. */
@@ -31,6 +32,13 @@ export interface BenchSummary {
    */
   overCapacityPercentFirstDay: number;
   overCapacityPercentAfterFirstDay: number;
+  /**
+   * Over-capacity stream-minutes no online controller could have avoided: the first opening
+   * of a fleet with no history, before an instance launched at its first stream could serve
+   * (cold-start.ts). What remains, in percent of all stream-minutes, is the controller's own.
+   */
+  coldStartFloorStreamMinutes: number;
+  overCapacityPercentBeyondColdStart: number;
   /** Each whole or partial week of the run (days 1-7, 8-14, ...): a fleet's first week has no weekly pattern yet. */
   weeks: Array<{ days: string; gpuHoursOverOracle: number; overCapacityPercent: number }>;
   drains: number;
@@ -43,6 +51,7 @@ export interface BenchSummary {
 export function summarize(result: BenchResult): BenchSummary {
   const t = result.totals;
   const drains = result.drainSeconds.length;
+  const floor = coldStartFloor(result.recorder.columns.demand, result.recorder.length, result.options);
   return {
     policy: result.options.policy,
     days: result.options.days,
@@ -67,6 +76,8 @@ export function summarize(result: BenchResult): BenchSummary {
     },
     overCapacityPercentFirstDay: percentOf(t.overCapacityStreamMinutesByDay[0] ?? 0, t.streamMinutesByDay[0] ?? 0, 4),
     overCapacityPercentAfterFirstDay: percentOf(sum(t.overCapacityStreamMinutesByDay.slice(1)), sum(t.streamMinutesByDay.slice(1)), 4),
+    coldStartFloorStreamMinutes: floor,
+    overCapacityPercentBeyondColdStart: percentOf(Math.max(0, t.overCapacityStreamMinutes - floor), t.streamMinutes, 4),
     weeks: weeksOf(t),
     drains,
     meanDrainMinutes: drains > 0 ? round(result.drainSeconds.reduce((a, b) => a + b, 0) / drains / 60, 1) : undefined,
@@ -84,6 +95,7 @@ export function renderSummary(s: BenchSummary): string {
     `scale actions        ${s.scaleActions}, reversals ${s.reversals}`,
     `streams cut at grace ${s.streamsCutAtGrace} (all cuts ${s.streamsCut}); rejected ${s.rejectedStreams}`,
     `over capacity, day 1 ${s.overCapacityPercentFirstDay} % (no history yet); after it ${s.overCapacityPercentAfterFirstDay} %`,
+    `cold-start floor     ${s.coldStartFloorStreamMinutes} stream-minutes no controller could avoid (the first opening, before a launch could serve); beyond it ${s.overCapacityPercentBeyondColdStart} %`,
     `draining             ${s.drainingGpuHours} GPU-hours over ${s.drains} drains (mean ${s.meanDrainMinutes ?? '-'} min)`,
     `by week              ${s.weeks.map((w) => `days ${w.days}: ${w.gpuHoursOverOracle} x, ${w.overCapacityPercent} %`).join('; ')}`,
     `above the oracle     booting ${s.aboveOracle.bootingPercent} %, draining ${s.aboveOracle.drainingPercent} %, serving above the need ${s.aboveOracle.servingAboveNeedPercent} % (of the oracle)`,

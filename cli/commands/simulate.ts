@@ -119,7 +119,7 @@ export async function simulateCommand(argv: string[], io: CommandIo): Promise<nu
  */
 async function runMatrix(base: ScenarioOptions, json: boolean, io: CommandIo): Promise<number> {
   const shared: Partial<ScenarioOptions> = { days: base.days, ...(base.tracePath !== undefined ? { tracePath: base.tracePath } : {}) };
-  if (!json) io.stdout.write('shape                     policy           GPU-h/oracle  over-capacity %  day 1 %  after %  cut  actions  drains  wall s\n');
+  if (!json) io.stdout.write('shape                     policy           GPU-h/oracle  over-capacity %  day 1 %  after %  beyond cold start %  cut  actions  drains  wall s\n');
   let errors = 0;
   for (const { name, options } of matrixScenarios(shared)) {
     for (const policy of ['predictive', 'target-tracking'] as const) {
@@ -136,7 +136,7 @@ async function runMatrix(base: ScenarioOptions, json: boolean, io: CommandIo): P
       if (json) io.stdout.write(`${JSON.stringify({ shape: name, ...s, scenario: { ...options, policy } })}\n`);
       else
         io.stdout.write(
-          `${name.padEnd(25)} ${policy.padEnd(16)} ${s.gpuHoursOverOracle.toFixed(4).padStart(12)}  ${s.overCapacityPercent.toFixed(4).padStart(15)}  ${s.overCapacityPercentFirstDay.toFixed(4).padStart(7)}  ${s.overCapacityPercentAfterFirstDay.toFixed(4).padStart(7)}  ${String(s.streamsCutAtGrace).padStart(3)}  ${String(s.scaleActions).padStart(7)}  ${String(s.drains).padStart(6)}  ${(s.wallMs / 1000).toFixed(0).padStart(6)}\n`,
+          `${name.padEnd(25)} ${policy.padEnd(16)} ${s.gpuHoursOverOracle.toFixed(4).padStart(12)}  ${s.overCapacityPercent.toFixed(4).padStart(15)}  ${s.overCapacityPercentFirstDay.toFixed(4).padStart(7)}  ${s.overCapacityPercentAfterFirstDay.toFixed(4).padStart(7)}  ${s.overCapacityPercentBeyondColdStart.toFixed(4).padStart(19)}  ${String(s.streamsCutAtGrace).padStart(3)}  ${String(s.scaleActions).padStart(7)}  ${String(s.drains).padStart(6)}  ${(s.wallMs / 1000).toFixed(0).padStart(6)}\n`,
         );
     }
   }

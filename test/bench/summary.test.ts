@@ -20,7 +20,7 @@ function eightDays(firstDayOver: number, laterOver: number): BenchResult {
     options: { ...STANDARD_SCENARIO, days: 8 },
     start: new Date('2003-03-03T00:00:00Z'),
     totals: figures.totals(),
-    recorder: new RunRecorder(0),
+    recorder: new RunRecorder(8 * 1440),
     handlers: [],
     handlerErrors: 0,
     problems: [],
@@ -47,4 +47,16 @@ describe('the summary says where the GPU-hours above the oracle go', () => {
       { days: '8-8', gpuHoursOverOracle: 1.2, overCapacityPercent: 0 },
     ]);
   });
+
+  it('separates the cold-start floor from the over-capacity the controller is answerable for', () => {
+    // The standard physics (150 per instance, 8-minute boot, min 1); demand 100 each minute
+    // except minutes 1-3 at 400: the floor is 3 x (400 - 150) = 750 of the run's 1,000 over.
+    const result = eightDays(1000, 0);
+    for (let m = 1; m <= 8 * 1440; m++) result.recorder.addMinute(record(m, { demand: m <= 3 ? 400 : 100 }), undefined);
+    const s = summarize(result);
+    expect(s.coldStartFloorStreamMinutes).toBe(750);
+    // 250 of the 8 x 144,000 = 1,152,000 stream-minutes the figures recorded: 0.0217 %.
+    expect(s.overCapacityPercentBeyondColdStart).toBe(0.0217);
+  });
 });
+
