@@ -1,5 +1,5 @@
 import type { RequestKind } from './engine-metrics.js';
-import { readInstancePeriod, type InstancePeriodReading } from './kind-readings.js';
+import { readInstancePeriod, type InstancePeriodReading, type KindEvidence } from './kind-readings.js';
 import type { IncompleteSignal, SeriesPresence } from './read-signals.js';
 
 /** What one complete period of metrics says about a fleet. `undefined` = no data. */
@@ -95,6 +95,13 @@ export function observationsFromSeries(
   samplesPerPeriod: number,
   members: FleetMembers,
 ): PeriodObservation[] {
+  // What does not change from period to period is looked up once per instance; each
+  // period then only fills in its datapoints (readInstancePeriod reads its evidence and keeps none).
+  const absent = emptyInstanceSeries();
+  const instances = members.instances.map(({ instanceId, lifecycleState }) => {
+    const raw = series.instances.get(instanceId) ?? absent;
+    return { raw, lifecycleState, evidence: windowEvidence(raw, kinds, members.presence === null ? null : members.presence.get(instanceId)) };
+  });
   return periodStartsMs.map((startMs) => {
     const observation: PeriodObservation = { at: new Date(startMs), load: {}, rejected: rejectedAt(series, startMs), backlog: series.backlog.get(startMs) };
     if (members.instances.length === 0 && members.desired === 0) {
@@ -108,9 +115,8 @@ export function observationsFromSeries(
     const capacities: number[] = [];
     let engineLimit: number | undefined;
     const never = new Set<RequestKind>(kinds);
-    for (const { instanceId, lifecycleState } of members.instances) {
-      const raw = series.instances.get(instanceId) ?? emptyInstanceSeries();
-      const reading = readingAt(raw, kinds, startMs, members.presence === null ? null : members.presence.get(instanceId));
+    for (const { raw, lifecycleState, evidence } of instances) {
+      const reading = readingAt(raw, kinds, startMs, evidence);
       const limit = raw.limit.get(startMs);
       for (const kind of kinds) {
         const kindReading = reading.kinds[kind];
@@ -158,14 +164,22 @@ export function fleetLevelObservations(series: FleetSeries, kinds: readonly Requ
   });
 }
 
-function readingAt(raw: InstanceSeries, kinds: readonly RequestKind[], startMs: number, listed: ReadonlySet<RequestKind> | undefined | null): InstancePeriodReading {
-  const evidence: Parameters<typeof readInstancePeriod>[0] = { kinds: {}, heartbeat: raw.limit.has(startMs) || raw.capacity.has(startMs) };
+type InstanceEvidence = Parameters<typeof readInstancePeriod>[0] & { kinds: Partial<Record<RequestKind, KindEvidence>> };
+
+/** An instance's evidence that holds for the whole window (listed, seen in it), its per-period parts left to readingAt. */
+function windowEvidence(raw: InstanceSeries, kinds: readonly RequestKind[], listed: ReadonlySet<RequestKind> | undefined | null): InstanceEvidence {
+  const evidence: InstanceEvidence = { kinds: {}, heartbeat: false };
   for (const kind of kinds) {
-    const points = raw.active[kind];
     // A kind whose query was not answered whole may have datapoints CloudWatch did not return.
     const exists = listed === null || (listed?.has(kind) ?? false) || raw.incompleteKinds.has(kind);
-    evidence.kinds[kind] = { value: points?.get(startMs), listed: exists, seenInWindow: (points?.size ?? 0) > 0 };
+    evidence.kinds[kind] = { value: undefined, listed: exists, seenInWindow: (raw.active[kind]?.size ?? 0) > 0 };
   }
+  return evidence;
+}
+
+function readingAt(raw: InstanceSeries, kinds: readonly RequestKind[], startMs: number, evidence: InstanceEvidence): InstancePeriodReading {
+  evidence.heartbeat = raw.limit.has(startMs) || raw.capacity.has(startMs);
+  for (const kind of kinds) (evidence.kinds[kind] as KindEvidence).value = raw.active[kind]?.get(startMs);
   return readInstancePeriod(evidence, kinds);
 }
 
