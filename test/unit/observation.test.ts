@@ -134,6 +134,25 @@ describe('a fleet observation from its instances, one period', () => {
     expect({ desired: decision.desired, reason: decision.reason, neverRequested: decision.numbers.kindsNeverRequested }).toEqual({ desired: 7, reason: 'ScaleUpPredicted', neverRequested: ['stream'] });
   });
 
+  it('each period reads only its own datapoints: one period\'s value is not carried into the next', () => {
+    // a: 40 streams in the first period, silent in the second while its limit still reports; b: 10 in the second only
+    const raw = emptySeries();
+    const a = emptyInstanceSeries();
+    a.active.stream = new Map([[AT, 40]]);
+    a.limit = new Map([[AT, 0], [AT + 60_000, 0]]);
+    const b = emptyInstanceSeries();
+    b.active.stream = new Map([[AT + 60_000, 10]]);
+    b.limit = new Map([[AT + 60_000, 0]]);
+    raw.instances.set('a', a).set('b', b);
+    const presence = new Map([['a', new Set<RequestKind>(['stream'])], ['b', new Set<RequestKind>(['stream'])]]);
+    const members = { instances: [{ instanceId: 'a', lifecycleState: 'InService' }, { instanceId: 'b', lifecycleState: 'InService' }], presence, desired: 2 };
+    const [first, second] = observationsFromSeries(raw, ['stream'], [AT, AT + 60_000], 1, members);
+    // first: a 40, b silent without a heartbeat (not reporting, stream unknown): 40 from one reporter
+    expect({ load: first?.load, reportingInstances: first?.reportingInstances }).toEqual({ load: { stream: 40 }, reportingInstances: 1 });
+    // second: a listed but silent (unknown, not a reporter), b 10: 10 from one reporter
+    expect({ load: second?.load, reportingInstances: second?.reportingInstances }).toEqual({ load: { stream: 10 }, reportingInstances: 1 });
+  });
+
   it('with the listing unreadable, a kind without datapoints is unknown, never zero', () => {
     const observation = observationsFromSeries(series([{ id: 'a', kinds: { stream: 40 }, limit: 0 }]), ['stream', 'batch'], [AT], 1, {
       instances: [{ instanceId: 'a', lifecycleState: 'InService' }],
