@@ -103,20 +103,21 @@ export class SimCloudWatch {
       const q = queries[qi]!;
       if (q.ReturnData === false) continue;
       const points = this.points(q.MetricStat!, fromMinute, toMinute, visibleBefore);
-      if (scanBy === 'TimestampDescending') points.reverse();
+      const descending = scanBy === 'TimestampDescending';
       const skip = qi === startQuery ? startPoint : 0;
       const available = points.length - skip;
       const take = Math.min(available, budget);
-      const page = points.slice(skip, skip + take);
       budget -= take;
       const partial = take < available;
-      results.push({
-        Id: q.Id,
-        Label: q.Label ?? q.MetricStat!.Metric!.MetricName,
-        Timestamps: page.map((p) => (dates[p.minute - fromMinute] ??= new Date(p.minute * 60_000))),
-        Values: page.map((p) => p.value),
-        StatusCode: partial ? 'PartialData' : 'Complete',
-      });
+      // Datapoints skip .. skip + take in the scan's order.
+      const timestamps: Date[] = [];
+      const values: number[] = [];
+      for (let j = skip; j < skip + take; j++) {
+        const p = points[descending ? points.length - 1 - j : j]!;
+        timestamps.push((dates[p.minute - fromMinute] ??= new Date(p.minute * 60_000)));
+        values.push(p.value);
+      }
+      results.push({ Id: q.Id, Label: q.Label ?? q.MetricStat!.Metric!.MetricName, Timestamps: timestamps, Values: values, StatusCode: partial ? 'PartialData' : 'Complete' });
       if (partial) {
         nextToken = `sim:${qi}:${skip + take}`;
         break;

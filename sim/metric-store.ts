@@ -92,6 +92,16 @@ export class Series {
     }
   }
 
+  /** Chunks are never removed: the last one found stays valid, and a query's periods mostly fall in one. */
+  private found: { key: number; chunk: Chunk } | undefined;
+
+  private chunkAt(key: number): Chunk | undefined {
+    if (this.found?.key === key) return this.found.chunk;
+    const chunk = this.chunks.get(key);
+    if (chunk) this.found = { key, chunk };
+    return chunk;
+  }
+
   /** Adds the stats of [fromMinute, toMinute) into `into`; returns false when no minute held data. */
   accumulate(fromMinute: number, toMinute: number, into: MinuteStats): boolean {
     const from = Math.max(fromMinute, this.firstMinute);
@@ -101,7 +111,7 @@ export class Series {
     while (m < to) {
       const key = Math.floor(m / CHUNK_MINUTES);
       const chunkEnd = Math.min(to, (key + 1) * CHUNK_MINUTES);
-      const chunk = this.chunks.get(key);
+      const chunk = this.chunkAt(key);
       if (chunk) {
         const mins = chunk.min ?? chunk.sum;
         const maxs = chunk.max ?? chunk.sum;

@@ -27,3 +27,26 @@ describe('MetricStore.find', () => {
     expect(instance.dimensions.map((d) => d.Name)).toEqual(['AutoScalingGroupName', 'InstanceId', 'kind']);
   });
 });
+
+describe('Series.accumulate', () => {
+  const sum = (series: ReturnType<MetricStore['seriesFor']>, from: number, to: number) => {
+    const stats = { sum: 0, count: 0, min: 0, max: 0 };
+    return series.accumulate(from, to, stats) ? stats.sum : undefined;
+  };
+
+  it('reads what was added since an earlier read, in the chunk read before and in one created after', () => {
+    const series = new MetricStore().seriesFor('N', 'm', {});
+    series.add(10, 1);
+    series.add(140, 4);
+    expect(sum(series, 0, 64)).toBe(1);
+    // the same 64-minute chunk, written after the read: 1 + 2
+    series.add(10, 2);
+    expect(sum(series, 0, 64)).toBe(3);
+    // the chunk between: nothing yet, then a datapoint
+    expect(sum(series, 64, 128)).toBeUndefined();
+    series.add(70, 5);
+    expect(sum(series, 64, 128)).toBe(5);
+    // all three chunks at once: 3 + 5 + 4
+    expect(sum(series, 0, 192)).toBe(12);
+  });
+});
