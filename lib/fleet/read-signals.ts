@@ -68,7 +68,9 @@ export interface FleetQuery {
   query: MetricDataQuery;
 }
 
-function dimensionList(values: Record<string, string>) {
+type Dimension = { Name: string; Value: string };
+
+function dimensionList(values: Record<string, string>): Dimension[] {
   return Object.entries(values).map(([Name, Value]) => ({ Name, Value }));
 }
 
@@ -90,32 +92,33 @@ function dimensionList(values: Record<string, string>) {
  * Dimension sets are those of lib/fleet/engine-metrics.ts, to the letter.
  */
 export function fleetQueries(config: ControllerConfig, fleet: FleetConfig, fleetIndex: number, instanceIds: readonly string[]): FleetQuery[] {
-  const base = fleetDimensions(fleet.target);
+  // The fleet's dimensions come first, then the metric's own (none shares a name with them).
+  const base = dimensionList(fleetDimensions(fleet.target));
   const period = config.periodSeconds;
-  const metricStat = (id: string, key: SignalKey, namespace: string, metricName: string, dimensions: Record<string, string>, statistic: string): FleetQuery => ({
+  const metricStat = (id: string, key: SignalKey, namespace: string, metricName: string, dimensions: Dimension[], statistic: string): FleetQuery => ({
     id,
     fleetIndex,
     key,
-    query: { Id: id, MetricStat: { Metric: { Namespace: namespace, MetricName: metricName, Dimensions: dimensionList(dimensions) }, Period: period, Stat: statistic }, ReturnData: true },
+    query: { Id: id, MetricStat: { Metric: { Namespace: namespace, MetricName: metricName, Dimensions: dimensions }, Period: period, Stat: statistic }, ReturnData: true },
   });
-  const engine = (id: string, key: SignalKey, metricName: string, extra: Record<string, string>, statistic: string) => metricStat(id, key, config.engineNamespace, metricName, { ...base, ...extra }, statistic);
+  const engine = (id: string, key: SignalKey, metricName: string, extra: Dimension[], statistic: string) => metricStat(id, key, config.engineNamespace, metricName, [...base, ...extra], statistic);
   const kinds = configuredKinds(fleet);
   const queries: FleetQuery[] = [];
   instanceIds.forEach((instanceId, i) => {
-    const instance = { [INSTANCE_DIMENSION]: instanceId };
-    for (const kind of kinds) queries.push(engine(`f${fleetIndex}_i${i}_${kind}`, { signal: 'active', kind, instanceId }, ENGINE_METRICS.activeRequests, { ...instance, [KIND_DIMENSION]: kind }, 'Sum'));
+    const instance = { Name: INSTANCE_DIMENSION, Value: instanceId };
+    for (const kind of kinds) queries.push(engine(`f${fleetIndex}_i${i}_${kind}`, { signal: 'active', kind, instanceId }, ENGINE_METRICS.activeRequests, [instance, { Name: KIND_DIMENSION, Value: kind }], 'Sum'));
     // Minimum: the lowest limit an Engine reported in the period is the one it enforced.
-    queries.push(engine(`f${fleetIndex}_i${i}_limit`, { signal: 'limit', instanceId }, ENGINE_METRICS.maxActiveRequests, instance, 'Minimum'));
+    queries.push(engine(`f${fleetIndex}_i${i}_limit`, { signal: 'limit', instanceId }, ENGINE_METRICS.maxActiveRequests, [instance], 'Minimum'));
     if (fleet.kinds.stream?.capacity === 'engine') {
-      queries.push(engine(`f${fleetIndex}_i${i}_capacity`, { signal: 'capacity', instanceId }, ENGINE_METRICS.estimatedStreamCapacity, instance, 'Average'));
+      queries.push(engine(`f${fleetIndex}_i${i}_capacity`, { signal: 'capacity', instanceId }, ENGINE_METRICS.estimatedStreamCapacity, [instance], 'Average'));
     }
   });
   for (const status of config.rejectedStatuses) {
-    queries.push(engine(`f${fleetIndex}_rejected_${status}`, { signal: 'rejected', status }, ENGINE_METRICS.requestsTotal, { [STATUS_DIMENSION]: status }, 'Sum'));
+    queries.push(engine(`f${fleetIndex}_rejected_${status}`, { signal: 'rejected', status }, ENGINE_METRICS.requestsTotal, [{ Name: STATUS_DIMENSION, Value: status }], 'Sum'));
   }
   if (fleet.backlog) {
     const { namespace, metricName, dimensions, statistic } = fleet.backlog.metric;
-    queries.push(metricStat(`f${fleetIndex}_backlog`, { signal: 'backlog' }, namespace, metricName, dimensions, statistic));
+    queries.push(metricStat(`f${fleetIndex}_backlog`, { signal: 'backlog' }, namespace, metricName, dimensionList(dimensions), statistic));
   }
   return queries;
 }
