@@ -1,5 +1,5 @@
 import type { MetricStat } from '@aws-sdk/client-cloudwatch';
-import { readMetricData, type IncompleteQuery } from '../aws/metric-data.js';
+import { forEachDatapoint, readMetricData, type IncompleteQuery } from '../aws/metric-data.js';
 import type { CloudWatchPort } from '../aws/ports.js';
 import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
@@ -71,11 +71,7 @@ export async function readForecastHistory(
     const incomplete = await readMetricData(cloudwatch, { queries: read.queries.map((q) => q.query), start: new Date(startMs), end: to, scanBy: 'TimestampAscending', retry, failure }, (result) => {
       const series = result.Id === undefined ? undefined : byId.get(result.Id);
       if (series === undefined) throw new ReplayReadError(`GetMetricData answered an unknown query id ${JSON.stringify(result.Id)}`);
-      const values = result.Values ?? [];
-      (result.Timestamps ?? []).forEach((timestamp, i) => {
-        const value = values[i];
-        if (value !== undefined) series.points.push([new Date(timestamp).getTime(), value]);
-      });
+      forEachDatapoint(result, (atMs, value) => series.points.push([atMs, value]));
     });
     if (incomplete.length > 0) onIncomplete?.(incomplete);
     for (const { stat, points } of byId.values()) {
