@@ -205,7 +205,7 @@ export function forecastLoad(inputs: ForecastInputs, history: HistoryIndex = ind
 export function stabilizedForecast(inputs: ForecastInputs, windowMinutes: number, memo?: ForecastMemo): LoadForecast {
   const nowMs = inputs.now.getTime();
   // Every past tick saw the same history: it is indexed once, not once per minute of the window.
-  const history = indexHistory(inputs.history, inputs.historyPeriodMinutes);
+  const history = memo === undefined ? indexHistory(inputs.history, inputs.historyPeriodMinutes) : memoIndex(memo, inputs);
   let best = forecastLoad(inputs, history);
   const sorted = memo === undefined ? undefined : sortedRecent(inputs.recent);
   for (let k = 1; k <= windowMinutes; k++) {
@@ -231,16 +231,35 @@ export function stabilizedForecast(inputs: ForecastInputs, windowMinutes: number
  * the recent points of its match window (in order) and the history periods it looks up;
  * a kept forecast is reused only when all of these are the same as they would be now
  * (late data, a history refresh or new headroom each make it be recomputed), so the
- * answer is the one recomputing everything gives.
+ * answer is the one recomputing everything gives. The history counts as the same when it
+ * is the same array (ForecastInputs.history is read-only: a changed history is a new
+ * array), else when every period the forecast looked up holds the same value.
  */
 export interface ForecastMemo {
   readonly past: Map<number, PastForecast>;
+  /** The history last indexed, and its index. */
+  history?: { points: readonly LoadPoint[]; periodMinutes: number; index: HistoryIndex };
+}
+
+/** forecastLoad, with the memo's index of the history when it is the same array. */
+export function memoisedForecast(memo: ForecastMemo, inputs: ForecastInputs): LoadForecast {
+  return forecastLoad(inputs, memoIndex(memo, inputs));
+}
+
+function memoIndex(memo: ForecastMemo, inputs: ForecastInputs): HistoryIndex {
+  const kept = memo.history;
+  if (kept?.points === inputs.history && kept.periodMinutes === inputs.historyPeriodMinutes) return kept.index;
+  const index = indexHistory(inputs.history, inputs.historyPeriodMinutes);
+  memo.history = { points: inputs.history, periodMinutes: inputs.historyPeriodMinutes, index };
+  return index;
 }
 
 interface PastForecast {
   settings: ForecastSettings;
   /** The match window's recent points, (atMs, load) in the order forecastLoad read them. */
   recent: number[];
+  /** The index the history was read through (the same index: the same history). */
+  index: HistoryIndex;
   /** The history lookups made, in order, and what each returned. */
   readAtMs: number[];
   readValues: Array<number | undefined>;
@@ -263,7 +282,7 @@ function pastForecast(memo: ForecastMemo, inputs: ForecastInputs, thenMs: number
   const lo = firstAtOrAfter(sorted, fromMs);
   const hi = firstAtOrAfter(sorted, toMs);
   const kept = memo.past.get(thenMs);
-  if (kept !== undefined && sameSettings(kept.settings, inputs.settings) && sameRecent(kept.recent, sorted, lo, hi) && sameReads(kept, history)) return kept.forecast;
+  if (kept !== undefined && sameSettings(kept.settings, inputs.settings) && sameRecent(kept.recent, sorted, lo, hi) && (kept.index === history || sameReads(kept, history))) return kept.forecast;
   const readAtMs: number[] = [];
   const readValues: Array<number | undefined> = [];
   const recording: HistoryIndex = {
@@ -281,7 +300,7 @@ function pastForecast(memo: ForecastMemo, inputs: ForecastInputs, thenMs: number
   // A copy: a caller may change its settings object between ticks.
   const s = inputs.settings;
   const settings = { ...s, ...(s.headroomFraction ? { headroomFraction: { ...s.headroomFraction } } : {}), ...(s.lagDays ? { lagDays: [...s.lagDays] } : {}) };
-  memo.past.set(thenMs, { settings, recent, readAtMs, readValues, forecast });
+  memo.past.set(thenMs, { settings, recent, index: history, readAtMs, readValues, forecast });
   return forecast;
 }
 

@@ -9,7 +9,7 @@ import { configuredKinds } from '../fleet/recommend.js';
 import { MetricUnit, type Telemetry } from '../telemetry.js';
 import { loadQueries, readLoads, type LoadQuery } from './history.js';
 import { headroomByKind, heldThroughWindow, type HeadroomEstimate } from './headroom.js';
-import { DEFAULT_LAGS, QUIET_FRACTION, createForecastMemo, forecastLoad, historyNear, stabilizedForecast, type ForecastMemo, type ForecastSettings, type LoadForecast, type LoadPoint, type PatternReason } from './model.js';
+import { QUIET_FRACTION, createForecastMemo, memoisedForecast, stabilizedForecast, type ForecastMemo, type ForecastSettings, type LoadForecast, type LoadPoint, type PatternReason } from './model.js';
 import { forecastResiduals, type SourcedResidual } from './residuals.js';
 
 const MINUTE_MS = 60_000;
@@ -17,6 +17,7 @@ const DAY_MS = 86_400_000;
 /** CloudWatch keeps one-minute data for 15 days; five-minute data for 63. */
 export const HISTORY_PERIOD_SECONDS = 300;
 const MAX_STABILIZED_MINUTES = 30;
+const NO_HISTORY: readonly LoadPoint[] = [];
 const DEFAULT_HISTORY_DAYS = 29;
 const DEFAULT_RECENT_MINUTES = 60;
 
@@ -198,18 +199,19 @@ export function createPredictiveProvider(deps: ForecastDeps, options: Predictive
       const inputs = {
         now: input.now,
         recent: data.recent.get(fleet.name)?.[kind] ?? [],
-        // Periods of a lag's match windows (back to the oldest stabilised forecast) and of the
-        // scale-in hold's horizon (the lead and the window after it), a period's margin each side.
-        history: historyNear(history?.loads[kind] ?? [], input.now.getTime(), options.model?.lagDays ?? DEFAULT_LAGS, recentMinutes + window + 10, leadMinutes + window + 15),
+        // The cached history itself: the same array from tick to tick until it is extended,
+        // so the memo indexes it once and its past forecasts' history reads stand without a check.
+        history: history?.loads[kind] ?? NO_HISTORY,
         historyPeriodMinutes: HISTORY_PERIOD_SECONDS / 60,
         settings: { ...options.model, leadMinutes, capacity, headroomFraction: fractionsOf(headroom) },
       };
       let memo = memos.get(fleet.name);
       if (!memo) memos.set(fleet.name, (memo = {}));
-      const result = stabilizedForecast(inputs, window, (memo[kind] ??= createForecastMemo()));
+      const kindMemo = (memo[kind] ??= createForecastMemo());
+      const result = stabilizedForecast(inputs, window, kindMemo);
       // A scale-in must stand through its own window once capacity could be back: an instance
       // needed again within it would have paid a drain and a boot for nothing.
-      const hold = forecastLoad({ ...inputs, settings: { ...inputs.settings, leadMinutes: leadMinutes + window } });
+      const hold = memoisedForecast(kindMemo, { ...inputs, settings: { ...inputs.settings, leadMinutes: leadMinutes + window } });
       if (hold.instances !== undefined && hold.reason !== 'InsufficientData') scaleInHold = Math.max(scaleInHold ?? 0, hold.instances);
       if (best === undefined || (result.instances ?? -1) > (best.instances ?? -1)) {
         best = { ...result, explanation: `${kind}: ${result.explanation}` };

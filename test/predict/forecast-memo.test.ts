@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createForecastMemo, stabilizedForecast, type ForecastInputs, type ForecastSettings, type LoadPoint } from '../../lib/predict/model.js';
+import { createForecastMemo, forecastLoad, memoisedForecast, stabilizedForecast, type ForecastInputs, type ForecastSettings, type LoadPoint } from '../../lib/predict/model.js';
 
 // Monday 2026-03-02 10:00 UTC; every tick below is a whole number of minutes from it.
 const NOW = Date.parse('2026-03-02T10:00:00Z');
@@ -95,5 +95,13 @@ describe('stabilizedForecast with a memo of past forecasts', () => {
     expect(memo.past.get(NOW - 2 * MIN)?.forecast).toBe(kept);
     // the past minutes of tick 1: 10:00 back to 09:51, one entry each
     expect([...memo.past.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: WINDOW }, (_, i) => NOW + MIN - (WINDOW - i) * MIN));
+  });
+
+  it('a forecast through the memo\'s index is forecastLoad\'s, also when the history is a new array', () => {
+    const memo = createForecastMemo();
+    // the rising week (2000 ahead: 21), then a flat one in a new array (960: 10), then the rising one again
+    const given = [tick(0, { history: rising }), tick(1, { history: history(7, () => 900) }), tick(2, { history: rising })];
+    expect(given.map((inputs) => memoisedForecast(memo, inputs))).toEqual(given.map((inputs) => forecastLoad(inputs)));
+    expect(given.map((inputs) => memoisedForecast(memo, inputs).instances)).toEqual([21, 10, 21]);
   });
 });
