@@ -102,10 +102,10 @@ export class SimCloudWatch {
     for (let qi = startQuery; qi < queries.length; qi++) {
       const q = queries[qi]!;
       if (q.ReturnData === false) continue;
-      const points = this.points(q.MetricStat!, fromMinute, toMinute, visibleBefore);
+      const found = this.points(q.MetricStat!, fromMinute, toMinute, visibleBefore);
       const descending = scanBy === 'TimestampDescending';
       const skip = qi === startQuery ? startPoint : 0;
-      const available = points.length - skip;
+      const available = found.minutes.length - skip;
       const take = Math.min(available, budget);
       budget -= take;
       const partial = take < available;
@@ -113,9 +113,10 @@ export class SimCloudWatch {
       const timestamps: Date[] = [];
       const values: number[] = [];
       for (let j = skip; j < skip + take; j++) {
-        const p = points[descending ? points.length - 1 - j : j]!;
-        timestamps.push((dates[p.minute - fromMinute] ??= new Date(p.minute * 60_000)));
-        values.push(p.value);
+        const i = descending ? found.minutes.length - 1 - j : j;
+        const minute = found.minutes[i]!;
+        timestamps.push((dates[minute - fromMinute] ??= new Date(minute * 60_000)));
+        values.push(found.values[i]!);
       }
       results.push({ Id: q.Id, Label: q.Label ?? q.MetricStat!.Metric!.MetricName, Timestamps: timestamps, Values: values, StatusCode: partial ? 'PartialData' : 'Complete' });
       if (partial) {
@@ -126,11 +127,16 @@ export class SimCloudWatch {
     return { $metadata: metadata(), MetricDataResults: results, Messages: [], ...(nextToken ? { NextToken: nextToken } : {}) };
   }
 
+  /** One query's datapoints, reused from query to query: read before the next query is answered. */
+  private readonly found = { minutes: [] as number[], values: [] as number[] };
+
   /** Datapoints in ascending time: one per period with data, stamped at the period's start. */
   private points(stat: NonNullable<GetMetricDataCommandInput['MetricDataQueries']>[number]['MetricStat'] & object, fromMinute: number, toMinute: number, visibleBefore: number) {
     const metric = stat.Metric!;
     const series = this.store.find(metric.Namespace!, metric.MetricName!, metric.Dimensions ?? []);
-    const out: Array<{ minute: number; value: number }> = [];
+    const out = this.found;
+    out.minutes.length = 0;
+    out.values.length = 0;
     if (!series) return out;
     if (stat.Unit !== undefined && (series.unit ?? 'None') !== stat.Unit) return out;
     const periodMinutes = stat.Period! / 60;
@@ -143,7 +149,8 @@ export class SimCloudWatch {
       stats.sum = 0;
       stats.count = 0;
       if (!series.accumulate(bucket, Math.min(bucket + periodMinutes, last), stats)) continue;
-      out.push({ minute: bucket, value: statValue(stat.Stat!, stats) });
+      out.minutes.push(bucket);
+      out.values.push(statValue(stat.Stat!, stats));
     }
     return out;
   }
