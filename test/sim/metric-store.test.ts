@@ -49,4 +49,24 @@ describe('Series.accumulate', () => {
     // all three chunks at once: 3 + 5 + 4
     expect(sum(series, 0, 192)).toBe(12);
   });
+
+  // minute 10: 3 then 7 (sum 10, count 2, min 3, max 7); minute 20: 4; minute 200 (a later chunk): 1
+  it.each([
+    { name: 'a minute with two samples', minute: 10, expected: { sum: 10, count: 2, min: 3, max: 7 } },
+    { name: 'a minute with one sample', minute: 20, expected: { sum: 4, count: 1, min: 4, max: 4 } },
+    { name: 'an empty minute between two with data', minute: 15, expected: undefined },
+    { name: 'a minute in a chunk with no data at all', minute: 100, expected: undefined },
+    { name: 'before the first datapoint', minute: 5, expected: undefined },
+    { name: 'after the last datapoint', minute: 201, expected: undefined },
+    { name: 'the last datapoint, in its own chunk', minute: 200, expected: { sum: 1, count: 1, min: 1, max: 1 } },
+  ])('one minute: $name', ({ minute, expected }) => {
+    const series = new MetricStore().seriesFor('N', 'm', {});
+    series.add(10, 3);
+    series.add(10, 7);
+    series.add(20, 4);
+    series.add(200, 1);
+    const stats = { sum: 0, count: 0, min: 0, max: 0 };
+    const found = series.accumulate(minute, minute + 1, stats);
+    expect(found ? stats : undefined).toEqual(expected);
+  });
 });
