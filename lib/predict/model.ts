@@ -249,7 +249,9 @@ export function memoisedForecast(memo: ForecastMemo, inputs: ForecastInputs): Lo
 function memoIndex(memo: ForecastMemo, inputs: ForecastInputs): HistoryIndex {
   const kept = memo.history;
   if (kept?.points === inputs.history && kept.periodMinutes === inputs.historyPeriodMinutes) return kept.index;
-  const index = indexHistory(inputs.history, inputs.historyPeriodMinutes);
+  // Kept from tick to tick, so it is searched in place (a copy of weeks of history per
+  // fleet and kind would weigh on a small Lambda); an unsorted history is indexed instead.
+  const index = searchSorted(inputs.history, inputs.historyPeriodMinutes) ?? indexHistory(inputs.history, inputs.historyPeriodMinutes);
   memo.history = { points: inputs.history, periodMinutes: inputs.historyPeriodMinutes, index };
   return index;
 }
@@ -407,11 +409,43 @@ function peakOver(history: HistoryIndex, fromMs: number, horizonMinutes: number,
   return peak;
 }
 
-interface HistoryIndex {
+export interface HistoryIndex {
   at(ms: number): number | undefined;
 }
 
-function indexHistory(points: readonly LoadPoint[], periodMinutes: number): HistoryIndex {
+/**
+ * indexHistory's answers (the last finite load of each period, in the list's order) by a
+ * binary search of a list sorted by time, without a copy; undefined when it is not sorted.
+ */
+export function searchSorted(points: readonly LoadPoint[], periodMinutes: number): HistoryIndex | undefined {
+  for (let i = 0; i < points.length; i++) {
+    const atMs = (points[i] as LoadPoint).atMs;
+    if (!Number.isFinite(atMs) || (i > 0 && atMs < (points[i - 1] as LoadPoint).atMs)) return undefined;
+  }
+  const periodMs = periodMinutes * MINUTE_MS;
+  const periodOf = (i: number) => Math.floor((points[i] as LoadPoint).atMs / periodMs);
+  return {
+    at(ms) {
+      const period = Math.floor(ms / periodMs);
+      let lo = 0;
+      let hi = points.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (periodOf(mid) <= period) lo = mid + 1;
+        else hi = mid;
+      }
+      // The period's points end just before lo; the last finite one is the answer.
+      for (let i = lo - 1; i >= 0 && periodOf(i) === period; i--) {
+        const load = (points[i] as LoadPoint).load;
+        if (Number.isFinite(load)) return load;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The last finite load of each period, in the list's order. */
+export function indexHistory(points: readonly LoadPoint[], periodMinutes: number): HistoryIndex {
   const periodMs = periodMinutes * MINUTE_MS;
   const byPeriod = new Map<number, number>();
   for (const p of points) if (Number.isFinite(p.load)) byPeriod.set(Math.floor(p.atMs / periodMs), p.load);

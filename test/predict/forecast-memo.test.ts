@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createForecastMemo, forecastLoad, memoisedForecast, stabilizedForecast, type ForecastInputs, type ForecastSettings, type LoadPoint } from '../../lib/predict/model.js';
+import { createForecastMemo, forecastLoad, indexHistory, memoisedForecast, searchSorted, stabilizedForecast, type ForecastInputs, type ForecastSettings, type LoadPoint } from '../../lib/predict/model.js';
 
 // Monday 2026-03-02 10:00 UTC; every tick below is a whole number of minutes from it.
 const NOW = Date.parse('2026-03-02T10:00:00Z');
@@ -103,5 +103,30 @@ describe('stabilizedForecast with a memo of past forecasts', () => {
     const given = [tick(0, { history: rising }), tick(1, { history: history(7, () => 900) }), tick(2, { history: rising })];
     expect(given.map((inputs) => memoisedForecast(memo, inputs))).toEqual(given.map((inputs) => forecastLoad(inputs)));
     expect(given.map((inputs) => memoisedForecast(memo, inputs).instances)).toEqual([21, 10, 21]);
+  });
+});
+
+describe('searchSorted: the kept history searched in place', () => {
+  const P = 5 * MIN;
+  const at = (period: number, load: number, offsetMs = 0): LoadPoint => ({ atMs: NOW + period * P + offsetMs, load });
+  it.each([
+    { name: 'one point per period', points: [at(0, 1), at(1, 2), at(2, 3)] },
+    // period 1 twice: the later point (4) is the period's load
+    { name: 'a period given twice: the later point', points: [at(0, 1), at(1, 2), at(1, 4, MIN), at(2, 3)] },
+    // period 1's later point is not finite: the earlier one (2) stands; period 2 has none finite
+    { name: 'non-finite loads are skipped', points: [at(0, 1), at(1, 2), at(1, Number.NaN, MIN), at(2, Number.POSITIVE_INFINITY)] },
+    { name: 'points inside their periods, with gaps', points: [at(-3, 7, 2 * MIN), at(0, 1, 4 * MIN), at(4, 9, MIN)] },
+    { name: 'no points', points: [] },
+  ])('$name: the same answers as the index of every period', ({ points }) => {
+    const searched = searchSorted(points, 5);
+    const indexed = indexHistory(points, 5);
+    expect(searched).toBeDefined();
+    // every minute from 6 periods before to 6 after
+    for (let ms = NOW - 30 * MIN; ms <= NOW + 30 * MIN; ms += MIN) expect(searched?.at(ms)).toBe(indexed.at(ms));
+  });
+
+  it('an unsorted history is not searched (the memo indexes it instead)', () => {
+    expect(searchSorted([at(1, 2), at(0, 1)], 5)).toBeUndefined();
+    expect(searchSorted([{ atMs: Number.NaN, load: 1 }], 5)).toBeUndefined();
   });
 });
