@@ -192,12 +192,11 @@ function rejectedAt(series: FleetSeries, startMs: number): number | undefined {
   return rejected;
 }
 
-/** The lower middle value: with an even count, the smaller of the two, so a liar tips nothing upward. */
-function lowerMedian(values: readonly number[]): number | undefined {
+/** The lower middle value: with an even count, the smaller of the two, so a liar tips nothing upward. Sorts `values`. */
+function lowerMedian(values: number[]): number | undefined {
   if (values.length === 0) return undefined;
-  // A typed array sorts numbers by value without a comparator call per pair.
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.floor((sorted.length - 1) / 2)];
+  values.sort((a, b) => a - b);
+  return values[Math.floor((values.length - 1) / 2)];
 }
 
 /** True when every configured kind has a value for the period. */
