@@ -110,13 +110,15 @@ export class SimCloudWatch {
       budget -= take;
       const partial = take < available;
       // Datapoints skip .. skip + take in the scan's order.
-      const timestamps: Date[] = [];
-      const values: number[] = [];
-      for (let j = skip; j < skip + take; j++) {
+      // Sized once rather than grown push by push: every query of every tick copies its datapoints here.
+      const timestamps = new Array<Date>(take);
+      const values = new Array<number>(take);
+      for (let n = 0; n < take; n++) {
+        const j = skip + n;
         const i = descending ? found.minutes.length - 1 - j : j;
         const minute = found.minutes[i]!;
-        timestamps.push((dates[minute - fromMinute] ??= new Date(minute * 60_000)));
-        values.push(found.values[i]!);
+        timestamps[n] = dates[minute - fromMinute] ??= new Date(minute * 60_000);
+        values[n] = found.values[i]!;
       }
       results.push({ Id: q.Id, Label: q.Label ?? q.MetricStat!.Metric!.MetricName, Timestamps: timestamps, Values: values, StatusCode: partial ? 'PartialData' : 'Complete' });
       if (partial) {
