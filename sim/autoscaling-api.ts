@@ -29,12 +29,24 @@ function invalid(message: string): Error {
 }
 
 function page<T>(items: T[], token: string | undefined, maxRecords: number | undefined, limit: number, defaultSize: number): { items: T[]; next?: string } {
+  return pageOf(items.length, (from, to) => items.slice(from, to), token, maxRecords, limit, defaultSize);
+}
+
+/** One page of a list of `length` items that `slice` reads from [from, to), without the list itself. */
+function pageOf<T>(length: number, slice: (from: number, to: number) => T[], token: string | undefined, maxRecords: number | undefined, limit: number, defaultSize: number): { items: T[]; next?: string } {
   const size = maxRecords ?? defaultSize;
   if (!Number.isInteger(size) || size < 1 || size > limit) throw invalid(`MaxRecords must be between 1 and ${limit}, got ${size}`);
   const offset = token === undefined ? 0 : Number(token.replace(/^sim:/, ''));
   if (!Number.isInteger(offset) || offset < 0 || (token !== undefined && !token.startsWith('sim:'))) throw awsError('autoscaling', 'InvalidNextToken', `The token '${token}' is invalid.`);
-  const slice = items.slice(offset, offset + size);
-  return offset + size < items.length ? { items: slice, next: `sim:${offset + size}` } : { items: slice };
+  const items = slice(offset, Math.min(offset + size, length));
+  return offset + size < length ? { items, next: `sim:${offset + size}` } : { items };
+}
+
+/** Items [from, to) of `list` newest first (last pushed first). */
+export function newestFirst<T>(list: readonly T[], from: number, to: number): T[] {
+  const out: T[] = [];
+  for (let i = from; i < to; i++) out.push(list[list.length - 1 - i] as T);
+  return out;
 }
 
 export function describeInstance(instance: SimInstance): Instance {
@@ -271,6 +283,12 @@ export function autoScalingOperations(groups: AutoScalingGroups, clock: SimClock
     }),
     operation(DescribeScalingActivitiesCommand, 'DescribeScalingActivities', (input) => {
       const selected = input.AutoScalingGroupName ? [groups.require(input.AutoScalingGroupName)] : [...groups.groups.values()];
+      if (selected.length === 1 && !input.ActivityIds) {
+        // One group's history, newest first: paged in place, since the drain Lambda asks every tick and the history only grows.
+        const history = (selected[0] as SimGroupState).activities;
+        const { items, next } = pageOf(history.length, (from, to) => newestFirst(history, from, to), input.NextToken, input.MaxRecords, 100, 100);
+        return { $metadata: metadata(), Activities: items.map(describeActivity), ...(next ? { NextToken: next } : {}) };
+      }
       let activities = selected.flatMap((g) => g.activities);
       if (input.ActivityIds) activities = activities.filter((a) => input.ActivityIds!.includes(a.ActivityId));
       activities = [...activities].reverse();

@@ -3,6 +3,7 @@ import {
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeLifecycleHooksCommand,
+  DescribeScalingActivitiesCommand,
   PutLifecycleHookCommand,
   SetDesiredCapacityCommand,
   SetInstanceHealthCommand,
@@ -178,5 +179,37 @@ describe('health replacement', () => {
       [true, 'Terminating:Wait', 'Unhealthy'],
       [false, 'Pending', 'Healthy'],
     ]);
+  });
+});
+
+describe('DescribeScalingActivities', () => {
+  const ids = (page: { Activities?: Array<{ ActivityId?: string }> }) => (page.Activities ?? []).map((a) => a.ActivityId);
+
+  it('pages one group newest first, as the listing of every group orders it', async () => {
+    const cloud = new SimCloud({ start: START });
+    cloud.addAutoScalingGroup({ name: 'gpu', minSize: 0, maxSize: 10, desiredCapacity: 0 });
+    // a second group, idle, so that the unnamed listing merges groups by StartTime
+    cloud.addAutoScalingGroup({ name: 'idle', minSize: 0, maxSize: 1, desiredCapacity: 0 });
+    // five launches then five terminations: ten activities
+    await cloud.ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'gpu', DesiredCapacity: 5 }));
+    stepTo(cloud, 3);
+    await cloud.ports.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'gpu', DesiredCapacity: 0 }));
+    stepTo(cloud, 6);
+    const all = await cloud.ports.autoscaling.send(new DescribeScalingActivitiesCommand({}));
+    expect(all.Activities).toHaveLength(10);
+    expect(all.Activities?.[0]?.Description).toMatch(/^Terminating/);
+    const pages: Array<{ Activities?: Array<{ ActivityId?: string }>; NextToken?: string }> = [];
+    let token: string | undefined;
+    do {
+      const page = await cloud.ports.autoscaling.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'gpu', MaxRecords: 4, NextToken: token }));
+      pages.push(page);
+      token = page.NextToken;
+    } while (token !== undefined);
+    // 10 activities by 4: pages of 4, 4 and 2, the last without a token
+    expect(pages.map((p) => ids(p).length)).toEqual([4, 4, 2]);
+    expect(pages.flatMap(ids)).toEqual(ids(all));
+    const past = await cloud.ports.autoscaling.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'gpu', NextToken: 'sim:12' }));
+    expect([ids(past), past.NextToken]).toEqual([[], undefined]);
+    await expect(cloud.ports.autoscaling.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'gpu', NextToken: 'x:4' }))).rejects.toMatchObject({ name: 'InvalidNextToken' });
   });
 });
