@@ -14,6 +14,8 @@ const MAX_QUERIES = 500;
 /** ListMetrics: "After you create a metric, allow up to 15 minutes for the metric to appear." */
 export const LISTING_LAG_MINUTES = 15;
 const DEFAULT_MAX_DATAPOINTS = 100_800;
+/** Minutes of Dates kept for answers (a power of two): more than a tick's reads span. */
+const DATE_SLOTS = 512;
 const STATS = new Set(['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount']);
 const ID_PATTERN = /^[a-z][a-zA-Z0-9_]*$/;
 
@@ -94,9 +96,6 @@ export class SimCloudWatch {
     const toMinute = Math.ceil(endMs / 60_000);
     const visibleBefore = nowMinute;
     const results: MetricDataResult[] = [];
-    // One Date per minute of the answer, shared by its queries' datapoints (which readers
-    // only read): most queries of a tick ask for the same periods.
-    const dates: Date[] = [];
     let budget = maxDatapoints;
     let nextToken: string | undefined;
     for (let qi = startQuery; qi < queries.length; qi++) {
@@ -117,7 +116,7 @@ export class SimCloudWatch {
         const j = skip + n;
         const i = descending ? found.minutes.length - 1 - j : j;
         const minute = found.minutes[i]!;
-        timestamps[n] = dates[minute - fromMinute] ??= new Date(minute * 60_000);
+        timestamps[n] = this.dateOf(minute);
         values[n] = found.values[i]!;
       }
       results.push({ Id: q.Id, Label: q.Label ?? q.MetricStat!.Metric!.MetricName, Timestamps: timestamps, Values: values, StatusCode: partial ? 'PartialData' : 'Complete' });
@@ -127,6 +126,23 @@ export class SimCloudWatch {
       }
     }
     return { $metadata: metadata(), MetricDataResults: results, Messages: [], ...(nextToken ? { NextToken: nextToken } : {}) };
+  }
+
+  /**
+   * One Date per recent minute, shared by the datapoints of every answer that has it (readers
+   * only read a datapoint's Date, none sets one): each tick asks again for the same recent
+   * periods. A ring by minute, so it holds a bounded number of Dates however long the run.
+   */
+  private readonly dates = new Array<Date | undefined>(DATE_SLOTS);
+  private readonly dateMinutes = new Float64Array(DATE_SLOTS).fill(Number.NaN);
+
+  private dateOf(minute: number): Date {
+    const slot = minute & (DATE_SLOTS - 1);
+    if (this.dateMinutes[slot] === minute) return this.dates[slot] as Date;
+    const date = new Date(minute * 60_000);
+    this.dates[slot] = date;
+    this.dateMinutes[slot] = minute;
+    return date;
   }
 
   /** One query's datapoints, reused from query to query: read before the next query is answered. */

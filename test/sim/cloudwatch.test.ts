@@ -223,4 +223,19 @@ describe('retention', () => {
     const recent = points(await query(cloud, 'engine_estimated_stream_capacity', FLEET, 'Sum', 20 * 1440 - 2, 20 * 1440, 60), cloud);
     expect(recent).toHaveLength(2);
   });
+
+  it('stamps every datapoint with its own minute when answers share Dates, over more minutes than the shared ones', async () => {
+    const cloud = cloudWithGroup({});
+    stepTo(cloud, 1200);
+    const read = async (from: number, to: number) => query(cloud, 'engine_estimated_stream_capacity', FLEET, 'Sum', from, to, 60, { ScanBy: 'TimestampAscending' });
+    // one sample a minute from the minute the instance serves until 1199: 1100 minutes and more, each stamped at its own minute
+    const whole = points(await read(0, 1200), cloud).map(([minute]) => minute);
+    const first = whole[0] as number;
+    expect(whole.length).toBeGreaterThan(1100);
+    expect(whole).toEqual(Array.from({ length: 1200 - first }, (_, i) => first + i));
+    // a later answer for the same minute gives the same Date the earlier one did
+    const [a, b] = [await read(1190, 1195), await read(1190, 1195)].map((out) => out.MetricDataResults?.[0]?.Timestamps?.[0]);
+    expect(a).toBe(b);
+    expect(a?.getTime()).toBe(cloud.clock.dateOf(1190).getTime());
+  });
 });
