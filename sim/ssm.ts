@@ -9,6 +9,7 @@ import {
   type GetCommandInvocationCommandOutput,
   type SendCommandCommandInput,
 } from '@aws-sdk/client-ssm';
+import { firstIndexNotBefore } from '../lib/sorted-search.js';
 import type { SimClock } from './clock.js';
 import { awsError, metadata } from './errors.js';
 import type { FaultInjector } from './faults.js';
@@ -157,14 +158,7 @@ export class SimSsm {
     const after = filters?.find((f) => f.key === 'InvokedAfter')?.value;
     const afterMs = after === undefined ? Number.NaN : Date.parse(after);
     if (Number.isNaN(afterMs)) return this.commands;
-    let lo = 0;
-    let hi = this.commands.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.commands[mid] as SimCommand).requestedMs < afterMs) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.commands.slice(lo);
+    return this.commands.slice(firstIndexNotBefore(this.commands.length, (i) => (this.commands[i] as SimCommand).requestedMs < afterMs));
   }
 }
 

@@ -25,7 +25,8 @@
  * 5. Too little recent data: no forecast at all, and the decision stays reactive.
  */
 
-import { residualScale, type HeadroomSource } from './headroom.js';
+import { FORECAST_KINDS, residualScale, type HeadroomSource } from './headroom.js';
+import { firstIndexNotBefore } from '../sorted-search.js';
 
 export interface LoadPoint {
   /** Period start, ms. */
@@ -322,14 +323,13 @@ function sameReads(kept: PastForecast, history: HistoryIndex): boolean {
 
 /** Every setting forecastLoad reads; the type check below fails when one is added and not listed here. */
 const SCALAR_SETTINGS = ['leadMinutes', 'capacity', 'matchMinutes', 'trendMinutes', 'matchTolerance', 'noiseSigmas', 'minRecentPoints'] as const;
-const PATTERN_REASONS: readonly PatternReason[] = ['TrendOnly', 'WeeklyPattern', 'DailyPattern'];
 type UnlistedSetting = Exclude<keyof ForecastSettings, (typeof SCALAR_SETTINGS)[number] | 'headroomFraction' | 'lagDays'>;
 const everySettingListed: [UnlistedSetting] extends [never] ? true : never = true;
 void everySettingListed;
 
 function sameSettings(a: ForecastSettings, b: ForecastSettings): boolean {
   for (const key of SCALAR_SETTINGS) if (!Object.is(a[key], b[key])) return false;
-  for (const reason of PATTERN_REASONS) if (!Object.is(a.headroomFraction?.[reason], b.headroomFraction?.[reason])) return false;
+  for (const reason of FORECAST_KINDS) if (!Object.is(a.headroomFraction?.[reason], b.headroomFraction?.[reason])) return false;
   if (a.lagDays === undefined || b.lagDays === undefined) return a.lagDays === b.lagDays;
   if (a.lagDays.length !== b.lagDays.length) return false;
   return a.lagDays.every((lag, i) => Object.is(lag, b.lagDays?.[i]));
@@ -427,13 +427,7 @@ export function searchSorted(points: readonly LoadPoint[], periodMinutes: number
   return {
     at(ms) {
       const period = Math.floor(ms / periodMs);
-      let lo = 0;
-      let hi = points.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (periodOf(mid) <= period) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = firstIndexNotBefore(points.length, (i) => periodOf(i) <= period);
       // The period's points end just before lo; the last finite one is the answer.
       for (let i = lo - 1; i >= 0 && periodOf(i) === period; i--) {
         const load = (points[i] as LoadPoint).load;
@@ -469,14 +463,7 @@ export function historyNear(sorted: readonly LoadPoint[], nowMs: number, lagDays
 
 /** The index of the first point of a time-sorted list at or after `ms` (its length if none). */
 function firstAtOrAfter(sorted: readonly LoadPoint[], ms: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as LoadPoint).atMs < ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstIndexNotBefore(sorted.length, (i) => (sorted[i] as LoadPoint).atMs < ms);
 }
 
 /**

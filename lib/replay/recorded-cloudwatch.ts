@@ -1,5 +1,6 @@
 import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult, type MetricStat } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchPort } from '../aws/ports.js';
+import { firstIndexNotBefore } from '../sorted-search.js';
 
 /** One metric statistic at one period as CloudWatch answered it over [startMs, endMs): timestamps ascending. */
 export interface RecordedSeries {
@@ -48,7 +49,7 @@ export function recordedCloudWatch(recorded: readonly RecordedSeries[], publishe
     const periodMs = stat.Period * 1000;
     const timestamps: Date[] = [];
     const values: number[] = [];
-    for (let i = firstAtOrAfter(series.atMs, startMs); i < series.atMs.length; i++) {
+    for (let i = firstIndexNotBefore(series.atMs.length, (j) => (series.atMs[j] as number) < startMs); i < series.atMs.length; i++) {
       const atMs = series.atMs[i] as number;
       if (atMs + periodMs > untilMs) break;
       timestamps.push(new Date(atMs));
@@ -64,15 +65,4 @@ export function recordedCloudWatch(recorded: readonly RecordedSeries[], publishe
 export function statKey(stat: MetricStat): string {
   const dimensions = [...(stat.Metric?.Dimensions ?? [])].map((d) => `${d.Name}=${d.Value}`).sort();
   return JSON.stringify([stat.Metric?.Namespace, stat.Metric?.MetricName, dimensions, stat.Stat, stat.Period, stat.Unit ?? null]);
-}
-
-function firstAtOrAfter(sorted: readonly number[], ms: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as number) < ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
