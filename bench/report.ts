@@ -52,7 +52,7 @@ table{border-collapse:collapse;margin-bottom:12px}td,th{padding:2px 10px;border-
 #tip{position:fixed;pointer-events:none;background:#fff;border:1px solid #888;padding:6px 8px;font-size:12px;max-width:560px;display:none;box-shadow:0 2px 6px #0003;white-space:pre-wrap}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
-<p class="sub">capacity ${o.capacity} streams/instance, boot ${o.bootMinutes} min, grace ${o.graceMinutes} min, scale ${o.scale}, seed ${o.seed}, min ${o.min}, max ${o.max}; handlers: ${escapeHtml(summary.handlers.join(', '))}</p>
+<p class="sub">${summary.historyDays > 0 ? `after ${summary.historyDays} unscored day(s) of target tracking; ` : ''}capacity ${o.capacity} streams/instance, boot ${o.bootMinutes} min, grace ${o.graceMinutes} min, scale ${o.scale}, seed ${o.seed}, min ${o.min}, max ${o.max}; handlers: ${escapeHtml(summary.handlers.join(', '))}</p>
 <table id="summary"><tbody>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>
 <label>Show <select id="range"></select></label>
 <div class="chart"><div class="legend"><span><i style="background:#d33"></i>demand (concurrent streams)</span><span><i style="background:#27c"></i>serving capacity</span><span><i style="background:#f90"></i>over capacity</span></div><canvas id="demand" width="1200" height="260"></canvas></div>

@@ -6,11 +6,14 @@ import type { TickResult } from '../lib/scaling/tick.js';
 import { SimCloud } from '../sim/cloud.js';
 import { simHandlerDeps } from '../sim/deps.js';
 import type { MinuteRecord, SimulationTotals } from '../sim/figures.js';
-import { loadTraceTraffic, type TrafficSource } from '../sim/traffic.js';
+import { loadTraceTraffic, TrafficError, type TrafficSource } from '../sim/traffic.js';
+import { HISTORY_POLICY, adoptionTraffic, historySourceDays, totalsSince } from './adoption.js';
 import { RunRecorder } from './recorder.js';
-import { FLEET_NAME, GROUP_NAME, scenarioConfig, type ScenarioOptions } from './scenario.js';
+import { FLEET_NAME, GROUP_NAME, scenarioConfig, type PolicyName, type ScenarioOptions } from './scenario.js';
 import { simStack } from './stack.js';
 import { BenchTelemetry } from './telemetry.js';
+
+const DAY_MS = 86_400_000;
 
 export class BenchError extends Error {
   override readonly name = 'BenchError';
@@ -25,12 +28,17 @@ export interface BenchResult {
   handlers: string[];
   handlerErrors: number;
   problems: string[];
-  /** Wall-clock milliseconds spent in the scale handler, summed over the ticks. */
+  /** Wall-clock milliseconds spent in the scale handler, summed over the scored ticks. */
   scaleTickMs: number;
   ticks: number;
   /** Seconds each released instance spent draining. */
   drainSeconds: number[];
+  /** Wall-clock milliseconds of the simulation, the history's days included. */
   wallMs: number;
+  /** Where the first scored tick's forecast came from (`NoForecast`: none yet); undefined without predictive scaling. */
+  firstForecastSource?: string;
+  /** The days the fleet ran under `policy` before adopting the controller, outside every scored figure; absent on a cold start. */
+  history?: { days: number; policy: PolicyName; totals: SimulationTotals };
 }
 
 export interface BenchTraffic extends TrafficSource {
@@ -48,10 +56,14 @@ export interface BenchTraffic extends TrafficSource {
 export type ScenarioProgress = (done: number, total: number) => void;
 
 export async function runScenario(options: ScenarioOptions, traffic?: BenchTraffic, adjust?: (config: ControllerConfig) => ControllerConfig, progress?: ScenarioProgress): Promise<BenchResult> {
-  const source: BenchTraffic =
-    traffic ??
-    loadTraceTraffic({ path: options.tracePath, scale: options.scale, days: options.days, seed: options.seed, meanMinutes: options.meanStreamMinutes, sdMinutes: options.sdStreamMinutes });
-  const config: ControllerConfig = adjust ? adjust(scenarioConfig(options)) : scenarioConfig(options);
+  const historyDays = options.historyDays ?? 0;
+  const scored: BenchTraffic = traffic ?? scoredTraffic(options, historyDays);
+  const source = historyDays > 0 ? adoptionTraffic(scored, scored.start, scored.minutes, historyDays, historySourceDays(options.days, historyDays)) : scored;
+  const historyMinutes = source.minutes - scored.minutes;
+  const configOf = (policy: PolicyName): ControllerConfig => {
+    const config = scenarioConfig({ ...options, policy });
+    return adjust ? adjust(config) : config;
+  };
   const cloud = new SimCloud({ start: source.start, seed: options.seed });
   cloud.addAutoScalingGroup({
     name: GROUP_NAME,
@@ -63,20 +75,37 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
     tags: { [MANAGED_TAG]: 'true' },
     traffic: source,
   });
+  let minutesDone = 0;
+  const tickProgress = () => progress?.(++minutesDone, source.minutes);
+
+  // The fleet before adoption, sized as its user sized it, its Engines publishing to
+  // CloudWatch as they always do; its own deployment, so nothing it kept in memory reaches
+  // the controller adopted after it.
+  const historyTelemetry = new BenchTelemetry();
+  let history: BenchResult['history'];
+  let historyWallMs = 0;
+  if (historyMinutes > 0) {
+    const before = simStack(cloud, simHandlerDeps(cloud, configOf(HISTORY_POLICY), { telemetry: historyTelemetry, seed: options.seed }));
+    await before.drain(cloud.now());
+    const { totals, wallMs } = await before.run(historyMinutes, [before.scale, before.drain], { onMinute: tickProgress });
+    history = { days: historyDays, policy: HISTORY_POLICY, totals };
+    historyWallMs = wallMs;
+  }
+
   const telemetry = new BenchTelemetry();
-  const deps: HandlerDeps = simHandlerDeps(cloud, config, { telemetry, seed: options.seed });
+  const deps: HandlerDeps = simHandlerDeps(cloud, configOf(options.policy), { telemetry, seed: options.seed });
   const predictive: PredictiveProvider | undefined =
     options.policy === 'predictive' ? createPredictiveProvider({ cloudwatch: deps.ports.cloudwatch, telemetry, loadConfig: deps.loadConfig, retry: deps.retry }) : undefined;
   const stack = simStack(cloud, deps, { scaleOptions: () => (predictive ? { forecast: predictive.forecast } : {}) });
 
-  const recorder = new RunRecorder(source.minutes);
+  const recorder = new RunRecorder(scored.minutes);
   let pending: MinuteRecord | undefined;
   let scaleTickMs = 0;
-  let minutesDone = 0;
+  let firstForecastSource: string | undefined;
   // The drain schedule runs once first so the termination hook exists before any scale-in.
-  await stack.drain(cloud.now());
+  if (!history) await stack.drain(cloud.now());
   const { totals, wallMs } = await stack.run(
-    source.minutes,
+    scored.minutes,
     [
       async (now) => {
         const began = performance.now();
@@ -88,8 +117,9 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
     ],
     {
       onMinute: (record) => {
-        pending = record;
-        progress?.(++minutesDone, source.minutes);
+        // Minutes count from adoption, as the scored window's figures do.
+        pending = historyMinutes > 0 ? { ...record, minute: record.minute - historyMinutes } : record;
+        tickProgress();
       },
     },
   );
@@ -98,6 +128,7 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
     const outcome = result.fleets.find((f) => f.fleet === FLEET_NAME);
     if (!outcome) throw new BenchError(`the scale tick at minute ${minute.minute} returned no outcome for fleet ${FLEET_NAME}${result.configProblems ? `: ${result.configProblems.join('; ')}` : ''}`);
     const forecast = predictive?.latest.get(FLEET_NAME);
+    if (recorder.length === 0) firstForecastSource = outcome.decision?.numbers.forecastSource;
     recorder.addMinute(minute, forecast?.instances);
     const decision = outcome.decision;
     if (decision && decision.desired !== decision.numbers.current) {
@@ -114,17 +145,45 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
     }
   }
 
+  const problem = (prefix: string) => (p: { level: string; message: string; fields: Record<string, unknown> }) => `${prefix}${p.level} ${p.message} ${JSON.stringify(p.fields)}`;
   return {
     options,
-    start: source.start,
-    totals,
+    start: scored.start,
+    totals: history ? totalsSince(totals, history.totals, historyDays) : totals,
     recorder,
     handlers: ['functions/scale.ts', 'functions/drain.ts'],
-    handlerErrors: telemetry.counts.error,
-    problems: telemetry.problems.map((p) => `${p.level} ${p.message} ${JSON.stringify(p.fields)}`),
+    // A handler error before adoption is as much a finding as one after it.
+    handlerErrors: historyTelemetry.counts.error + telemetry.counts.error,
+    problems: [...historyTelemetry.problems.map(problem('before adoption: ')), ...telemetry.problems.map(problem(''))],
     scaleTickMs,
-    ticks: source.minutes,
+    ticks: scored.minutes,
     drainSeconds: telemetry.drainSeconds,
-    wallMs,
+    wallMs: historyWallMs + wallMs,
+    firstForecastSource,
+    ...(history ? { history } : {}),
   };
+}
+
+/**
+ * The trace's scored window; with history, read far enough for the history's source days
+ * (adoption.ts historySourceDays), which the trace must reach.
+ */
+function scoredTraffic(options: ScenarioOptions, historyDays: number): BenchTraffic {
+  const sourceDays = historySourceDays(options.days, historyDays);
+  const trace = loadTraceTraffic({
+    path: options.tracePath,
+    scale: options.scale,
+    days: historyDays > 0 ? sourceDays : options.days,
+    seed: options.seed,
+    meanMinutes: options.meanStreamMinutes,
+    sdMinutes: options.sdStreamMinutes,
+  });
+  if (historyDays === 0) return trace;
+  const lastDay = new Date(trace.start.getTime() + (sourceDays - 1) * DAY_MS);
+  if (trace.lastRowTime < lastDay) {
+    throw new TrafficError(
+      `${historyDays} day(s) of history are read from the trace's days ${sourceDays - historyDays + 1}-${sourceDays} (the whole weeks after the ${options.days} scored day(s), same weekdays), so the trace must reach ${lastDay.toISOString().slice(0, 10)}; its last row is at ${trace.lastRowTime.toISOString()}`,
+    );
+  }
+  return { start: trace.start, minutes: Math.round(options.days * 1440), arrivals: (minute) => trace.arrivals(minute) };
 }

@@ -21,6 +21,12 @@ export interface ScenarioOptions {
   policy: PolicyName;
   /** drain.maxVictimRequests: stream-safe scale-in (undefined = off, as shipped). */
   maxVictimRequests?: number;
+  /**
+   * Whole days the fleet runs under target tracking before it adopts `policy`, its Engines
+   * publishing to CloudWatch all along; none of them is scored (bench/adoption.ts).
+   * Undefined or 0: a new fleet, CloudWatch empty.
+   */
+  historyDays?: number;
 }
 
 export const POLICIES = ['predictive', 'reactive', 'target-tracking'] as const;

@@ -5,6 +5,8 @@ import type { BenchResult } from './run.js';
 export interface BenchSummary {
   policy: string;
   days: number;
+  /** Days the fleet ran under target tracking before adopting `policy`, none of them scored (0: a new fleet). */
+  historyDays: number;
   handlers: string[];
   gpuHours: number;
   oracleGpuHours: number;
@@ -51,10 +53,13 @@ export interface BenchSummary {
 export function summarize(result: BenchResult): BenchSummary {
   const t = result.totals;
   const drains = result.drainSeconds.length;
-  const floor = coldStartFloor(result.recorder.columns.demand, result.recorder.length, result.options);
+  const historyDays = result.options.historyDays ?? 0;
+  // A fleet with history foresees its first opening from the weeks CloudWatch holds.
+  const floor = historyDays > 0 ? 0 : coldStartFloor(result.recorder.columns.demand, result.recorder.length, result.options);
   return {
     policy: result.options.policy,
     days: result.options.days,
+    historyDays,
     handlers: result.handlers,
     gpuHours: round(t.gpuHours, 2),
     oracleGpuHours: round(t.oracleGpuHours, 2),
@@ -89,13 +94,15 @@ export function summarize(result: BenchResult): BenchSummary {
 
 export function renderSummary(s: BenchSummary): string {
   return [
-    `policy ${s.policy}, ${s.days} day(s), handlers: ${s.handlers.join(', ')}`,
+    `policy ${s.policy}, ${s.days} day(s)${s.historyDays > 0 ? ` after ${s.historyDays} unscored day(s) of target tracking` : ''}, handlers: ${s.handlers.join(', ')}`,
     `GPU-hours            ${s.gpuHours} (oracle ${s.oracleGpuHours}): ${s.gpuHoursOverOracle} x oracle`,
     `over capacity        ${s.overCapacityStreamMinutes} of ${s.streamMinutes} stream-minutes: ${s.overCapacityPercent} %`,
     `scale actions        ${s.scaleActions}, reversals ${s.reversals}`,
     `streams cut at grace ${s.streamsCutAtGrace} (all cuts ${s.streamsCut}); rejected ${s.rejectedStreams}`,
-    `over capacity, day 1 ${s.overCapacityPercentFirstDay} % (no history yet); after it ${s.overCapacityPercentAfterFirstDay} %`,
-    `cold-start floor     ${s.coldStartFloorStreamMinutes} stream-minutes no controller could avoid (the first opening, before a launch could serve); beyond it ${s.overCapacityPercentBeyondColdStart} %`,
+    `over capacity, day 1 ${s.overCapacityPercentFirstDay} % (${s.historyDays > 0 ? `${s.historyDays} day(s) of history` : 'no history yet'}); after it ${s.overCapacityPercentAfterFirstDay} %`,
+    s.historyDays > 0
+      ? `cold-start floor     0 (the fleet had history); beyond it ${s.overCapacityPercentBeyondColdStart} %`
+      : `cold-start floor     ${s.coldStartFloorStreamMinutes} stream-minutes no controller could avoid (the first opening, before a launch could serve); beyond it ${s.overCapacityPercentBeyondColdStart} %`,
     `draining             ${s.drainingGpuHours} GPU-hours over ${s.drains} drains (mean ${s.meanDrainMinutes ?? '-'} min)`,
     `by week              ${s.weeks.map((w) => `days ${w.days}: ${w.gpuHoursOverOracle} x, ${w.overCapacityPercent} %`).join('; ')}`,
     `above the oracle     booting ${s.aboveOracle.bootingPercent} %, draining ${s.aboveOracle.drainingPercent} %, serving above the need ${s.aboveOracle.servingAboveNeedPercent} % (of the oracle)`,

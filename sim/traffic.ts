@@ -114,6 +114,8 @@ export class TraceTraffic implements TrafficSource {
   /** Midnight UTC of the first row: the simulation's minute 0. */
   readonly start: Date;
   readonly minutes: number;
+  /** The last row's time: how far the trace reaches, whatever `days` reads of it. */
+  readonly lastRowTime: Date;
   private readonly rate: Float64Array;
   private readonly seed: number;
   private readonly length: (random: () => number) => number;
@@ -128,6 +130,7 @@ export class TraceTraffic implements TrafficSource {
     const startMs = Math.floor(first.time.getTime() / DAY_MS) * DAY_MS;
     this.start = new Date(startMs);
     this.minutes = Math.round(days * 1440);
+    this.lastRowTime = (options.rows[options.rows.length - 1] as TraceRow).time;
     this.rate = new Float64Array(this.minutes);
     for (const row of options.rows) {
       const minute = (row.time.getTime() - startMs) / 60_000;

@@ -4,6 +4,7 @@ import { measureManyFleets } from '../../bench/many-fleets.js';
 import { renderReport } from '../../bench/report.js';
 import { runScenario } from '../../bench/run.js';
 import { POLICIES, STANDARD_SCENARIO, scenarioDocument, type ScenarioOptions } from '../../bench/scenario.js';
+import { MAX_HISTORY_DAYS } from '../../bench/adoption.js';
 import { matrixScenarios } from '../../bench/shapes.js';
 import { renderSummary, summarize } from '../../bench/summary.js';
 import { TrafficError } from '../../sim/traffic.js';
@@ -33,9 +34,10 @@ export const simulateFlags = {
   max: { schema: whole(1, 1000, 'instances'), value: 'N', default: String(STANDARD_SCENARIO.max), help: 'most instances' },
   'stream-mean-minutes': { schema: positive(1440), value: 'N', default: String(STANDARD_SCENARIO.meanStreamMinutes), help: 'mean stream length (lognormal)' },
   'stream-sd-minutes': { schema: number(z.number().min(0, 'must be >= 0').max(1440, 'must be at most 1440')), value: 'N', default: String(STANDARD_SCENARIO.sdStreamMinutes), help: 'standard deviation of stream length' },
+  'history-days': { schema: whole(0, MAX_HISTORY_DAYS, 'days'), value: 'N', default: '0', help: `days the fleet ran under target tracking before adopting the controller, Engines publishing to CloudWatch; not scored, the scored days' demand unchanged (0: a new fleet, CloudWatch empty)` },
   'max-victim-requests': { schema: whole(0, 100_000, 'requests'), value: 'N', default: 'off', help: 'stream-safe scale-in: only instances serving at most N requests leave' },
   fleets: { schema: whole(1, 500, 'fleets'), value: 'N', default: 'off', help: 'time the Lambdas\' ticks over N synthetic fleets instead of the scenario' },
-  matrix: { help: 'run the standard scenario and eight held-out shapes (bench/shapes.ts), each with predictive and target tracking, --trace and --days applied to all; one line per run' },
+  matrix: { help: 'run the standard scenario and eight held-out shapes (bench/shapes.ts), each with predictive and target tracking, --trace, --days and --history-days applied to all; one line per run' },
   json: { help: 'print the figures as one JSON object (no progress)' },
   series: { schema: z.string().min(1, 'must be a file path'), value: 'FILE', help: 'also write the minute-by-minute series as CSV' },
   report: { schema: z.string().regex(/\.html?$/i, 'must be a file path ending in .html'), value: 'FILE.html', help: 'also write the HTML report' },
@@ -64,6 +66,7 @@ export function scenarioFromFlags(flags: ReturnType<typeof parseFlags<typeof sim
     ...(flags['stream-sd-minutes'] !== undefined ? { sdStreamMinutes: flags['stream-sd-minutes'] as number } : {}),
     ...(flags.policy !== undefined ? { policy: flags.policy as ScenarioOptions['policy'] } : {}),
     ...(flags['max-victim-requests'] !== undefined ? { maxVictimRequests: flags['max-victim-requests'] as number } : {}),
+    ...(flags['history-days'] !== undefined ? { historyDays: flags['history-days'] as number } : {}),
   };
   if (options.min > options.max) throw new FlagError(`--min: must be at most --max (${options.max}) (got ${options.min})`);
   if (options.graceMinutes * 60 < 60) throw new FlagError(`--grace-minutes: must be at least 1 (got ${options.graceMinutes})`);
@@ -83,6 +86,7 @@ export async function simulateCommand(argv: string[], io: CommandIo): Promise<nu
     // A load test of the controller rather than the scenario: N fleets with their own
     // synthetic ramps, one scale and one drain Lambda, timed per tick.
     if (flags.series || flags.report) throw new FlagError(`--fleets: measures tick time only, without --series or --report (got ${flags.fleets as number})`);
+    if (flags['history-days'] !== undefined) throw new FlagError(`--history-days: applies to the scenario, not to --fleets (got ${flags['history-days'] as number})`);
     const measured = await measureManyFleets(flags.fleets as number, Math.round(options.days * 1440));
     io.stdout.write(`${JSON.stringify(measured)}\n`);
     return measured.handlerErrors > 0 ? 1 : 0;
@@ -114,11 +118,15 @@ export async function simulateCommand(argv: string[], io: CommandIo): Promise<nu
 
 /**
  * The standard scenario and the eight shapes of lib/bench/shapes.ts, each with the
- * predictive policy (the shipped defaults) and with target tracking, the trace and --days
- * applied to all. One line per run as it ends (one JSON object each with --json).
+ * predictive policy (the shipped defaults) and with target tracking, the trace, --days and
+ * --history-days applied to all. One line per run as it ends (one JSON object each with --json).
  */
 async function runMatrix(base: ScenarioOptions, json: boolean, io: CommandIo): Promise<number> {
-  const shared: Partial<ScenarioOptions> = { days: base.days, ...(base.tracePath !== undefined ? { tracePath: base.tracePath } : {}) };
+  const shared: Partial<ScenarioOptions> = {
+    days: base.days,
+    ...(base.tracePath !== undefined ? { tracePath: base.tracePath } : {}),
+    ...(base.historyDays !== undefined ? { historyDays: base.historyDays } : {}),
+  };
   if (!json) io.stdout.write('shape                     policy           GPU-h/oracle  over-capacity %  day 1 %  after %  beyond cold start %  cut  actions  drains  wall s\n');
   let errors = 0;
   for (const { name, options } of matrixScenarios(shared)) {

@@ -16,6 +16,11 @@ describe('fleet-scaler simulate', () => {
     { argv: ['--min', '5', '--max', '3'], error: '--min: must be at most --max (3) (got 5)' },
     { argv: ['--report', 'out.txt'], error: '--report: must be a file path ending in .html (got "out.txt")' },
     { argv: ['--speed', '2'], error: '--speed: unknown flag' },
+    { argv: ['--history-days', '29'], error: '--history-days: must be at most 28 (got "29")' },
+    { argv: ['--history-days', '1.5'], error: '--history-days: must be a whole number of days (got "1.5")' },
+    { argv: ['--history-days', '-1'], error: '--history-days: must be at least 0 (got "-1")' },
+    { argv: ['--history-days', 'week'], error: '--history-days: must be a number (got "week")' },
+    { argv: ['--fleets', '2', '--history-days', '7'], error: '--history-days: applies to the scenario, not to --fleets (got 7)' },
   ])('rejects $argv naming the flag, the rule and the value', async ({ argv, error }) => {
     const { out, io: cio } = commandIo();
     expect(await main(['simulate', ...argv], cio)).toBe(2);
@@ -50,6 +55,43 @@ describe('fleet-scaler simulate', () => {
     expect(csv[0]).toMatch(/^minute,demand,inService,billed,desired,/);
     expect(csv).toHaveLength(1 + 144); // 0.1 day = 144 minutes
     expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('<canvas id="demand"');
+  });
+});
+
+describe('fleet-scaler simulate --history-days', () => {
+  /** Calls 00:10-01:05 on Monday 2003-03-03 (the scored window), and `history` on the Sunday after (day 7). */
+  function trace(history: string[]): string {
+    const dir = mkdtempSync(join(tmpdir(), 'history-'));
+    const at = (day: string, minute: number) => `${day}T${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00Z`;
+    const times = [...Array.from({ length: 12 }, (_, i) => at('2003-03-03', 10 + 5 * i)), ...history];
+    writeFileSync(join(dir, 'trace.csv'), `rownames,DateTime,Calls\n${times.map((t, i) => `${i + 1},${t},40`).join('\n')}\n`);
+    return join(dir, 'trace.csv');
+  }
+  const flags = (path: string) => ['--trace', path, '--scale', '2', '--days', '0.1', '--capacity', '20', '--json'];
+
+  it('scores the same demand as the cold start, without its floor, and says how many days came before', async () => {
+    // One day of history before 0.1 scored day reads the trace's day 7 (7 x ceil(1.1 / 7)): Sunday 2003-03-09, calls 00:10-01:05 as on the Monday.
+    const path = trace(Array.from({ length: 12 }, (_, i) => `2003-03-09T${String(Math.floor((10 + 5 * i) / 60)).padStart(2, '0')}:${String((10 + 5 * i) % 60).padStart(2, '0')}:00Z`));
+    const runs = [];
+    for (const more of [[], ['--history-days', '1']]) {
+      const { out, io: cio } = commandIo();
+      expect(await simulateCommand([...flags(path), ...more], cio)).toBe(0);
+      runs.push(JSON.parse(out.stdout));
+    }
+    const [cold, adopted] = runs;
+    expect([cold.historyDays, adopted.historyDays]).toEqual([0, 1]);
+    expect(adopted.scenario.historyDays).toBe(1);
+    expect(cold.scenario).not.toHaveProperty('historyDays');
+    expect([adopted.streamMinutes, adopted.oracleGpuHours]).toEqual([cold.streamMinutes, cold.oracleGpuHours]);
+    // 16 arrivals a minute against one instance of 20 from 00:10: the cold start's opening is over capacity
+    expect(cold.coldStartFloorStreamMinutes).toBeGreaterThan(0);
+    expect(adopted.coldStartFloorStreamMinutes).toBe(0);
+  });
+
+  it('names a trace too short to hold the history', async () => {
+    const { out, io: cio } = commandIo();
+    expect(await simulateCommand([...flags(trace([])), '--history-days', '1'], cio)).toBe(1);
+    expect(out.stderr).toContain("1 day(s) of history are read from the trace's days 7-7 (the whole weeks after the 0.1 scored day(s), same weekdays), so the trace must reach 2003-03-09; its last row is at 2003-03-03T01:05:00.000Z");
   });
 });
 
