@@ -17,13 +17,29 @@ export class AdoptionError extends Error {
 }
 
 /**
- * Where the history's demand is read from, in whole weeks from the scored window's start:
- * the first whole weeks after the scored window, so each history day is a real day of the
- * trace on the same weekday as the day it stands for, and none repeats a scored day (a copy
- * of the first scored week would hand the forecast that week's answers).
+ * Where the history's demand is read from by default, in whole weeks from the scored
+ * window's start: the first whole weeks after the scored window, so each history day is a
+ * real day of the trace on the same weekday as the day it stands for, and none repeats a
+ * scored day (a copy of the first scored week would hand the forecast that week's answers).
  */
 export function historySourceDays(days: number, historyDays: number): number {
   return 7 * Math.ceil((days + historyDays) / 7);
+}
+
+/**
+ * The first whole weeks after the scored window (historySourceDays, then a week later at a
+ * time) whose `historyDays` days are open and closed as the same weekdays of the first
+ * scored week are (`open(day)`: the trace has calls that day). A week with a closed
+ * weekday the fleet is open on (a holiday, a gap in the trace) would teach the forecast a
+ * closure that never comes. Undefined when no such weeks end by `lastDay`.
+ */
+export function chooseHistorySource(open: (day: number) => boolean, days: number, historyDays: number, lastDay: number): number | undefined {
+  for (let source = historySourceDays(days, historyDays); source - 1 <= lastDay; source += 7) {
+    let alike = true;
+    for (let k = 1; k <= historyDays && alike; k++) alike = open(source - k) === open((((-k) % 7) + 7) % 7);
+    if (alike) return source;
+  }
+  return undefined;
 }
 
 /**

@@ -7,7 +7,7 @@ import { SimCloud } from '../sim/cloud.js';
 import { simHandlerDeps } from '../sim/deps.js';
 import type { MinuteRecord, SimulationTotals } from '../sim/figures.js';
 import { loadTraceTraffic, TrafficError, type TrafficSource } from '../sim/traffic.js';
-import { HISTORY_POLICY, adoptionTraffic, historySourceDays, totalsSince } from './adoption.js';
+import { HISTORY_POLICY, adoptionTraffic, chooseHistorySource, historySourceDays, totalsSince } from './adoption.js';
 import { RunRecorder } from './recorder.js';
 import { FLEET_NAME, GROUP_NAME, scenarioConfig, type PolicyName, type ScenarioOptions } from './scenario.js';
 import { simStack } from './stack.js';
@@ -38,7 +38,7 @@ export interface BenchResult {
   /** Where the first scored tick's forecast came from (`NoForecast`: none yet); undefined without predictive scaling. */
   firstForecastSource?: string;
   /** The days the fleet ran under `policy` before adopting the controller, outside every scored figure; absent on a cold start. */
-  history?: { days: number; policy: PolicyName; totals: SimulationTotals };
+  history?: { days: number; policy: PolicyName; totals: SimulationTotals; readFrom: { first: Date; last: Date } };
 }
 
 export interface BenchTraffic extends TrafficSource {
@@ -57,8 +57,10 @@ export type ScenarioProgress = (done: number, total: number) => void;
 
 export async function runScenario(options: ScenarioOptions, traffic?: BenchTraffic, adjust?: (config: ControllerConfig) => ControllerConfig, progress?: ScenarioProgress): Promise<BenchResult> {
   const historyDays = options.historyDays ?? 0;
-  const scored: BenchTraffic = traffic ?? scoredTraffic(options, historyDays);
-  const source = historyDays > 0 ? adoptionTraffic(scored, scored.start, scored.minutes, historyDays, historySourceDays(options.days, historyDays)) : scored;
+  const loaded = traffic ? { scored: traffic } : traceTraffic(options, historyDays);
+  const scored = loaded.scored;
+  const sourceDays = loaded.sourceDays ?? historySourceDays(options.days, historyDays);
+  const source = historyDays > 0 ? adoptionTraffic(scored, scored.start, scored.minutes, historyDays, sourceDays) : scored;
   const historyMinutes = source.minutes - scored.minutes;
   const configOf = (policy: PolicyName): ControllerConfig => {
     const config = scenarioConfig({ ...options, policy });
@@ -88,7 +90,8 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
     const before = simStack(cloud, simHandlerDeps(cloud, configOf(HISTORY_POLICY), { telemetry: historyTelemetry, seed: options.seed }));
     await before.drain(cloud.now());
     const { totals, wallMs } = await before.run(historyMinutes, [before.scale, before.drain], { onMinute: tickProgress });
-    history = { days: historyDays, policy: HISTORY_POLICY, totals };
+    const sourceStart = scored.start.getTime() + (sourceDays - historyDays) * DAY_MS;
+    history = { days: historyDays, policy: HISTORY_POLICY, totals, readFrom: { first: new Date(sourceStart), last: new Date(sourceStart + (historyDays - 1) * DAY_MS) } };
     historyWallMs = wallMs;
   }
 
@@ -165,25 +168,25 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
 }
 
 /**
- * The trace's scored window; with history, read far enough for the history's source days
- * (adoption.ts historySourceDays), which the trace must reach.
+ * The trace's scored window, and with history where the history's days are read from
+ * (adoption.ts chooseHistorySource): the trace is read to its last row for them.
  */
-function scoredTraffic(options: ScenarioOptions, historyDays: number): BenchTraffic {
-  const sourceDays = historySourceDays(options.days, historyDays);
-  const trace = loadTraceTraffic({
-    path: options.tracePath,
-    scale: options.scale,
-    days: historyDays > 0 ? sourceDays : options.days,
-    seed: options.seed,
-    meanMinutes: options.meanStreamMinutes,
-    sdMinutes: options.sdStreamMinutes,
-  });
-  if (historyDays === 0) return trace;
-  const lastDay = new Date(trace.start.getTime() + (sourceDays - 1) * DAY_MS);
-  if (trace.lastRowTime < lastDay) {
+function traceTraffic(options: ScenarioOptions, historyDays: number): { scored: BenchTraffic; sourceDays?: number } {
+  const load = (days: number) =>
+    loadTraceTraffic({ path: options.tracePath, scale: options.scale, days, seed: options.seed, meanMinutes: options.meanStreamMinutes, sdMinutes: options.sdStreamMinutes });
+  if (historyDays === 0) return { scored: load(options.days) };
+  const whole = load(1);
+  const lastDay = Math.floor((whole.lastRowTime.getTime() - whole.start.getTime()) / DAY_MS);
+  const trace = load(lastDay + 1);
+  const open = (day: number) => {
+    for (let m = day * 1440; m < (day + 1) * 1440; m++) if (trace.expectedArrivals(m) > 0) return true;
+    return false;
+  };
+  const sourceDays = chooseHistorySource(open, options.days, historyDays, lastDay);
+  if (sourceDays === undefined) {
     throw new TrafficError(
-      `${historyDays} day(s) of history are read from the trace's days ${sourceDays - historyDays + 1}-${sourceDays} (the whole weeks after the ${options.days} scored day(s), same weekdays), so the trace must reach ${lastDay.toISOString().slice(0, 10)}; its last row is at ${trace.lastRowTime.toISOString()}`,
+      `${historyDays} day(s) of history are read from whole weeks of the trace after the ${options.days} scored day(s), on the same weekdays and open on the same days as the first scored week; the trace (last row at ${trace.lastRowTime.toISOString()}) holds no such weeks`,
     );
   }
-  return { start: trace.start, minutes: Math.round(options.days * 1440), arrivals: (minute) => trace.arrivals(minute) };
+  return { scored: { start: trace.start, minutes: Math.round(options.days * 1440), arrivals: (minute) => trace.arrivals(minute) }, sourceDays };
 }

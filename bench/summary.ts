@@ -7,6 +7,8 @@ export interface BenchSummary {
   days: number;
   /** Days the fleet ran under target tracking before adopting `policy`, none of them scored (0: a new fleet). */
   historyDays: number;
+  /** The traffic's days the history replayed, on the same weekdays (bench/adoption.ts); absent without history. */
+  historyReadFrom?: string;
   handlers: string[];
   gpuHours: number;
   oracleGpuHours: number;
@@ -60,6 +62,7 @@ export function summarize(result: BenchResult): BenchSummary {
     policy: result.options.policy,
     days: result.options.days,
     historyDays,
+    ...(result.history ? { historyReadFrom: `${day(result.history.readFrom.first)} to ${day(result.history.readFrom.last)}` } : {}),
     handlers: result.handlers,
     gpuHours: round(t.gpuHours, 2),
     oracleGpuHours: round(t.oracleGpuHours, 2),
@@ -94,7 +97,7 @@ export function summarize(result: BenchResult): BenchSummary {
 
 export function renderSummary(s: BenchSummary): string {
   return [
-    `policy ${s.policy}, ${s.days} day(s)${s.historyDays > 0 ? ` after ${s.historyDays} unscored day(s) of target tracking` : ''}, handlers: ${s.handlers.join(', ')}`,
+    `policy ${s.policy}, ${s.days} day(s)${s.historyDays > 0 ? ` after ${s.historyDays} unscored day(s) of target tracking (the traffic of ${s.historyReadFrom})` : ''}, handlers: ${s.handlers.join(', ')}`,
     `GPU-hours            ${s.gpuHours} (oracle ${s.oracleGpuHours}): ${s.gpuHoursOverOracle} x oracle`,
     `over capacity        ${s.overCapacityStreamMinutes} of ${s.streamMinutes} stream-minutes: ${s.overCapacityPercent} %`,
     `scale actions        ${s.scaleActions}, reversals ${s.reversals}`,
@@ -131,6 +134,10 @@ function overOracle(billed: number, oracle: number): number {
 /** 100 x part / whole, rounded; 0 when the whole is 0 (nothing to be a share of). */
 function percentOf(part: number, whole: number, digits = 2): number {
   return whole > 0 ? round((100 * part) / whole, digits) : 0;
+}
+
+function day(time: Date): string {
+  return time.toISOString().slice(0, 10);
 }
 
 function sum(values: readonly number[]): number {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adoptionTraffic, historySourceDays, totalsSince } from '../../bench/adoption.js';
+import { adoptionTraffic, chooseHistorySource, historySourceDays, totalsSince } from '../../bench/adoption.js';
 import { coldStartFloor } from '../../bench/cold-start.js';
 import { runScenario, type BenchResult, type BenchTraffic } from '../../bench/run.js';
 import { STANDARD_SCENARIO, type ScenarioOptions } from '../../bench/scenario.js';
@@ -134,6 +134,23 @@ describe('the adoption traffic', () => {
     { name: 'a source inside the scored window', historyDays: 1, sourceDays: 0, error: "the history's source must start whole weeks after the scored window's start and after its 360 minutes, got 0 days" },
   ])('refuses $name', ({ historyDays, sourceDays, error }) => {
     expect(() => adoptionTraffic(source, START, 360, historyDays, sourceDays)).toThrow(error);
+  });
+});
+
+describe('where the history is read from', () => {
+  // A weekday trace from a Monday (day 0) like the bundled one: shut at weekends, and with
+  // no calls on day 32 (a Friday) nor day 35 (a Monday).
+  const open = (day: number) => day % 7 < 5 && day !== 32 && day !== 35;
+  it.each([
+    // days 28-34 hold the closed Friday 32, days 35-41 the closed Monday 35: days 42-48 are the first alike
+    { name: 'a week of history skips the two weeks with a closed weekday', historyDays: 7, lastDay: 200, source: 49 },
+    // one day before a Monday is a Sunday: day 34, shut as the first week's Sunday (day 6) is
+    { name: 'a day of history is a Sunday, shut as the first scored Sunday', historyDays: 1, lastDay: 200, source: 35 },
+    // Friday to Sunday: days 32-34 hold the closed Friday, days 39-41 do not
+    { name: 'three days of history skip the closed Friday', historyDays: 3, lastDay: 200, source: 42 },
+    { name: 'no alike weeks before the trace ends', historyDays: 7, lastDay: 47, source: undefined },
+  ])('$name', ({ historyDays, lastDay, source }) => {
+    expect(chooseHistorySource(open, 28, historyDays, lastDay)).toBe(source);
   });
 });
 

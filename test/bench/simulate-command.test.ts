@@ -59,19 +59,20 @@ describe('fleet-scaler simulate', () => {
 });
 
 describe('fleet-scaler simulate --history-days', () => {
-  /** Calls 00:10-01:05 on Monday 2003-03-03 (the scored window), and `history` on the Sunday after (day 7). */
-  function trace(history: string[]): string {
+  /** Calls 00:10-01:05 of each of `days` (2003-03-03 is a Monday, the scored window's first day). */
+  function trace(days: string[]): string {
     const dir = mkdtempSync(join(tmpdir(), 'history-'));
     const at = (day: string, minute: number) => `${day}T${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00Z`;
-    const times = [...Array.from({ length: 12 }, (_, i) => at('2003-03-03', 10 + 5 * i)), ...history];
+    const times = days.flatMap((day) => Array.from({ length: 12 }, (_, i) => at(day, 10 + 5 * i)));
     writeFileSync(join(dir, 'trace.csv'), `rownames,DateTime,Calls\n${times.map((t, i) => `${i + 1},${t},40`).join('\n')}\n`);
     return join(dir, 'trace.csv');
   }
   const flags = (path: string) => ['--trace', path, '--scale', '2', '--days', '0.1', '--capacity', '20', '--json'];
 
-  it('scores the same demand as the cold start, without its floor, and says how many days came before', async () => {
-    // One day of history before 0.1 scored day reads the trace's day 7 (7 x ceil(1.1 / 7)): Sunday 2003-03-09, calls 00:10-01:05 as on the Monday.
-    const path = trace(Array.from({ length: 12 }, (_, i) => `2003-03-09T${String(Math.floor((10 + 5 * i) / 60)).padStart(2, '0')}:${String((10 + 5 * i) % 60).padStart(2, '0')}:00Z`));
+  it('scores the same demand as the cold start, without its floor, and says which days came before', async () => {
+    // One day before 0.1 scored day (a Monday) is a Sunday, read from the trace's first Sunday
+    // after the scored window (day 7 x ceil(1.1 / 7) - 1 = 6, 2003-03-09): open, as the first scored week's Sunday is.
+    const path = trace(['2003-03-03', '2003-03-09']);
     const runs = [];
     for (const more of [[], ['--history-days', '1']]) {
       const { out, io: cio } = commandIo();
@@ -80,6 +81,8 @@ describe('fleet-scaler simulate --history-days', () => {
     }
     const [cold, adopted] = runs;
     expect([cold.historyDays, adopted.historyDays]).toEqual([0, 1]);
+    expect(adopted.historyReadFrom).toBe('2003-03-09 to 2003-03-09');
+    expect(cold).not.toHaveProperty('historyReadFrom');
     expect(adopted.scenario.historyDays).toBe(1);
     expect(cold.scenario).not.toHaveProperty('historyDays');
     expect([adopted.streamMinutes, adopted.oracleGpuHours]).toEqual([cold.streamMinutes, cold.oracleGpuHours]);
@@ -88,10 +91,14 @@ describe('fleet-scaler simulate --history-days', () => {
     expect(adopted.coldStartFloorStreamMinutes).toBe(0);
   });
 
-  it('names a trace too short to hold the history', async () => {
+  it.each([
+    { name: 'a trace too short to hold the history', days: ['2003-03-03'], last: '2003-03-03T01:05:00.000Z' },
+  ])('names $name', async ({ days, last }) => {
     const { out, io: cio } = commandIo();
-    expect(await simulateCommand([...flags(trace([])), '--history-days', '1'], cio)).toBe(1);
-    expect(out.stderr).toContain("1 day(s) of history are read from the trace's days 7-7 (the whole weeks after the 0.1 scored day(s), same weekdays), so the trace must reach 2003-03-09; its last row is at 2003-03-03T01:05:00.000Z");
+    expect(await simulateCommand([...flags(trace(days)), '--history-days', '1'], cio)).toBe(1);
+    expect(out.stderr).toContain(
+      `1 day(s) of history are read from whole weeks of the trace after the 0.1 scored day(s), on the same weekdays and open on the same days as the first scored week; the trace (last row at ${last}) holds no such weeks`,
+    );
   });
 });
 
