@@ -104,7 +104,7 @@ export class SimCloudWatch {
       const found = this.points(q.MetricStat!, fromMinute, toMinute, visibleBefore);
       const descending = scanBy === 'TimestampDescending';
       const skip = qi === startQuery ? startPoint : 0;
-      const available = found.minutes.length - skip;
+      const available = found.length - skip;
       const take = Math.min(available, budget);
       budget -= take;
       const partial = take < available;
@@ -114,10 +114,9 @@ export class SimCloudWatch {
       const values = new Array<number>(take);
       for (let n = 0; n < take; n++) {
         const j = skip + n;
-        const i = descending ? found.minutes.length - 1 - j : j;
-        const minute = found.minutes[i]!;
-        timestamps[n] = this.dateOf(minute);
-        values[n] = found.values[i]!;
+        const i = descending ? found.length - 1 - j : j;
+        timestamps[n] = this.dateOf(found.minutes[i] as number);
+        values[n] = found.values[i] as number;
       }
       results.push({ Id: q.Id, Label: q.Label ?? q.MetricStat!.Metric!.MetricName, Timestamps: timestamps, Values: values, StatusCode: partial ? 'PartialData' : 'Complete' });
       if (partial) {
@@ -145,16 +144,19 @@ export class SimCloudWatch {
     return date;
   }
 
-  /** One query's datapoints, reused from query to query: read before the next query is answered. */
-  private readonly found = { minutes: [] as number[], values: [] as number[] };
+  /**
+   * One query's datapoints, reused from query to query: read before the next query is
+   * answered. Typed arrays with a count, grown only when a query has more periods than any
+   * before: emptying a plain array drops its storage, so each query would grow it again.
+   */
+  private readonly found = { minutes: new Float64Array(64), values: new Float64Array(64), length: 0 };
 
   /** Datapoints in ascending time: one per period with data, stamped at the period's start. */
   private points(stat: NonNullable<GetMetricDataCommandInput['MetricDataQueries']>[number]['MetricStat'] & object, fromMinute: number, toMinute: number, visibleBefore: number) {
     const metric = stat.Metric!;
     const series = this.store.find(metric.Namespace!, metric.MetricName!, metric.Dimensions ?? []);
     const out = this.found;
-    out.minutes.length = 0;
-    out.values.length = 0;
+    out.length = 0;
     if (!series) return out;
     if (stat.Unit !== undefined && (series.unit ?? 'None') !== stat.Unit) return out;
     const periodMinutes = stat.Period! / 60;
@@ -167,8 +169,10 @@ export class SimCloudWatch {
       stats.sum = 0;
       stats.count = 0;
       if (!series.accumulate(bucket, Math.min(bucket + periodMinutes, last), stats)) continue;
-      out.minutes.push(bucket);
-      out.values.push(statValue(stat.Stat!, stats));
+      if (out.length === out.minutes.length) grow(out);
+      out.minutes[out.length] = bucket;
+      out.values[out.length] = statValue(stat.Stat!, stats);
+      out.length++;
     }
     return out;
   }
@@ -239,6 +243,15 @@ export class SimCloudWatch {
     const page = matches.slice(offset, offset + 500);
     return { $metadata: metadata(), Metrics: page, ...(offset + 500 < matches.length ? { NextToken: `sim:${offset + 500}` } : {}) };
   }
+}
+
+function grow(found: { minutes: Float64Array; values: Float64Array }): void {
+  const minutes = new Float64Array(found.minutes.length * 2);
+  minutes.set(found.minutes);
+  const values = new Float64Array(found.values.length * 2);
+  values.set(found.values);
+  found.minutes = minutes;
+  found.values = values;
 }
 
 function dimensionRecord(dimensions: Dimension[], index: number): Record<string, string> {
