@@ -1,5 +1,6 @@
 import type { RequestKind } from './engine-metrics.js';
 import { readInstancePeriod, type InstancePeriodReading, type KindEvidence } from './kind-readings.js';
+import type { PeriodValues } from './period-values.js';
 import type { IncompleteSignal, SeriesPresence } from './read-signals.js';
 
 /** What one complete period of metrics says about a fleet. `undefined` = no data. */
@@ -28,11 +29,11 @@ export interface PeriodObservation {
 /** One instance's raw series, by period start (ms). */
 export interface InstanceSeries {
   /** Sum of engine_active_requests samples per configured kind. */
-  active: Partial<Record<RequestKind, Map<number, number>>>;
+  active: Partial<Record<RequestKind, PeriodValues>>;
   /** Minimum of engine_max_active_requests. */
-  limit: Map<number, number>;
+  limit: PeriodValues;
   /** Average of engine_estimated_stream_capacity, when the fleet uses the Engine's estimate. */
-  capacity: Map<number, number>;
+  capacity: PeriodValues;
   /** Kinds whose query CloudWatch did not answer whole: their series counts as existing. */
   incompleteKinds: Set<RequestKind>;
 }
@@ -62,8 +63,9 @@ export interface FleetMembers {
   desired: number;
 }
 
-export function emptyInstanceSeries(): InstanceSeries {
-  return { active: {}, limit: new Map(), capacity: new Map(), incompleteKinds: new Set() };
+/** `values` makes each signal's store: a Map unless the reader knows its window (read-signals.ts). */
+export function emptyInstanceSeries(values: () => PeriodValues = () => new Map()): InstanceSeries {
+  return { active: {}, limit: values(), capacity: values(), incompleteKinds: new Set() };
 }
 
 /**

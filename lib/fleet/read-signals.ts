@@ -6,6 +6,7 @@ import { describeError, type RetryPolicy } from '../aws/retry.js';
 import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import { ENGINE_METRICS, INSTANCE_DIMENSION, KIND_DIMENSION, REQUEST_KINDS, STATUS_DIMENSION, fleetDimensions, type RequestKind } from './engine-metrics.js';
 import { emptyInstanceSeries, type FleetSeries, type InstanceSeries } from './observation.js';
+import { PeriodSlots, type PeriodValues } from './period-values.js';
 import { configuredKinds } from './recommend.js';
 
 /*
@@ -152,6 +153,9 @@ export type SeriesPresence = ReadonlyMap<string, ReadonlySet<RequestKind>>;
 
 const KINDS = new Set<string>(REQUEST_KINDS);
 
+/** The longest window whose instance signals are kept in slots (a day of one-minute periods). */
+const MAX_SLOTTED_PERIODS = 1440;
+
 /**
  * One ListMetrics walk for every fleet: the instance-level engine_active_requests series
  * that received data in the past three hours (RecentlyActive PT3H), filtered on the
@@ -207,20 +211,25 @@ export async function readSignals(
 ): Promise<FleetSeries[]> {
   const series = Array.from({ length: fleetCount }, emptySeries);
   const byId = new Map(queries.map((q) => [q.id, q]));
+  const periodMs = window.periodSeconds * 1000;
+  const periods = Math.ceil((window.end.getTime() - window.start.getTime()) / periodMs);
+  // An instance's signals are kept one slot per period of the window; a window longer than
+  // a tick's (none reads one per instance) keeps them in Maps instead of slots it may not fill.
+  const values: () => PeriodValues = periods > 0 && periods <= MAX_SLOTTED_PERIODS ? () => new PeriodSlots(window.start.getTime(), periodMs, periods) : () => new Map();
   const incomplete = await readMetricData(
     cloudwatch,
     { queries: queries.map((q) => q.query), start: window.start, end: window.end, scanBy: 'TimestampDescending', retry },
     (result) => {
       const query = result.Id === undefined ? undefined : byId.get(result.Id);
       if (query === undefined) throw new SignalReadError(`GetMetricData answered an unknown query id ${JSON.stringify(result.Id)}`);
-      addResult(series[query.fleetIndex] as FleetSeries, query, result);
+      addResult(series[query.fleetIndex] as FleetSeries, query, result, values);
     },
   );
   for (const found of incomplete) {
     const query = byId.get(found.id) as FleetQuery;
     const fleetSeries = series[query.fleetIndex] as FleetSeries;
     fleetSeries.incomplete.push({ ...found, key: query.key });
-    if (query.key.signal === 'active') instance(fleetSeries, query.key.instanceId).incompleteKinds.add(query.key.kind);
+    if (query.key.signal === 'active') instance(fleetSeries, query.key.instanceId, values).incompleteKinds.add(query.key.kind);
   }
   return series;
 }
@@ -234,26 +243,26 @@ export function incompleteSignalsWarning(fleet: string, series: FleetSeries): { 
   };
 }
 
-function addResult(series: FleetSeries, query: FleetQuery, result: MetricDataResult): void {
-  const target = targetMap(series, query);
+function addResult(series: FleetSeries, query: FleetQuery, result: MetricDataResult, values: () => PeriodValues): void {
+  const target = targetMap(series, query, values);
   forEachDatapoint(result, (atMs, value) => target.set(atMs, value));
 }
 
-function instance(series: FleetSeries, instanceId: string): InstanceSeries {
+function instance(series: FleetSeries, instanceId: string, values: () => PeriodValues): InstanceSeries {
   let found = series.instances.get(instanceId);
-  if (!found) series.instances.set(instanceId, (found = emptyInstanceSeries()));
+  if (!found) series.instances.set(instanceId, (found = emptyInstanceSeries(values)));
   return found;
 }
 
-function targetMap(series: FleetSeries, query: FleetQuery): Map<number, number> {
+function targetMap(series: FleetSeries, query: FleetQuery, values: () => PeriodValues): PeriodValues {
   const key = query.key;
   switch (key.signal) {
     case 'active':
-      return (instance(series, key.instanceId).active[key.kind] ??= new Map());
+      return (instance(series, key.instanceId, values).active[key.kind] ??= values());
     case 'limit':
-      return instance(series, key.instanceId).limit;
+      return instance(series, key.instanceId, values).limit;
     case 'capacity':
-      return instance(series, key.instanceId).capacity;
+      return instance(series, key.instanceId, values).capacity;
     case 'backlog':
       return series.backlog;
     case 'fleetActive':
