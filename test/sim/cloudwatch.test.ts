@@ -238,4 +238,18 @@ describe('retention', () => {
     expect(a).toBe(b);
     expect(a?.getTime()).toBe(cloud.clock.dateOf(1190).getTime());
   });
+
+  it('answers a short query after a long one with its own datapoints only', async () => {
+    const cloud = cloudWithGroup({});
+    stepTo(cloud, 300);
+    const read = async (from: number, to: number) => points(await query(cloud, 'engine_estimated_stream_capacity', FLEET, 'Sum', from, to, 60, { ScanBy: 'TimestampAscending' }), cloud);
+    const long = await read(0, 300);
+    expect(long.length).toBeGreaterThan(200);
+    // minutes 290, 291 and 292, one sample of 150 each
+    expect(await read(290, 293)).toEqual([
+      [290, 150],
+      [291, 150],
+      [292, 150],
+    ]);
+  });
 });
