@@ -18,8 +18,8 @@ export interface PeriodValues {
  * a Map gives.
  */
 export class PeriodSlots implements PeriodValues {
-  private readonly values: Float64Array;
-  private readonly present: Uint8Array;
+  /** undefined = no value. A plain array: a typed array's storage lives outside the heap, dearer to make for a window of a few dozen periods. */
+  private readonly values: Array<number | undefined>;
   private other: Map<number, number> | undefined;
   private slotCount = 0;
 
@@ -28,8 +28,7 @@ export class PeriodSlots implements PeriodValues {
     private readonly periodMs: number,
     periods: number,
   ) {
-    this.values = new Float64Array(periods);
-    this.present = new Uint8Array(periods);
+    this.values = new Array<number | undefined>(periods).fill(undefined);
   }
 
   get size(): number {
@@ -38,13 +37,12 @@ export class PeriodSlots implements PeriodValues {
 
   get(atMs: number): number | undefined {
     const i = this.slot(atMs);
-    if (i < 0) return this.other?.get(atMs);
-    return this.present[i] === 1 ? this.values[i] : undefined;
+    return i < 0 ? this.other?.get(atMs) : this.values[i];
   }
 
   has(atMs: number): boolean {
     const i = this.slot(atMs);
-    return i < 0 ? (this.other?.has(atMs) ?? false) : this.present[i] === 1;
+    return i < 0 ? (this.other?.has(atMs) ?? false) : this.values[i] !== undefined;
   }
 
   set(atMs: number, value: number): this {
@@ -53,10 +51,7 @@ export class PeriodSlots implements PeriodValues {
       (this.other ??= new Map()).set(atMs, value);
       return this;
     }
-    if (this.present[i] === 0) {
-      this.present[i] = 1;
-      this.slotCount++;
-    }
+    if (this.values[i] === undefined) this.slotCount++;
     this.values[i] = value;
     return this;
   }
