@@ -13,3 +13,15 @@ export function firstIndexNotBefore(length: number, isBefore: (index: number) =>
   }
   return lo;
 }
+
+/**
+ * Sorts `list` in place by `key`, ascending and stable, as `list.sort((a, b) => key(a) -
+ * key(b))` does, and returns it. A list already in order (what CloudWatch answers, and the
+ * Engines' equal capacities) is left as it is without the sort's copy of it.
+ */
+export function sortByKey<T>(list: T[], key: (item: T) => number): T[] {
+  for (let i = 1; i < list.length; i++) {
+    if (!(key(list[i - 1] as T) <= key(list[i] as T))) return list.sort((a, b) => key(a) - key(b));
+  }
+  return list;
+}

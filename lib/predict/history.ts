@@ -6,7 +6,8 @@ import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import { ENGINE_METRICS, KIND_DIMENSION, fleetDimensions, type RequestKind } from '../fleet/engine-metrics.js';
 import { neverRequestedPeriods, RECENTLY_ACTIVE_MS } from '../fleet/kind-history.js';
 import { configuredKinds } from '../fleet/recommend.js';
-import type { LoadPoint } from './model.js';
+import { sortByKey } from '../sorted-search.js';
+import { atMsOf, type LoadPoint } from './model.js';
 
 
 export class LoadHistoryError extends Error {
@@ -106,13 +107,13 @@ export async function readLoads(
   );
   if (incomplete.length > 0) onIncomplete?.(incomplete);
   const incompleteIds = new Set(incomplete.map((q) => q.id));
-  for (const list of points.values()) list.sort((a, b) => a.atMs - b.atMs);
+  for (const list of points.values()) sortByKey(list, atMsOf);
   for (const query of queries) {
     const engines = query.enginesId === undefined ? undefined : points.get(query.enginesId);
     if (engines === undefined || incompleteIds.has(query.id)) continue;
     const list = points.get(query.id) as LoadPoint[];
     const zeros = neverRequestedPeriods({ kindPeriods: list.map((p) => p.atMs), reportingPeriods: engines.map((p) => p.atMs), readFromMs: readFrom.getTime() });
-    if (zeros.length > 0) points.set(query.id, [...list, ...zeros.map((atMs) => ({ atMs, load: 0 }))].sort((a, b) => a.atMs - b.atMs));
+    if (zeros.length > 0) points.set(query.id, sortByKey([...list, ...zeros.map((atMs) => ({ atMs, load: 0 }))], atMsOf));
   }
   for (const [id, list] of points) points.set(id, list.filter((p) => p.atMs >= start.getTime()));
   return points;

@@ -26,7 +26,7 @@
  */
 
 import { FORECAST_KINDS, residualScale, type HeadroomSource } from './headroom.js';
-import { firstIndexNotBefore } from '../sorted-search.js';
+import { firstIndexNotBefore, sortByKey } from '../sorted-search.js';
 
 export interface LoadPoint {
   /** Period start, ms. */
@@ -139,7 +139,10 @@ export function forecastLoad(inputs: ForecastInputs, history: HistoryIndex = ind
   const horizonMinutes = Math.ceil(s.leadMinutes) + inputs.historyPeriodMinutes;
   const numbers: LoadForecast['numbers'] = { leadMinutes: s.leadMinutes, horizonMinutes, lags: [] };
 
-  const recent = [...inputs.recent].filter((p) => p.atMs < nowMs && p.atMs >= nowMs - matchMinutes * MINUTE_MS && Number.isFinite(p.load)).sort((a, b) => a.atMs - b.atMs);
+  const recent = sortByKey(
+    inputs.recent.filter((p) => p.atMs < nowMs && p.atMs >= nowMs - matchMinutes * MINUTE_MS && Number.isFinite(p.load)),
+    atMsOf,
+  );
   if (recent.length < (s.minRecentPoints ?? 5)) {
     return { reason: 'InsufficientData', explanation: `no forecast: ${recent.length} minute(s) of recent load, fewer than ${s.minRecentPoints ?? 5}; reactive only`, numbers };
   }
@@ -275,7 +278,10 @@ export function createForecastMemo(): ForecastMemo {
 
 /** The recent points a forecast can use (finite), ordered by time as forecastLoad orders them (a stable sort). */
 function sortedRecent(recent: readonly LoadPoint[]): LoadPoint[] {
-  return recent.filter((p) => Number.isFinite(p.atMs) && Number.isFinite(p.load)).sort((a, b) => a.atMs - b.atMs);
+  return sortByKey(
+    recent.filter((p) => Number.isFinite(p.atMs) && Number.isFinite(p.load)),
+    atMsOf,
+  );
 }
 
 function pastForecast(memo: ForecastMemo, inputs: ForecastInputs, thenMs: number, sorted: readonly LoadPoint[], history: HistoryIndex): LoadForecast {
@@ -512,4 +518,8 @@ export function fitLine(points: ReadonlyArray<readonly [number, number]>): { slo
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+export function atMsOf(point: LoadPoint): number {
+  return point.atMs;
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { firstIndexNotBefore } from '../../lib/sorted-search.js';
+import { describe, expect, it, vi } from 'vitest';
+import { firstIndexNotBefore, sortByKey } from '../../lib/sorted-search.js';
 
 describe('firstIndexNotBefore: the first element at or after a key in a sorted list', () => {
   const minutes = [1, 3, 3, 5, 8];
@@ -15,5 +15,28 @@ describe('firstIndexNotBefore: the first element at or after a key in a sorted l
 
   it('an empty list: 0, without asking the predicate', () => {
     expect(firstIndexNotBefore(0, () => { throw new Error('asked'); })).toBe(0);
+  });
+});
+
+describe('sortByKey: a stable ascending sort in place, skipped for a list already in order', () => {
+  const point = (atMs: number, tag: string) => ({ atMs, tag });
+  it.each([
+    { name: 'in order, with a tie: as it was', list: [point(1, 'a'), point(2, 'b'), point(2, 'c'), point(5, 'd')] },
+    { name: 'out of order, with a tie: ascending, the tie in its first order', list: [point(5, 'a'), point(2, 'b'), point(1, 'c'), point(2, 'd')] },
+    { name: 'one element', list: [point(3, 'a')] },
+    { name: 'empty', list: [] },
+    { name: 'a NaN key: as the sort leaves it', list: [point(2, 'a'), point(Number.NaN, 'b'), point(1, 'c')] },
+  ])('$name: the order list.sort gives', ({ list }) => {
+    const expected = [...list].sort((a, b) => a.atMs - b.atMs).map((p) => p.tag);
+    const sorted = sortByKey(list, (p) => p.atMs);
+    expect(sorted).toBe(list);
+    expect(sorted.map((p) => p.tag)).toEqual(expected);
+  });
+
+  it('does not sort a list already in order', () => {
+    const list = [1, 1, 2, 3];
+    const sort = vi.spyOn(list, 'sort');
+    sortByKey(list, (value) => value);
+    expect(sort).not.toHaveBeenCalled();
   });
 });
