@@ -264,7 +264,7 @@ interface PastForecast {
   settings: ForecastSettings;
   /** The match window's recent points, (atMs, load) in the order forecastLoad read them. */
   recent: number[];
-  /** The index the history was read through (the same index: the same history). */
+  /** The index the history was read through, or a later one every read answered the same through (the same index: the same history). */
   index: HistoryIndex;
   /** The history lookups made, in order, and what each returned. */
   readAtMs: number[];
@@ -291,7 +291,15 @@ function pastForecast(memo: ForecastMemo, inputs: ForecastInputs, thenMs: number
   const lo = firstAtOrAfter(sorted, fromMs);
   const hi = firstAtOrAfter(sorted, toMs);
   const kept = memo.past.get(thenMs);
-  if (kept !== undefined && sameSettings(kept.settings, inputs.settings) && sameRecent(kept.recent, sorted, lo, hi) && (kept.index === history || sameReads(kept, history))) return kept.forecast;
+  if (kept !== undefined && sameSettings(kept.settings, inputs.settings) && sameRecent(kept.recent, sorted, lo, hi)) {
+    if (kept.index === history) return kept.forecast;
+    if (sameReads(kept, history)) {
+      // Every read answers the same through this index, which stays the same while its history
+      // does: later ticks reuse the forecast without reading them again.
+      kept.index = history;
+      return kept.forecast;
+    }
+  }
   const readAtMs: number[] = [];
   const readValues: Array<number | undefined> = [];
   const recording: HistoryIndex = {

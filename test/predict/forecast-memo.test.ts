@@ -106,6 +106,29 @@ describe('stabilizedForecast with a memo of past forecasts', () => {
   });
 });
 
+describe('a refreshed history the kept forecasts read the same through', () => {
+  it('is checked once: the next tick reads it no more than a history never refreshed', () => {
+    let reads = 0;
+    // the rising week with every load read counted
+    const counted = () => rising.map((p) => Object.defineProperty({ atMs: p.atMs }, 'load', { get: () => (reads++, p.load), enumerable: true }) as LoadPoint);
+    const readsOfTick2 = (histories: LoadPoint[][]) => {
+      const memo = createForecastMemo();
+      const answers = histories.map((history, minute) => {
+        if (minute === 2) reads = 0;
+        return stabilizedForecast(tick(minute, { history }), WINDOW, memo).instances;
+      });
+      return { answers, reads };
+    };
+    const once = counted();
+    const refreshed = counted();
+    // ticks 0 and 1 on the first array; at tick 1 the refresh: the same values in a new array
+    const never = readsOfTick2([once, once, once]);
+    const fresh = readsOfTick2([once, refreshed, refreshed]);
+    expect(fresh.answers).toEqual(never.answers);
+    expect(fresh.reads).toBe(never.reads);
+  });
+});
+
 describe('searchSorted: the kept history searched in place', () => {
   const P = 5 * MIN;
   const at = (period: number, load: number, offsetMs = 0): LoadPoint => ({ atMs: NOW + period * P + offsetMs, load });
