@@ -162,6 +162,12 @@ export class SimCloudWatch {
     const periodMinutes = stat.Period! / 60;
     const last = Math.min(toMinute, visibleBefore);
     const stats: MinuteStats = { sum: 0, count: 0, min: 0, max: 0 };
+    if (periodMinutes === 1 && Number.isInteger(fromMinute)) {
+      // One-minute periods are kept for RETENTION.oneMinute: a minute older has no answer.
+      const statistic = stat.Stat!;
+      series.forEachMinute(Math.max(fromMinute, visibleBefore - RETENTION.oneMinute), last, stats, (minute) => append(out, minute, statValue(statistic, stats)));
+      return out;
+    }
     for (let bucket = fromMinute; bucket < last; bucket += periodMinutes) {
       if (bucket + periodMinutes <= series.firstMinute) continue;
       if (bucket > series.lastMinute) break;
@@ -169,10 +175,7 @@ export class SimCloudWatch {
       stats.sum = 0;
       stats.count = 0;
       if (!series.accumulate(bucket, Math.min(bucket + periodMinutes, last), stats)) continue;
-      if (out.length === out.minutes.length) grow(out);
-      out.minutes[out.length] = bucket;
-      out.values[out.length] = statValue(stat.Stat!, stats);
-      out.length++;
+      append(out, bucket, statValue(stat.Stat!, stats));
     }
     return out;
   }
@@ -245,13 +248,19 @@ export class SimCloudWatch {
   }
 }
 
-function grow(found: { minutes: Float64Array; values: Float64Array }): void {
-  const minutes = new Float64Array(found.minutes.length * 2);
-  minutes.set(found.minutes);
-  const values = new Float64Array(found.values.length * 2);
-  values.set(found.values);
-  found.minutes = minutes;
-  found.values = values;
+/** Adds a datapoint to a query's gathered ones, doubling their arrays when full. */
+function append(found: { minutes: Float64Array; values: Float64Array; length: number }, minute: number, value: number): void {
+  if (found.length === found.minutes.length) {
+    const minutes = new Float64Array(found.minutes.length * 2);
+    minutes.set(found.minutes);
+    const values = new Float64Array(found.values.length * 2);
+    values.set(found.values);
+    found.minutes = minutes;
+    found.values = values;
+  }
+  found.minutes[found.length] = minute;
+  found.values[found.length] = value;
+  found.length++;
 }
 
 function dimensionRecord(dimensions: Dimension[], index: number): Record<string, string> {

@@ -37,36 +37,59 @@ describe('Series.accumulate', () => {
   it('reads what was added since an earlier read, in the chunk read before and in one created after', () => {
     const series = new MetricStore().seriesFor('N', 'm', {});
     series.add(10, 1);
-    series.add(140, 4);
-    expect(sum(series, 0, 64)).toBe(1);
-    // the same 64-minute chunk, written after the read: 1 + 2
+    series.add(540, 4);
+    expect(sum(series, 0, 256)).toBe(1);
+    // the same 256-minute chunk, written after the read: 1 + 2
     series.add(10, 2);
-    expect(sum(series, 0, 64)).toBe(3);
+    expect(sum(series, 0, 256)).toBe(3);
     // the chunk between: nothing yet, then a datapoint
-    expect(sum(series, 64, 128)).toBeUndefined();
-    series.add(70, 5);
-    expect(sum(series, 64, 128)).toBe(5);
+    expect(sum(series, 256, 512)).toBeUndefined();
+    series.add(300, 5);
+    expect(sum(series, 256, 512)).toBe(5);
     // all three chunks at once: 3 + 5 + 4
-    expect(sum(series, 0, 192)).toBe(12);
+    expect(sum(series, 0, 768)).toBe(12);
   });
 
-  // minute 10: 3 then 7 (sum 10, count 2, min 3, max 7); minute 20: 4; minute 200 (a later chunk): 1
-  it.each([
-    { name: 'a minute with two samples', minute: 10, expected: { sum: 10, count: 2, min: 3, max: 7 } },
-    { name: 'a minute with one sample', minute: 20, expected: { sum: 4, count: 1, min: 4, max: 4 } },
-    { name: 'an empty minute between two with data', minute: 15, expected: undefined },
-    { name: 'a minute in a chunk with no data at all', minute: 100, expected: undefined },
-    { name: 'before the first datapoint', minute: 5, expected: undefined },
-    { name: 'after the last datapoint', minute: 201, expected: undefined },
-    { name: 'the last datapoint, in its own chunk', minute: 200, expected: { sum: 1, count: 1, min: 1, max: 1 } },
-  ])('one minute: $name', ({ minute, expected }) => {
+  // minute 10: 3 then 7 (sum 10, count 2, min 3, max 7); minute 20: 4; minute 600 (a later chunk): 1
+  const samples = (): ReturnType<MetricStore['seriesFor']> => {
     const series = new MetricStore().seriesFor('N', 'm', {});
     series.add(10, 3);
     series.add(10, 7);
     series.add(20, 4);
-    series.add(200, 1);
+    series.add(600, 1);
+    return series;
+  };
+
+  it.each([
+    { name: 'a minute with two samples', minute: 10, expected: { sum: 10, count: 2, min: 3, max: 7 } },
+    { name: 'a minute with one sample', minute: 20, expected: { sum: 4, count: 1, min: 4, max: 4 } },
+    { name: 'an empty minute between two with data', minute: 15, expected: undefined },
+    { name: 'a minute in a chunk with no data at all', minute: 300, expected: undefined },
+    { name: 'before the first datapoint', minute: 5, expected: undefined },
+    { name: 'after the last datapoint', minute: 601, expected: undefined },
+    { name: 'the last datapoint, in its own chunk', minute: 600, expected: { sum: 1, count: 1, min: 1, max: 1 } },
+  ])('one minute: $name', ({ minute, expected }) => {
     const stats = { sum: 0, count: 0, min: 0, max: 0 };
-    const found = series.accumulate(minute, minute + 1, stats);
+    const found = samples().accumulate(minute, minute + 1, stats);
     expect(found ? stats : undefined).toEqual(expected);
+  });
+
+  it.each([
+    { name: 'every minute, across chunks', from: 0, to: 700, minutes: [10, 20, 600] },
+    { name: 'from a minute with data, to the one before another', from: 10, to: 600, minutes: [10, 20] },
+    { name: 'only empty minutes', from: 11, to: 20, minutes: [] },
+    { name: 'after the last datapoint', from: 601, to: 700, minutes: [] },
+  ])('forEachMinute, $name: the minutes with data, each with what accumulate gives for it alone', ({ from, to, minutes }) => {
+    const series = samples();
+    const visited: Array<[number, unknown]> = [];
+    const stats = { sum: 0, count: 0, min: 0, max: 0 };
+    series.forEachMinute(from, to, stats, (minute) => visited.push([minute, { ...stats }]));
+    expect(visited).toEqual(
+      minutes.map((minute) => {
+        const alone = { sum: 0, count: 0, min: 0, max: 0 };
+        series.accumulate(minute, minute + 1, alone);
+        return [minute, alone];
+      }),
+    );
   });
 });
