@@ -255,9 +255,31 @@ function memoIndex(memo: ForecastMemo, inputs: ForecastInputs): HistoryIndex {
   if (kept?.points === inputs.history && kept.periodMinutes === inputs.historyPeriodMinutes) return kept.index;
   // Kept from tick to tick, so it is searched in place (a copy of weeks of history per
   // fleet and kind would weigh on a small Lambda); an unsorted history is indexed instead.
-  const index = searchSorted(inputs.history, inputs.historyPeriodMinutes) ?? indexHistory(inputs.history, inputs.historyPeriodMinutes);
+  const searched = searchSorted(inputs.history, inputs.historyPeriodMinutes);
+  const index = searched === undefined ? indexHistory(inputs.history, inputs.historyPeriodMinutes) : rememberingAnswers(searched, inputs.historyPeriodMinutes);
   memo.history = { points: inputs.history, periodMinutes: inputs.historyPeriodMinutes, index };
   return index;
+}
+
+/**
+ * A searched index that keeps each period's answer once found: the ticks of the hour a
+ * history stands ask for mostly the same periods (the lags around now), each a binary
+ * search, and the answers hold while the history is the same array. It keeps only the
+ * periods asked for, not a copy of the history.
+ */
+function rememberingAnswers(index: HistoryIndex, periodMinutes: number): HistoryIndex {
+  const periodMs = periodMinutes * MINUTE_MS;
+  const answers = new Map<number, number | undefined>();
+  return {
+    at(ms) {
+      // Both indexes answer by the period a time falls in.
+      const period = Math.floor(ms / periodMs);
+      if (answers.has(period)) return answers.get(period);
+      const answer = index.at(ms);
+      answers.set(period, answer);
+      return answer;
+    },
+  };
 }
 
 interface PastForecast {

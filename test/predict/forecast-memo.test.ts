@@ -129,6 +129,29 @@ describe('a refreshed history the kept forecasts read the same through', () => {
   });
 });
 
+describe('the memo\'s index of a sorted history', () => {
+  it('searches a period once: the same forecast again reads no point of the history', () => {
+    let reads = 0;
+    // the rising week, every point's time and load read counted
+    const counted = rising.map((p) => ({
+      get atMs() {
+        reads++;
+        return p.atMs;
+      },
+      get load() {
+        reads++;
+        return p.load;
+      },
+    }));
+    const memo = createForecastMemo();
+    const first = memoisedForecast(memo, tick(0, { history: counted }));
+    expect(reads).toBeGreaterThan(0);
+    reads = 0;
+    expect(memoisedForecast(memo, tick(0, { history: counted }))).toEqual(first);
+    expect(reads).toBe(0);
+  });
+});
+
 describe('searchSorted: the kept history searched in place', () => {
   const P = 5 * MIN;
   const at = (period: number, load: number, offsetMs = 0): LoadPoint => ({ atMs: NOW + period * P + offsetMs, load });
