@@ -1,3 +1,4 @@
+import { sortByKey } from '../lib/sorted-search.js';
 import { MINUTE_MS } from './clock.js';
 
 /**
@@ -252,7 +253,7 @@ class RecentListing {
       else s.asleep = true;
     }
     // A woken series rejoins at the end: creation order is restored for the listing.
-    kept.sort((a, b) => a.seq - b.seq);
+    sortByKey(kept, (series) => series.seq);
     this.awake = kept;
     return kept;
   }
