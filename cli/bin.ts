@@ -1,5 +1,10 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
 import { main } from './main.js';
+import { v8FlagsFor } from './v8-flags.js';
+
+const flags = v8FlagsFor(process.argv.slice(2));
+if (flags !== undefined) setFlagsFromString(flags);
 
 try {
   process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
