@@ -56,8 +56,9 @@ export function summarize(result: BenchResult): BenchSummary {
   const t = result.totals;
   const drains = result.drainSeconds.length;
   const historyDays = result.options.historyDays ?? 0;
-  // A fleet with history foresees its first opening from the weeks CloudWatch holds.
-  const floor = historyDays > 0 ? 0 : coldStartFloor(result.recorder.columns.demand, result.recorder.length, result.options);
+  // A fleet whose history carried load foresees its first opening from what CloudWatch
+  // holds; days without a stream (a closed weekend) leave it as new as a cold start.
+  const floor = (result.history?.totals.streamMinutes ?? 0) > 0 ? 0 : coldStartFloor(result.recorder.columns.demand, result.recorder.length, result.options);
   return {
     policy: result.options.policy,
     days: result.options.days,
@@ -103,7 +104,7 @@ export function renderSummary(s: BenchSummary): string {
     `scale actions        ${s.scaleActions}, reversals ${s.reversals}`,
     `streams cut at grace ${s.streamsCutAtGrace} (all cuts ${s.streamsCut}); rejected ${s.rejectedStreams}`,
     `over capacity, day 1 ${s.overCapacityPercentFirstDay} % (${s.historyDays > 0 ? `${s.historyDays} day(s) of history` : 'no history yet'}); after it ${s.overCapacityPercentAfterFirstDay} %`,
-    s.historyDays > 0
+    s.historyDays > 0 && s.coldStartFloorStreamMinutes === 0
       ? `cold-start floor     0 (the fleet had history); beyond it ${s.overCapacityPercentBeyondColdStart} %`
       : `cold-start floor     ${s.coldStartFloorStreamMinutes} stream-minutes no controller could avoid (the first opening, before a launch could serve); beyond it ${s.overCapacityPercentBeyondColdStart} %`,
     `draining             ${s.drainingGpuHours} GPU-hours over ${s.drains} drains (mean ${s.meanDrainMinutes ?? '-'} min)`,

@@ -58,5 +58,22 @@ describe('the summary says where the GPU-hours above the oracle go', () => {
     // 250 of the 8 x 144,000 = 1,152,000 stream-minutes the figures recorded: 0.0217 %.
     expect(s.overCapacityPercentBeyondColdStart).toBe(0.0217);
   });
+
+  it.each([
+    // The same 3 x (400 - 150) = 750 stream-minutes are the floor unless the history carried streams.
+    { name: 'no history: a new fleet', history: undefined, floor: 750 },
+    { name: 'two days of history without a stream (a closed weekend): still new', history: 0, floor: 750 },
+    { name: 'history that carried streams: the first opening is foreseeable', history: 50_000, floor: 0 },
+  ])('the cold-start floor with $name', ({ history, floor }) => {
+    const result = eightDays(1000, 0);
+    for (let m = 1; m <= 8 * 1440; m++) result.recorder.addMinute(record(m, { demand: m <= 3 ? 400 : 100 }), undefined);
+    if (history !== undefined) {
+      const quiet = new SimFigures();
+      for (let m = 1; m <= 2 * 1440; m++) quiet.recordMinute(record(m, { demand: m === 1 ? history : 0, billed: 1, inService: 1 }), 1);
+      result.options = { ...result.options, historyDays: 2 };
+      result.history = { days: 2, policy: 'target-tracking', totals: quiet.totals(), readFrom: { first: new Date('2003-04-12T00:00:00Z'), last: new Date('2003-04-13T00:00:00Z') } };
+    }
+    expect(summarize(result).coldStartFloorStreamMinutes).toBe(floor);
+  });
 });
 
