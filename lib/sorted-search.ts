@@ -15,13 +15,15 @@ export function firstIndexNotBefore(length: number, isBefore: (index: number) =>
 }
 
 /**
- * Sorts `list` in place by `key`, ascending and stable, as `list.sort((a, b) => key(a) -
- * key(b))` does, and returns it. A list already in order (what CloudWatch answers, and the
- * Engines' equal capacities) is left as it is without the sort's copy of it.
+ * Sorts `list` in place with `compare`, as `list.sort(compare)` does (stable, for a
+ * consistent comparator), and returns it. A list already in order (what CloudWatch answers,
+ * the Engines' equal capacities) is left as it is without the sort's copy of it. A
+ * comparator of differences, not keys: a time's key would be boxed on each call, a
+ * difference of times is a small integer.
  */
-export function sortByKey<T>(list: T[], key: (item: T) => number): T[] {
+export function sortInOrder<T>(list: T[], compare: (a: T, b: T) => number): T[] {
   for (let i = 1; i < list.length; i++) {
-    if (!(key(list[i - 1] as T) <= key(list[i] as T))) return list.sort((a, b) => key(a) - key(b));
+    if (!(compare(list[i - 1] as T, list[i] as T) <= 0)) return list.sort(compare);
   }
   return list;
 }

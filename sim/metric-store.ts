@@ -1,4 +1,4 @@
-import { sortByKey } from '../lib/sorted-search.js';
+import { sortInOrder } from '../lib/sorted-search.js';
 import { MINUTE_MS } from './clock.js';
 
 /**
@@ -253,7 +253,7 @@ class RecentListing {
       else s.asleep = true;
     }
     // A woken series rejoins at the end: creation order is restored for the listing.
-    sortByKey(kept, (series) => series.seq);
+    sortInOrder(kept, (a, b) => a.seq - b.seq);
     this.awake = kept;
     return kept;
   }

@@ -1,6 +1,6 @@
 import type { RequestKind } from './engine-metrics.js';
 import { readInstancePeriod, type InstancePeriodReading, type KindEvidence } from './kind-readings.js';
-import { sortByKey } from '../sorted-search.js';
+import { sortInOrder } from '../sorted-search.js';
 import type { PeriodValues } from './period-values.js';
 import type { IncompleteSignal, SeriesPresence } from './read-signals.js';
 
@@ -198,7 +198,7 @@ function rejectedAt(series: FleetSeries, startMs: number): number | undefined {
 /** The lower middle value: with an even count, the smaller of the two, so a liar tips nothing upward. Sorts `values`. */
 function lowerMedian(values: number[]): number | undefined {
   if (values.length === 0) return undefined;
-  sortByKey(values, (value) => value);
+  sortInOrder(values, (a, b) => a - b);
   return values[Math.floor((values.length - 1) / 2)];
 }
 

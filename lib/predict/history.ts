@@ -6,8 +6,8 @@ import type { ControllerConfig, FleetConfig } from '../config/schema.js';
 import { ENGINE_METRICS, KIND_DIMENSION, fleetDimensions, type RequestKind } from '../fleet/engine-metrics.js';
 import { neverRequestedPeriods, RECENTLY_ACTIVE_MS } from '../fleet/kind-history.js';
 import { configuredKinds } from '../fleet/recommend.js';
-import { sortByKey } from '../sorted-search.js';
-import { atMsOf, type LoadPoint } from './model.js';
+import { sortInOrder } from '../sorted-search.js';
+import { byTime, type LoadPoint } from './model.js';
 
 
 export class LoadHistoryError extends Error {
@@ -107,13 +107,13 @@ export async function readLoads(
   );
   if (incomplete.length > 0) onIncomplete?.(incomplete);
   const incompleteIds = new Set(incomplete.map((q) => q.id));
-  for (const list of points.values()) sortByKey(list, atMsOf);
+  for (const list of points.values()) sortInOrder(list, byTime);
   for (const query of queries) {
     const engines = query.enginesId === undefined ? undefined : points.get(query.enginesId);
     if (engines === undefined || incompleteIds.has(query.id)) continue;
     const list = points.get(query.id) as LoadPoint[];
     const zeros = neverRequestedPeriods({ kindPeriods: list.map((p) => p.atMs), reportingPeriods: engines.map((p) => p.atMs), readFromMs: readFrom.getTime() });
-    if (zeros.length > 0) points.set(query.id, sortByKey([...list, ...zeros.map((atMs) => ({ atMs, load: 0 }))], atMsOf));
+    if (zeros.length > 0) points.set(query.id, sortInOrder([...list, ...zeros.map((atMs) => ({ atMs, load: 0 }))], byTime));
   }
   for (const [id, list] of points) points.set(id, list.filter((p) => p.atMs >= start.getTime()));
   return points;

@@ -26,7 +26,7 @@
  */
 
 import { FORECAST_KINDS, residualScale, type HeadroomSource } from './headroom.js';
-import { firstIndexNotBefore, sortByKey } from '../sorted-search.js';
+import { firstIndexNotBefore, sortInOrder } from '../sorted-search.js';
 
 export interface LoadPoint {
   /** Period start, ms. */
@@ -139,9 +139,9 @@ export function forecastLoad(inputs: ForecastInputs, history: HistoryIndex = ind
   const horizonMinutes = Math.ceil(s.leadMinutes) + inputs.historyPeriodMinutes;
   const numbers: LoadForecast['numbers'] = { leadMinutes: s.leadMinutes, horizonMinutes, lags: [] };
 
-  const recent = sortByKey(
+  const recent = sortInOrder(
     inputs.recent.filter((p) => p.atMs < nowMs && p.atMs >= nowMs - matchMinutes * MINUTE_MS && Number.isFinite(p.load)),
-    atMsOf,
+    byTime,
   );
   if (recent.length < (s.minRecentPoints ?? 5)) {
     return { reason: 'InsufficientData', explanation: `no forecast: ${recent.length} minute(s) of recent load, fewer than ${s.minRecentPoints ?? 5}; reactive only`, numbers };
@@ -300,9 +300,9 @@ export function createForecastMemo(): ForecastMemo {
 
 /** The recent points a forecast can use (finite), ordered by time as forecastLoad orders them (a stable sort). */
 function sortedRecent(recent: readonly LoadPoint[]): LoadPoint[] {
-  return sortByKey(
+  return sortInOrder(
     recent.filter((p) => Number.isFinite(p.atMs) && Number.isFinite(p.load)),
-    atMsOf,
+    byTime,
   );
 }
 
@@ -550,6 +550,6 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-export function atMsOf(point: LoadPoint): number {
-  return point.atMs;
+export function byTime(a: LoadPoint, b: LoadPoint): number {
+  return a.atMs - b.atMs;
 }

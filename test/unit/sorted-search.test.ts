@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { firstIndexNotBefore, sortByKey } from '../../lib/sorted-search.js';
+import { firstIndexNotBefore, sortInOrder } from '../../lib/sorted-search.js';
 
 describe('firstIndexNotBefore: the first element at or after a key in a sorted list', () => {
   const minutes = [1, 3, 3, 5, 8];
@@ -18,7 +18,7 @@ describe('firstIndexNotBefore: the first element at or after a key in a sorted l
   });
 });
 
-describe('sortByKey: a stable ascending sort in place, skipped for a list already in order', () => {
+describe('sortInOrder: list.sort in place, skipped for a list already in order', () => {
   const point = (atMs: number, tag: string) => ({ atMs, tag });
   it.each([
     { name: 'in order, with a tie: as it was', list: [point(1, 'a'), point(2, 'b'), point(2, 'c'), point(5, 'd')] },
@@ -28,7 +28,7 @@ describe('sortByKey: a stable ascending sort in place, skipped for a list alread
     { name: 'a NaN key: as the sort leaves it', list: [point(2, 'a'), point(Number.NaN, 'b'), point(1, 'c')] },
   ])('$name: the order list.sort gives', ({ list }) => {
     const expected = [...list].sort((a, b) => a.atMs - b.atMs).map((p) => p.tag);
-    const sorted = sortByKey(list, (p) => p.atMs);
+    const sorted = sortInOrder(list, (a, b) => a.atMs - b.atMs);
     expect(sorted).toBe(list);
     expect(sorted.map((p) => p.tag)).toEqual(expected);
   });
@@ -36,7 +36,7 @@ describe('sortByKey: a stable ascending sort in place, skipped for a list alread
   it('does not sort a list already in order', () => {
     const list = [1, 1, 2, 3];
     const sort = vi.spyOn(list, 'sort');
-    sortByKey(list, (value) => value);
+    sortInOrder(list, (a, b) => a - b);
     expect(sort).not.toHaveBeenCalled();
   });
 });
