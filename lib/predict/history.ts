@@ -84,10 +84,14 @@ export async function readLoads(
   retry?: RetryPolicy,
   onIncomplete?: (queries: IncompleteQuery[]) => void,
 ): Promise<Map<string, LoadPoint[]>> {
+  // The points from `start` on, and every datapoint's time: the RECENTLY_ACTIVE_MS before
+  // `start` only tell never-requested periods apart, so they are not made into points.
   const points = new Map<string, LoadPoint[]>(queries.map((q) => [q.id, []]));
+  const times = new Map<string, number[]>(queries.map((q) => [q.id, []]));
   const byId = new Map(queries.map((q) => [q.id, q]));
   const lookBack = queries.some((q) => q.enginesId !== undefined);
-  const readFrom = new Date(start.getTime() - (lookBack ? RECENTLY_ACTIVE_MS : 0));
+  const startMs = start.getTime();
+  const readFrom = new Date(startMs - (lookBack ? RECENTLY_ACTIVE_MS : 0));
   const incomplete = await readMetricData(
     cloudwatch,
     {
@@ -102,19 +106,23 @@ export async function readLoads(
       const query = result.Id === undefined ? undefined : byId.get(result.Id);
       if (query === undefined) throw new LoadHistoryError(`GetMetricData answered an unknown query id ${JSON.stringify(result.Id)}`);
       const list = points.get(query.id) as LoadPoint[];
-      forEachDatapoint(result, (atMs, value) => list.push({ atMs, load: value / query.samplesPerPeriod }));
+      const at = times.get(query.id) as number[];
+      forEachDatapoint(result, (atMs, value) => {
+        at.push(atMs);
+        if (atMs >= startMs) list.push({ atMs, load: value / query.samplesPerPeriod });
+      });
     },
   );
   if (incomplete.length > 0) onIncomplete?.(incomplete);
   const incompleteIds = new Set(incomplete.map((q) => q.id));
   for (const list of points.values()) sortInOrder(list, byTime);
+  for (const at of times.values()) sortInOrder(at, (a, b) => a - b);
   for (const query of queries) {
-    const engines = query.enginesId === undefined ? undefined : points.get(query.enginesId);
+    const engines = query.enginesId === undefined ? undefined : times.get(query.enginesId);
     if (engines === undefined || incompleteIds.has(query.id)) continue;
-    const list = points.get(query.id) as LoadPoint[];
-    const zeros = neverRequestedPeriods({ kindPeriods: list.map((p) => p.atMs), reportingPeriods: engines.map((p) => p.atMs), readFromMs: readFrom.getTime() });
-    if (zeros.length > 0) points.set(query.id, sortInOrder([...list, ...zeros.map((atMs) => ({ atMs, load: 0 }))], byTime));
+    // Every zero falls at or after `start`: a period needs RECENTLY_ACTIVE_MS of reads before it.
+    const zeros = neverRequestedPeriods({ kindPeriods: times.get(query.id) as number[], reportingPeriods: engines, readFromMs: readFrom.getTime() });
+    if (zeros.length > 0) points.set(query.id, sortInOrder([...(points.get(query.id) as LoadPoint[]), ...zeros.map((atMs) => ({ atMs, load: 0 }))], byTime));
   }
-  for (const [id, list] of points) points.set(id, list.filter((p) => p.atMs >= start.getTime()));
   return points;
 }
