@@ -67,7 +67,8 @@ export interface InstancePeriodReading {
 
 /** The reading of one instance in one period, for the kinds asked for. */
 export function readInstancePeriod(evidence: InstancePeriodEvidence, kinds: readonly RequestKind[]): InstancePeriodReading {
-  const reports = evidence.heartbeat || kinds.some((kind) => evidence.kinds[kind]?.value !== undefined);
+  let reports = evidence.heartbeat;
+  for (let k = 0; k < kinds.length && !reports; k++) reports = evidence.kinds[kinds[k] as RequestKind]?.value !== undefined;
   const readings: Partial<Record<RequestKind, KindReading>> = {};
   let complete = reports;
   let total = 0;

@@ -117,15 +117,17 @@ export function observationsFromSeries(
     let reporting = 0;
     const capacities: number[] = [];
     let engineLimit: number | undefined;
-    const never = new Set<RequestKind>(kinds);
+    // Per kind, in the order of `kinds`: no reporting instance has been asked for it.
+    const never = kinds.map(() => true);
     for (const { raw, lifecycleState, evidence } of instances) {
       const reading = readingAt(raw, kinds, startMs, evidence);
       const limit = raw.limit.get(startMs);
-      for (const kind of kinds) {
+      for (let k = 0; k < kinds.length; k++) {
+        const kind = kinds[k] as RequestKind;
         const kindReading = reading.kinds[kind];
         if (kindReading?.state === 'reported') load[kind] = (load[kind] ?? 0) + (kindReading.value ?? 0) / samplesPerPeriod;
         if (kindReading !== undefined && kindReading.state !== 'unknown') anyKindKnown = true;
-        if (kindReading?.state !== 'neverRequested' && reading.reports) never.delete(kind);
+        if (kindReading?.state !== 'neverRequested' && reading.reports) never[k] = false;
       }
       if (limit !== undefined && limit > 0) engineLimit = Math.min(engineLimit ?? limit, limit);
       if (lifecycleState !== 'InService' || !reading.complete) continue;
@@ -138,7 +140,7 @@ export function observationsFromSeries(
     observation.streamCapacityPerInstance = lowerMedian(capacities);
     if (!anyKindKnown) return observation;
     for (const kind of kinds) observation.load[kind] = load[kind] ?? 0;
-    const neverRequested = kinds.filter((kind) => never.has(kind));
+    const neverRequested = kinds.filter((_, k) => never[k]);
     if (neverRequested.length > 0) observation.neverRequested = neverRequested;
     return observation;
   });
