@@ -6,7 +6,7 @@ import type { TickResult } from '../lib/scaling/tick.js';
 import { SimCloud } from '../sim/cloud.js';
 import { simHandlerDeps } from '../sim/deps.js';
 import type { MinuteRecord, SimulationTotals } from '../sim/figures.js';
-import { loadTraceTraffic, TrafficError, type TrafficSource } from '../sim/traffic.js';
+import { readTrace, TraceTraffic, TrafficError, type TrafficSource } from '../sim/traffic.js';
 import { HISTORY_POLICY, adoptionTraffic, chooseHistorySource, historySourceDays, totalsSince } from './adoption.js';
 import { RunRecorder } from './recorder.js';
 import { FLEET_NAME, GROUP_NAME, scenarioConfig, type PolicyName, type ScenarioOptions } from './scenario.js';
@@ -172,8 +172,9 @@ export async function runScenario(options: ScenarioOptions, traffic?: BenchTraff
  * (adoption.ts chooseHistorySource): the trace is read to its last row for them.
  */
 function traceTraffic(options: ScenarioOptions, historyDays: number): { scored: BenchTraffic; sourceDays?: number } {
-  const load = (days: number) =>
-    loadTraceTraffic({ path: options.tracePath, scale: options.scale, days, seed: options.seed, meanMinutes: options.meanStreamMinutes, sdMinutes: options.sdStreamMinutes });
+  // Read and parsed once: the history needs the trace twice, to find its end and to the end.
+  const rows = readTrace(options.tracePath);
+  const load = (days: number) => new TraceTraffic({ rows, scale: options.scale, days, seed: options.seed, meanMinutes: options.meanStreamMinutes, sdMinutes: options.sdStreamMinutes });
   if (historyDays === 0) return { scored: load(options.days) };
   const whole = load(1);
   const lastDay = Math.floor((whole.lastRowTime.getTime() - whole.start.getTime()) / DAY_MS);

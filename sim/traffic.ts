@@ -157,15 +157,19 @@ export class TraceTraffic implements TrafficSource {
   }
 }
 
-export function loadTraceTraffic(options: Omit<TraceTrafficOptions, 'rows'> & { path?: string }): TraceTraffic {
-  const path = options.path ?? defaultTracePath();
+/** The rows of a trace file, plain or gzip (default: the bundled trace). */
+export function readTrace(path: string = defaultTracePath()): TraceRow[] {
   let text: string;
   try {
     text = gunzipped(readFileSync(path)).toString('utf8');
   } catch (error) {
     throw new TrafficError(`cannot read the trace ${path}: ${(error as Error).message}`, { cause: error });
   }
-  return new TraceTraffic({ ...options, rows: parseTrace(text, path) });
+  return parseTrace(text, path);
+}
+
+export function loadTraceTraffic(options: Omit<TraceTrafficOptions, 'rows'> & { path?: string }): TraceTraffic {
+  return new TraceTraffic({ ...options, rows: readTrace(options.path) });
 }
 
 export interface SyntheticTrafficOptions extends LengthModel {
