@@ -9,6 +9,7 @@ import { configuredKinds } from '../fleet/recommend.js';
 import { RECENTLY_ACTIVE_MS } from '../fleet/kind-history.js';
 import { loadQueries } from '../predict/history.js';
 import { forecastReadSpan, HISTORY_PERIOD_SECONDS } from '../predict/provider.js';
+import { sortInOrder } from '../sorted-search.js';
 import type { RecordedSeries } from './recorded-cloudwatch.js';
 
 export class ReplayReadError extends Error {
@@ -75,7 +76,7 @@ export async function readForecastHistory(
     });
     if (incomplete.length > 0) onIncomplete?.(incomplete);
     for (const { stat, points } of byId.values()) {
-      points.sort((a, b) => a[0] - b[0]);
+      sortInOrder(points, (a, b) => a[0] - b[0]);
       recorded.push({ stat, startMs, endMs: to.getTime(), atMs: points.map((p) => p[0]), values: points.map((p) => p[1]) });
     }
   }
