@@ -98,22 +98,6 @@ export class Series {
     }
   }
 
-  /** accumulate over one minute (a one-minute period's bucket), without the walk over chunks. */
-  private addMinute(minute: number, into: MinuteStats): boolean {
-    if (minute < this.firstMinute || minute > this.lastMinute) return false;
-    const key = Math.floor(minute / CHUNK_MINUTES);
-    const chunk = this.chunkAt(key);
-    if (!chunk) return false;
-    const i = minute - key * CHUNK_MINUTES;
-    const c = chunk.count[i] as number;
-    if (c === 0) return false;
-    into.min = (chunk.min ?? chunk.sum)[i] as number;
-    into.max = (chunk.max ?? chunk.sum)[i] as number;
-    into.sum += chunk.sum[i] as number;
-    into.count += c;
-    return true;
-  }
-
   /** Chunks are never removed: the last one found stays valid, and a query's periods mostly fall in one. */
   private found: { key: number; chunk: Chunk } | undefined;
 
@@ -158,7 +142,6 @@ export class Series {
 
   /** Adds the stats of [fromMinute, toMinute) into `into`; returns false when no minute held data. */
   accumulate(fromMinute: number, toMinute: number, into: MinuteStats): boolean {
-    if (toMinute === fromMinute + 1 && Number.isInteger(fromMinute)) return this.addMinute(fromMinute, into);
     const from = Math.max(fromMinute, this.firstMinute);
     const to = Math.min(toMinute, this.lastMinute + 1);
     let found = false;
